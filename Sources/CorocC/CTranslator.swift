@@ -1,0 +1,3 @@
+// Placeholder until the C frontend lands.
+import CorocCore
+import CClang

@@ -1,0 +1,3 @@
+// Placeholder until the Swift frontend lands.
+import CorocCore
+import SwiftParser

@@ -1,0 +1,2 @@
+import CorocDriver
+print("coroc")
