@@ -179,7 +179,8 @@ typedef struct coro_select_case {
     int op;             /* CORO_SELECT_SEND or CORO_SELECT_RECV */
     coro_chan *chan;    /* NULL: this case never fires (like a nil channel in Go) */
     void *value;        /* SEND: value to send; RECV: where to store (may be NULL) */
-    int ok;             /* RECV: set to 1 if a value was received, 0 if closed */
+    int ok;             /* RECV: 1 if a value was received, 0 if closed (value zeroed);
+                           SEND: 1 if sent, 0 if the channel was closed (errno EPIPE) */
 } coro_select_case;
 
 typedef struct coro_wg {
@@ -195,9 +196,12 @@ typedef struct coro_mutex {
 } coro_mutex;
 
 void coro_wg_init(coro_wg *wg);
-void coro_wg_add(coro_wg *wg, long delta);
-void coro_wg_done(coro_wg *wg);
+/* 0, or -1/EINVAL (and no change) if the counter would go negative. */
+int coro_wg_add(coro_wg *wg, long delta);
+int coro_wg_done(coro_wg *wg);
 void coro_mutex_init(coro_mutex *m);
+/* Hands the mutex to the first parked locker (FIFO).  Unlocking a mutex that
+ * is not locked is a program bug: it prints a message and aborts, like Go. */
 void coro_mutex_unlock(coro_mutex *m);
 
 /* send: *ret = 0, or -1/EPIPE if closed.  recv: *ret = 1 value, 0 closed and
