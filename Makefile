@@ -13,7 +13,7 @@ SWIFT      ?= swift
 BUILD_DIR  := .build/debug
 COROC      := $(BUILD_DIR)/coroc
 
-.PHONY: all setup setup-test setup-bench build runtime test test-runtime test-swift test-fixtures \
+.PHONY: all setup setup-test setup-bench build runtime test test-runtime test-swift test-fixtures test-examples \
         test-long bench demo install clean
 
 all: build
@@ -39,7 +39,16 @@ test-runtime: setup-test
 test-swift: build
 	$(SWIFT) test
 
-test: setup-test test-runtime test-swift
+# Every fixture in both modes, on 1 and on 4 workers; output compared exactly.
+test-fixtures: build
+	$(COROC) run Fixtures/c/*.c --mode both --threads 1,4
+	@if ls Fixtures/swift/*.coroswift >/dev/null 2>&1; then \
+	    $(COROC) run Fixtures/swift/*.coroswift --mode both --threads 1,4; fi
+
+test-examples: build runtime
+	scripts/test-examples.sh
+
+test: setup-test test-runtime test-swift test-fixtures test-examples
 	@echo "make test: all suites passed"
 
 test-long: setup-test
@@ -52,9 +61,12 @@ demo: build
 	@scripts/demo.sh
 
 install: build runtime
-	install -d $(PREFIX)/bin $(PREFIX)/lib $(PREFIX)/include $(PREFIX)/lib/pkgconfig
+	install -d $(PREFIX)/bin $(PREFIX)/share/coroc $(PREFIX)/lib/cmake/CoroRuntime
 	install -m 755 $(COROC) $(PREFIX)/bin/coroc
 	$(MAKE) -C Runtime install PREFIX=$(PREFIX)
+	install -m 644 share/coroc.mk $(PREFIX)/share/coroc/coroc.mk
+	install -m 644 share/cmake/CorocTranslate.cmake $(PREFIX)/lib/cmake/CoroRuntime/CorocTranslate.cmake
+	install -m 644 share/cmake/CoroRuntimeConfig.cmake.in $(PREFIX)/lib/cmake/CoroRuntime/CoroRuntimeConfig.cmake
 
 clean:
 	rm -rf .build

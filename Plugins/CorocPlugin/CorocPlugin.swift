@@ -1,6 +1,46 @@
+// CorocPlugin: SwiftPM build-tool plugin.
+//
+// Input: a target's `*.coroswift` files (annotated Swift; SwiftPM lists them
+// as resources of unknown type) and `*.coroc` files (annotated C, found by
+// scanning the target's directory, since C targets don't list unknown files).
+// Output: one generated source per input in the plugin work directory —
+// NAME.swift for Swift, NAME.c for C — which SwiftPM compiles into the target.
+// The target must depend on the CoroRuntime library product.  (For C, the
+// client manifest needs the experimentalCGen feature; see NOTES.md.)
+
+import Foundation
 import PackagePlugin
 
 @main
 struct CorocPlugin: BuildToolPlugin {
-    func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] { [] }
+    func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
+        guard let source = target as? SourceModuleTarget else { return [] }
+        let tool = try context.tool(named: "coroc")
+        var inputs: [URL] = source.sourceFiles
+            .map(\.url)
+            .filter { $0.pathExtension == "coroswift" || $0.pathExtension == "coroc" }
+        if source is ClangSourceModuleTarget || inputs.isEmpty {
+            inputs += scan(directory: target.directoryURL, ext: "coroc")
+        }
+        var seen = Set<String>()
+        inputs = inputs.filter { seen.insert($0.path).inserted }.sorted { $0.path < $1.path }
+        return inputs.map { input in
+            let base = input.deletingPathExtension().lastPathComponent
+            let ext = input.pathExtension == "coroswift" ? "swift" : "c"
+            let output = context.pluginWorkDirectoryURL.appendingPathComponent("\(base).\(ext)")
+            return .buildCommand(
+                displayName: "coroc translate \(input.lastPathComponent)",
+                executable: tool.url,
+                arguments: ["translate", input.path, "-o", output.path,
+                            "--lang", input.pathExtension == "coroswift" ? "swift" : "c"],
+                inputFiles: [input],
+                outputFiles: [output]
+            )
+        }
+    }
+
+    private func scan(directory: URL, ext: String) -> [URL] {
+        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return [] }
+        return walker.compactMap { $0 as? URL }.filter { $0.pathExtension == ext }
+    }
 }
