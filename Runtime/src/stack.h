@@ -1,0 +1,59 @@
+/*
+ * stack.h — the pool of coroutine stacks for stackful mode (stack.c).
+ *
+ * A stack is named by its top (`hi`, one past its highest byte: the first
+ * stack pointer); its lowest usable byte is hi - coro_stack_bytes(), and one
+ * guard page lies just below that.  Stacks are carved from large mmap'd
+ * regions, committed lazily by the kernel as they are touched, and recycled
+ * through a per-thread cache and a global free list, so a spawn in steady
+ * state makes no system call.
+ *
+ * Thread safety: every function may be called from any thread.
+ * coro_stack_find_guard is async-signal-safe (the SIGSEGV handler calls it).
+ */
+#ifndef CORO_STACK_H
+#define CORO_STACK_H
+
+#include <stddef.h>
+
+/* Default usable stack size, in KiB; CORO_STACK_KB overrides it (read once,
+ * at the first allocation).  Why 64: glibc's printf family and typical C
+ * code with a 4 KiB buffer stay well under 16 KiB, so 64 leaves a 4x margin;
+ * since pages are committed only when touched, the size costs address space
+ * (cheap on 64-bit), not memory. */
+#define CORO_STACK_KB_DEFAULT 64
+#define CORO_STACK_KB_MIN 16          /* room for the runtime's own frames + a libc call */
+#define CORO_STACK_KB_MAX (1024 * 1024)
+
+/* A stack from the pool: returns its top, or NULL with errno = ENOMEM (the
+ * address space or, without guard markers, the kernel's map count ran out). */
+void *coro_stack_alloc(void);
+
+/* Give a stack (a top from coro_stack_alloc) back to the pool.  Its touched
+ * pages stay committed: the next coroutine reuses them without faults. */
+void coro_stack_free(void *hi);
+
+/* Usable bytes per stack (excluding the guard page); fixed after first use. */
+size_t coro_stack_bytes(void);
+
+/* If addr lies in the guard page of a pooled stack, return that stack's top;
+ * otherwise NULL.  Lock-free and async-signal-safe. */
+void *coro_stack_find_guard(const void *addr);
+
+/* How guard pages are made, for tests and the report:
+ *  "madvise"   MADV_GUARD_INSTALL (Linux >= 6.13): page-table markers, no
+ *              extra kernel mapping, so the number of stacks is bounded by
+ *              address space, not vm.max_map_count;
+ *  "mprotect"  PROT_NONE pages: each guarded stack splits its region, two
+ *              map entries per stack, so about vm.max_map_count / 2 stacks. */
+const char *coro_stack_guard_mode(void);
+
+/* Counters for tests and benchmarks (approximate while other threads run). */
+typedef struct coro_stack_stats {
+    size_t regions;         /* mmap'd regions */
+    size_t carved;          /* stacks ever carved from regions */
+    size_t free_global;     /* stacks on the global free list */
+} coro_stack_stats;
+void coro_stack_get_stats(coro_stack_stats *out);
+
+#endif /* CORO_STACK_H */
