@@ -104,7 +104,9 @@ int coro_await(coro_frame *self, coro_frame *child);
 /* Set by the monitor thread when the running coroutine has used up its time
  * slice (CORO_TIMESLICE_US, default 2000 us); cleared when the worker switches. */
 extern __thread volatile int coro_preempt_flag_ __attribute__((tls_model("initial-exec")));
-static inline int coro_preempt_pending(void) { return coro_preempt_flag_; }
+/* A relaxed atomic load: one plain load on x86-64 and arm64, and race-free for
+ * ThreadSanitizer (the monitor thread stores the flag). */
+static inline int coro_preempt_pending(void) { return __atomic_load_n(&coro_preempt_flag_, __ATOMIC_RELAXED); }
 
 /* ---- frame memory, spawn, run ------------------------------------------------ */
 
@@ -217,7 +219,8 @@ int coro_op_mutex_lock(coro_frame *self, int *ret, coro_mutex *m);
  * In stackless output the translator rewrites these (inside CORO functions) to the
  * coro_op_* forms.  Called directly they are the stackful implementations: on a
  * stackful coroutine they block by switching to the scheduler; on a thread that is
- * not running a coroutine an operation that would block fails with -1/EAGAIN. */
+ * not running a coroutine an operation that would block fails with -1/EAGAIN
+ * (coro_yield is then sched_yield, and coro_sleep_ms sleeps the thread). */
 
 /* `coro_go(f(x));` spawns f as a new coroutine; `return coro_main(f(x));` (outside
  * coroutines, typically in main) runs the scheduler until every coroutine has
@@ -239,6 +242,95 @@ int coro_mutex_lock(coro_mutex *m);
 /* Deadline for the calling coroutine's I/O waits: absolute CLOCK_MONOTONIC time
  * in ms from now (timeout_ms < 0 clears it).  A wait past it fails with ETIMEDOUT. */
 int coro_set_deadline(long timeout_ms);
+
+/* ---- stackful mode ----------------------------------------------------------------
+ * A stackful coroutine runs plain C on its own stack (CORO_STACK_KB KiB, default
+ * 64, guard page below, pooled) and blocks by switching back to its worker; it
+ * shares the scheduler, poller, timers and channels with stackless tasks.
+ *
+ * What `coroc translate --mode stackful` generates for `coro_go(f(a, b));`
+ * (and what a hand-written program may do):
+ *
+ *     struct f_args { int a; char *b; };                 // one per spawned function
+ *     static void f_entry(void *p) {
+ *         struct f_args args = *(struct f_args *)p;      // copy, then free
+ *         free(p);
+ *         f(args.a, args.b);                             // result, if any, dropped
+ *     }
+ *     ... struct f_args *p = malloc(sizeof *p); p->a = a; p->b = b;   // args evaluated here
+ *         if (!p || coro_go_stackful(f_entry, p, "f") != 0) { free(p); report failure; }
+ *
+ * and for `return coro_main(f(x));`:
+ *
+ *     struct f_main_args { int x; int ret; } m = { x, 0 };   // lives in main's frame
+ *     static void f_main_entry(void *p) { struct f_main_args *m = p; m->ret = (int)f(m->x); }
+ *     ... if (coro_run_main_stackful(f_main_entry, &m, "f") != 0) { perror("coro"); return 1; }
+ *         return m.ret;
+ *
+ * coro_go_stackful: make entry(arg) a new runnable coroutine.  `arg` is passed
+ *   as is and never freed by the runtime (the entry owns it).  `name` is a
+ *   static string used in diagnostics such as the stack overflow report (NULL
+ *   allowed).  Returns 0, or -1/errno: EINVAL (entry NULL), ENOMEM (no stack
+ *   or frame).  Callable from any coroutine, stackful or stackless, and from
+ *   outside the scheduler before coro_run_main*.
+ * coro_run_main_stackful: like coro_run_main with entry(arg) as the entry
+ *   coroutine: starts the scheduler, runs until every coroutine has finished,
+ *   returns 0 (or -1/errno if the scheduler or the stack could not be set up).
+ *   `arg` is still the caller's afterwards, so the entry can leave its result
+ *   there.
+ *
+ * Back-edge checks: stackful output calls coro_stackful_preempt_point() before
+ * each loop back-edge.  It is one load and a branch; when the time slice is
+ * used up the coroutine yields to the scheduler (off a coroutine: nothing).
+ *
+ * A stackful coroutine may resume on another worker thread after any call
+ * that can switch (the I/O calls below, coro_yield, coro_sleep_ms, channel,
+ * select, wait-group and mutex operations, a preemption point).  errno after
+ * such a call is right (it is set on the thread that resumed); `__thread`
+ * variables are that thread's, so do not carry per-coroutine state in them.
+ *
+ * Overflowing the stack prints "coroutine stack overflow in NAME" to stderr
+ * and exits with status CORO_EXIT_STACK_OVERFLOW (not a bare SIGSEGV). */
+#define CORO_EXIT_STACK_OVERFLOW 70   /* sysexits.h EX_SOFTWARE; not 139 (SIGSEGV) or 134 (abort) */
+
+int coro_go_stackful(void (*entry)(void *arg), void *arg, const char *name);
+int coro_run_main_stackful(void (*entry)(void *arg), void *arg, const char *name);
+/* 1 when the caller runs on a stackful coroutine's stack, else 0. */
+int coro_in_stackful(void);
+
+void coro_stackful_yield_preempted_(void);
+static inline void coro_stackful_preempt_point(void) {
+    if (coro_preempt_pending()) coro_stackful_yield_preempted_();
+}
+
+/* The catalogue's I/O calls in stackful form (the translator rewrites read to
+ * coro_read, ...).  Same signatures and results as libc; where libc would
+ * block, the coroutine parks instead.  Off a stackful coroutine they are the
+ * plain libc calls. */
+ssize_t coro_read(int fd, void *buf, size_t n);
+ssize_t coro_write(int fd, const void *buf, size_t n);
+ssize_t coro_recv(int fd, void *buf, size_t n, int flags);
+ssize_t coro_send(int fd, const void *buf, size_t n, int flags);
+ssize_t coro_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *addrlen);
+ssize_t coro_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t addrlen);
+ssize_t coro_recvmsg(int fd, struct msghdr *msg, int flags);
+ssize_t coro_sendmsg(int fd, const struct msghdr *msg, int flags);
+ssize_t coro_readv(int fd, const struct iovec *iov, int iovcnt);
+ssize_t coro_writev(int fd, const struct iovec *iov, int iovcnt);
+int coro_accept(int fd, struct sockaddr *addr, socklen_t *addrlen);
+int coro_accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+int coro_connect(int fd, const struct sockaddr *addr, socklen_t addrlen);
+unsigned coro_sleep(unsigned seconds);
+int coro_usleep(unsigned int usec);
+int coro_nanosleep(const struct timespec *req, struct timespec *rem);
+int coro_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
+int coro_close(int fd);
+/* Wait until fd is ready for POLLIN / POLLOUT: 0, or -1/errno. */
+int coro_wait_fd(int fd, short events);
+/* Run fn(arg) on the blocking pool (calls epoll cannot wait on: open, pread,
+ * getaddrinfo, ...) while the coroutine parks; 0, or -1/errno.  fn saves its
+ * own result and errno into arg.  Off a coroutine, fn runs on the caller. */
+int coro_blocking(void (*fn)(void *arg), void *arg);
 
 /* ---- introspection -------------------------------------------------------------- */
 /* Number of worker threads the scheduler runs (after CORO_THREADS / CORO_SEED). */

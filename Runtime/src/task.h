@@ -92,7 +92,8 @@ enum {
     CORO_OP_KIND_YIELD = 1,
     CORO_OP_KIND_SLEEP = 2,      /* sleep_ms / sleep / usleep / nanosleep */
     CORO_OP_KIND_FD_WAIT = 3,    /* read/write/accept/connect/... waiting on the poller */
-    CORO_OP_KIND_BLOCKING = 4,   /* a function running on the blocking pool */
+    CORO_OP_KIND_BLOCKING = 4,   /* coro_op_blocking: a function on the blocking pool */
+    CORO_OP_KIND_BLOCKING_IO = 5,/* an I/O call (regular file, fds 0-2) on the blocking pool */
     CORO_OP_KIND_CHAN_FIRST = 32,
     CORO_OP_KIND_CHAN_LAST = 63,
     CORO_OP_KIND_STACKFUL_FIRST = 64,
@@ -119,6 +120,22 @@ struct coro_task {
 };
 
 _Static_assert(sizeof(struct coro_task) <= 64, "coro_task grew past one cache line");
+
+/* A FIFO of tasks linked through task->link, for wakers that collect several
+ * tasks under a lock and ready them after releasing it. */
+typedef struct coro_task_list {
+    coro_task *head, *tail;
+} coro_task_list;
+
+static inline void coro_task_list_push(coro_task_list *l, coro_task *t) {
+    t->link = NULL;
+    if (l->tail) l->tail->link = t;
+    else l->head = t;
+    l->tail = t;
+}
+
+/* Ready every task of l in order (reads each link before readying). */
+void coro_task_ready_list(coro_task_list *l);
 
 /* Make a parked (or parking) task runnable.  Callable from any thread, with
  * no runtime lock held other than the waker's own object lock; callable

@@ -1,0 +1,617 @@
+/*
+ * io.c — the suspendable I/O and sleep operations of coro.h (coro_op_*).
+ *
+ * PROTOCOL ("call again", coro.h): each op is called once to start and once
+ * more after every wake-up, with the same arguments.  task->op tells the two
+ * apart:
+ *   NONE         first call: try the system call.  Done -> return 0.
+ *                EAGAIN -> park on the fd (poll.h) and return CORO_SUSPENDED.
+ *                fd served by the blocking pool -> queue the call, park.
+ *   FD_WAIT      woken by the poller (err 0: retry the call), by close
+ *                (EBADF) or by the deadline (ETIMEDOUT): fail or retry.
+ *   BLOCKING_IO  the pool ran the call: copy out its result and errno.
+ *   SLEEP        the timer fired: done.
+ * errno is set on the thread the task resumed on, just before returning 0,
+ * so after a failing op it holds that op's error wherever the task moved.
+ *
+ * fd handling (poll.h): sockets, pipes and the like get O_NONBLOCK on first
+ * use and go through the poller.  Sockets additionally use MSG_DONTWAIT
+ * (robust even if someone cleared O_NONBLOCK) and MSG_NOSIGNAL on sends: a
+ * peer that resets must give EPIPE, not kill the process.  Regular files and
+ * fds 0-2 run on the blocking pool.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "blocking.h"
+#include "poll.h"
+#include "timer.h"
+
+enum io_call {
+    IO_READ, IO_WRITE, IO_RECV, IO_SEND, IO_RECVFROM, IO_SENDTO, IO_RECVMSG, IO_SENDMSG,
+    IO_READV, IO_WRITEV, IO_ACCEPT, IO_ACCEPT4, IO_POLL,
+};
+
+/* One I/O call with all its arguments, so the same code runs it in place or
+ * on a pool thread. */
+typedef struct io_args {
+    enum io_call call;
+    int fd;
+    void *buf;
+    const void *cbuf;
+    size_t n;
+    int flags;
+    struct sockaddr *addr;
+    socklen_t *addrlen;
+    const struct sockaddr *caddr;
+    socklen_t caddrlen;
+    const struct iovec *iov;
+    int iovcnt;
+    struct msghdr *msg;
+    const struct msghdr *cmsg;
+    struct pollfd *pfds;
+    nfds_t nfds;
+    int timeout_ms;
+    ssize_t res;   /* set by io_blocking_fn */
+    int err;       /* set by io_blocking_fn */
+} io_args;
+
+static int wants_write(enum io_call c) {
+    return c == IO_WRITE || c == IO_SEND || c == IO_SENDTO || c == IO_SENDMSG || c == IO_WRITEV;
+}
+
+/* One attempt.  sock: the fd is a socket we made non-blocking. */
+static ssize_t io_try(io_args *a, int sock) {
+    int dw = sock ? MSG_DONTWAIT : 0;
+    switch (a->call) {
+    case IO_READ: return sock ? recv(a->fd, a->buf, a->n, dw) : read(a->fd, a->buf, a->n);
+    case IO_WRITE: return sock ? send(a->fd, a->cbuf, a->n, dw | MSG_NOSIGNAL) : write(a->fd, a->cbuf, a->n);
+    case IO_RECV: return recv(a->fd, a->buf, a->n, a->flags | dw);
+    case IO_SEND: return send(a->fd, a->cbuf, a->n, a->flags | dw | MSG_NOSIGNAL);
+    case IO_RECVFROM: return recvfrom(a->fd, a->buf, a->n, a->flags | dw, a->addr, a->addrlen);
+    case IO_SENDTO: return sendto(a->fd, a->cbuf, a->n, a->flags | dw | MSG_NOSIGNAL, a->caddr, a->caddrlen);
+    case IO_RECVMSG: return recvmsg(a->fd, a->msg, a->flags | dw);
+    case IO_SENDMSG: return sendmsg(a->fd, a->cmsg, a->flags | dw | MSG_NOSIGNAL);
+    case IO_READV: return readv(a->fd, a->iov, a->iovcnt);
+    case IO_WRITEV: return writev(a->fd, a->iov, a->iovcnt);
+    case IO_ACCEPT: return accept(a->fd, a->addr, a->addrlen);
+    case IO_ACCEPT4: return accept4(a->fd, a->addr, a->addrlen, a->flags);
+    case IO_POLL: return poll(a->pfds, a->nfds, a->timeout_ms);
+    }
+    errno = EINVAL;
+    return -1;
+}
+
+/* On a pool thread: the blocking form of the call.  An fd 0-2 may still be
+ * non-blocking (the parent's choice); wait for it with poll(2) here. */
+static void io_blocking_fn(void *arg) {
+    io_args *a = arg;
+    for (;;) {
+        ssize_t r = io_try(a, 0);
+        if (r >= 0) {
+            a->res = r;
+            a->err = 0;
+            return;
+        }
+        if (errno == EINTR) continue;
+        if ((errno == EAGAIN || errno == EWOULDBLOCK) && a->call != IO_POLL) {
+            struct pollfd p = {.fd = a->fd, .events = wants_write(a->call) ? POLLOUT : POLLIN};
+            if (poll(&p, 1, -1) >= 0 || errno == EINTR) continue;
+        }
+        a->res = -1;
+        a->err = errno;
+        return;
+    }
+}
+
+/* Queue *a on the pool for t (a copy, since the caller's args are temporaries). */
+static int submit_blocking(coro_task *t, const io_args *a, ssize_t *ret) {
+    io_args *copy = malloc(sizeof *copy);
+    if (copy == NULL) goto error1;
+    *copy = *a;
+    t->op = CORO_OP_KIND_BLOCKING_IO;
+    if (coro_blocking_submit(t, io_blocking_fn, copy) < 0) goto error2;
+    return CORO_SUSPENDED;
+error2:
+    t->op = CORO_OP_KIND_NONE;
+    free(copy);
+error1:
+    *ret = -1;
+    return 0;
+}
+
+/* Woken from a pool call: its result.  Returns 1 if it was one. */
+static int finish_blocking(coro_task *t, ssize_t *ret) {
+    if (t->op != CORO_OP_KIND_BLOCKING_IO) return 0;
+    io_args *a = (io_args *)t->aux;
+    t->op = CORO_OP_KIND_NONE;
+    *ret = a->res;
+    int err = a->err;
+    free(a);
+    if (*ret < 0) errno = err;
+    return 1;
+}
+
+/* Woken from a poller wait: 1 = failed (errno set), 0 = retry. */
+static int finish_fd_wait(coro_task *t) {
+    t->op = CORO_OP_KIND_NONE;
+    if (t->err == 0) return 0;
+    errno = t->err;
+    t->err = 0;
+    return 1;
+}
+
+/* The generic op: see PROTOCOL above. */
+static int io_op(coro_frame *self, io_args *a, ssize_t *ret) {
+    coro_task *t = self->task;
+    if (t == NULL) {   /* frame driven outside the scheduler: plain blocking call */
+        io_blocking_fn(a);
+        *ret = a->res;
+        if (a->res < 0) errno = a->err;
+        return 0;
+    }
+    switch (t->op) {
+    case CORO_OP_KIND_NONE: break;
+    case CORO_OP_KIND_BLOCKING_IO: finish_blocking(t, ret); return 0;
+    case CORO_OP_KIND_FD_WAIT:
+        if (finish_fd_wait(t)) {
+            *ret = -1;
+            return 0;
+        }
+        break;
+    default: coro_fatal("I/O op in task %s while op %u is in flight", t->name, t->op);
+    }
+    int kind = coro_fd_kind(a->fd);
+    if (kind < 0) {
+        *ret = -1;
+        return 0;
+    }
+    if (kind == CORO_FD_BLOCK) return submit_blocking(t, a, ret);
+    int mode = wants_write(a->call) ? CORO_FD_WRITE : CORO_FD_READ;
+    for (;;) {
+        ssize_t r = io_try(a, kind == CORO_FD_SOCK);
+        if (r >= 0) {
+            *ret = r;
+            return 0;
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            *ret = -1;
+            return 0;
+        }
+        t->op = CORO_OP_KIND_FD_WAIT;
+        int p = coro_fd_park(t, a->fd, mode, t->deadline_ns, ETIMEDOUT);
+        if (p == 0) return CORO_SUSPENDED;
+        t->op = CORO_OP_KIND_NONE;
+        if (p < 0) {
+            *ret = -1;
+            return 0;
+        }
+        /* p == 1: an edge arrived meanwhile; retry */
+    }
+}
+
+#define IO_ARGS(...) (io_args){__VA_ARGS__}
+
+int coro_op_read(coro_frame *self, ssize_t *ret, int fd, void *buf, size_t n) {
+    io_args a = IO_ARGS(.call = IO_READ, .fd = fd, .buf = buf, .n = n);
+    return io_op(self, &a, ret);
+}
+
+int coro_op_write(coro_frame *self, ssize_t *ret, int fd, const void *buf, size_t n) {
+    io_args a = IO_ARGS(.call = IO_WRITE, .fd = fd, .cbuf = buf, .n = n);
+    return io_op(self, &a, ret);
+}
+
+int coro_op_recv(coro_frame *self, ssize_t *ret, int fd, void *buf, size_t n, int flags) {
+    io_args a = IO_ARGS(.call = IO_RECV, .fd = fd, .buf = buf, .n = n, .flags = flags);
+    return io_op(self, &a, ret);
+}
+
+int coro_op_send(coro_frame *self, ssize_t *ret, int fd, const void *buf, size_t n, int flags) {
+    io_args a = IO_ARGS(.call = IO_SEND, .fd = fd, .cbuf = buf, .n = n, .flags = flags);
+    return io_op(self, &a, ret);
+}
+
+int coro_op_recvfrom(coro_frame *self, ssize_t *ret, int fd, void *buf, size_t n, int flags,
+                     struct sockaddr *addr, socklen_t *addrlen) {
+    io_args a = IO_ARGS(.call = IO_RECVFROM, .fd = fd, .buf = buf, .n = n, .flags = flags, .addr = addr,
+                        .addrlen = addrlen);
+    return io_op(self, &a, ret);
+}
+
+int coro_op_sendto(coro_frame *self, ssize_t *ret, int fd, const void *buf, size_t n, int flags,
+                   const struct sockaddr *addr, socklen_t addrlen) {
+    io_args a = IO_ARGS(.call = IO_SENDTO, .fd = fd, .cbuf = buf, .n = n, .flags = flags, .caddr = addr,
+                        .caddrlen = addrlen);
+    return io_op(self, &a, ret);
+}
+
+int coro_op_recvmsg(coro_frame *self, ssize_t *ret, int fd, struct msghdr *msg, int flags) {
+    io_args a = IO_ARGS(.call = IO_RECVMSG, .fd = fd, .msg = msg, .flags = flags);
+    return io_op(self, &a, ret);
+}
+
+int coro_op_sendmsg(coro_frame *self, ssize_t *ret, int fd, const struct msghdr *msg, int flags) {
+    io_args a = IO_ARGS(.call = IO_SENDMSG, .fd = fd, .cmsg = msg, .flags = flags);
+    return io_op(self, &a, ret);
+}
+
+int coro_op_readv(coro_frame *self, ssize_t *ret, int fd, const struct iovec *iov, int iovcnt) {
+    io_args a = IO_ARGS(.call = IO_READV, .fd = fd, .iov = iov, .iovcnt = iovcnt);
+    return io_op(self, &a, ret);
+}
+
+int coro_op_writev(coro_frame *self, ssize_t *ret, int fd, const struct iovec *iov, int iovcnt) {
+    io_args a = IO_ARGS(.call = IO_WRITEV, .fd = fd, .iov = iov, .iovcnt = iovcnt);
+    return io_op(self, &a, ret);
+}
+
+static int accept_op(coro_frame *self, int *ret, io_args *a) {
+    ssize_t r;
+    int st = io_op(self, a, &r);
+    if (st == 0) {
+        *ret = (int)r;
+        /* The number may have belonged to a file closed behind our back. */
+        if (r >= 0) coro_fd_forget((int)r);
+    }
+    return st;
+}
+
+int coro_op_accept(coro_frame *self, int *ret, int fd, struct sockaddr *addr, socklen_t *addrlen) {
+    io_args a = IO_ARGS(.call = IO_ACCEPT, .fd = fd, .addr = addr, .addrlen = addrlen);
+    return accept_op(self, ret, &a);
+}
+
+int coro_op_accept4(coro_frame *self, int *ret, int fd, struct sockaddr *addr, socklen_t *addrlen, int flags) {
+    io_args a = IO_ARGS(.call = IO_ACCEPT4, .fd = fd, .addr = addr, .addrlen = addrlen, .flags = flags);
+    return accept_op(self, ret, &a);
+}
+
+/* ---- connect: EINPROGRESS, wait for writability, then SO_ERROR ---- */
+
+/* 1 = finished (*ret/errno set), 0 = still connecting. */
+static int connect_result(int fd, int *ret) {
+    int soerr = 0;
+    socklen_t len = sizeof soerr;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
+        *ret = -1;
+        return 1;
+    }
+    if (soerr != 0) {
+        errno = soerr;
+        *ret = -1;
+        return 1;
+    }
+    struct sockaddr_storage peer;
+    socklen_t plen = sizeof peer;
+    if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0) {
+        *ret = 0;
+        return 1;
+    }
+    return 0;   /* ENOTCONN: a stale readiness edge; keep waiting */
+}
+
+typedef struct connect_job {
+    int fd;
+    const struct sockaddr *addr;
+    socklen_t addrlen;
+    int res, err;
+} connect_job;
+
+static void connect_blocking_fn(void *arg) {
+    connect_job *j = arg;
+    j->res = connect(j->fd, j->addr, j->addrlen);
+    j->err = j->res < 0 ? errno : 0;
+}
+
+int coro_op_connect(coro_frame *self, int *ret, int fd, const struct sockaddr *addr, socklen_t addrlen) {
+    coro_task *t = self->task;
+    if (t == NULL) {
+        *ret = connect(fd, addr, addrlen);
+        return 0;
+    }
+    if (t->op == CORO_OP_KIND_BLOCKING) {   /* the pool ran connect(2) */
+        connect_job *j = (connect_job *)t->aux;
+        t->op = CORO_OP_KIND_NONE;
+        *ret = j->res;
+        if (j->res < 0) errno = j->err;
+        free(j);
+        return 0;
+    }
+    if (t->op == CORO_OP_KIND_FD_WAIT) {
+        if (finish_fd_wait(t)) {
+            *ret = -1;
+            return 0;
+        }
+    } else {
+        if (t->op != CORO_OP_KIND_NONE) coro_fatal("connect in task %s while op %u is in flight", t->name, t->op);
+        int kind = coro_fd_kind(fd);
+        if (kind < 0) {
+            *ret = -1;
+            return 0;
+        }
+        if (kind == CORO_FD_BLOCK) {   /* not pollable (odd, but do not block a worker) */
+            connect_job *j = malloc(sizeof *j);
+            if (j == NULL) {
+                *ret = -1;
+                return 0;
+            }
+            *j = (connect_job){.fd = fd, .addr = addr, .addrlen = addrlen};
+            t->op = CORO_OP_KIND_BLOCKING;
+            if (coro_blocking_submit(t, connect_blocking_fn, j) < 0) {
+                t->op = CORO_OP_KIND_NONE;
+                free(j);
+                *ret = -1;
+                return 0;
+            }
+            return CORO_SUSPENDED;
+        }
+        /* EINTR on a non-blocking connect means "in progress", never "retry" */
+        int r = connect(fd, addr, addrlen);
+        if (r == 0) {
+            *ret = 0;
+            return 0;
+        }
+        if (errno != EINPROGRESS && errno != EINTR && errno != EALREADY) {
+            *ret = -1;
+            return 0;
+        }
+    }
+    for (;;) {
+        if (connect_result(fd, ret)) return 0;
+        t->op = CORO_OP_KIND_FD_WAIT;
+        int p = coro_fd_park(t, fd, CORO_FD_WRITE, t->deadline_ns, ETIMEDOUT);
+        if (p == 0) return CORO_SUSPENDED;
+        t->op = CORO_OP_KIND_NONE;
+        if (p < 0) {
+            *ret = -1;
+            return 0;
+        }
+    }
+}
+
+/* ---- poll (one fd through the poller; more on the blocking pool) ---- */
+
+int coro_op_poll(coro_frame *self, int *ret, struct pollfd *fds, nfds_t nfds, int timeout_ms) {
+    coro_task *t = self->task;
+    io_args a = IO_ARGS(.call = IO_POLL, .fd = nfds > 0 ? fds[0].fd : -1, .pfds = fds, .nfds = nfds,
+                        .timeout_ms = timeout_ms);
+    ssize_t r;
+    if (t == NULL) {
+        io_blocking_fn(&a);
+        *ret = (int)a.res;
+        if (a.res < 0) errno = a.err;
+        return 0;
+    }
+    if (finish_blocking(t, &r)) {
+        *ret = (int)r;
+        return 0;
+    }
+    int64_t deadline;
+    if (t->op == CORO_OP_KIND_FD_WAIT) {
+        deadline = (int64_t)(intptr_t)t->wait;   /* stored at the first park */
+        t->op = CORO_OP_KIND_NONE;
+        if (t->err == EBADF) {   /* closed while waiting: what poll(2) reports for a bad fd */
+            t->err = 0;
+            fds[0].revents = POLLNVAL;
+            *ret = 1;
+            return 0;
+        }
+        if (t->result == 1) {   /* the timeout expired */
+            fds[0].revents = 0;
+            *ret = 0;
+            return 0;
+        }
+    } else {
+        if (t->op != CORO_OP_KIND_NONE) coro_fatal("poll in task %s while op %u is in flight", t->name, t->op);
+        int kind = (nfds == 1 && fds[0].fd >= 0) ? coro_fd_kind(fds[0].fd) : CORO_FD_BLOCK;
+        if (kind < 0) {   /* not open: poll(2) itself reports POLLNVAL */
+            *ret = poll(fds, nfds, 0);
+            return 0;
+        }
+        if (kind == CORO_FD_BLOCK) {
+            int st = submit_blocking(t, &a, &r);
+            if (st == 0) *ret = (int)r;
+            return st;
+        }
+        deadline = timeout_ms > 0 ? coro_now_ns() + (int64_t)timeout_ms * 1000000 : 0;
+    }
+    for (;;) {
+        int n = poll(fds, 1, 0);
+        if (n != 0 || timeout_ms == 0) {
+            *ret = n;
+            return 0;
+        }
+        int mode = 0;
+        if (fds[0].events & (POLLIN | POLLPRI | POLLRDHUP)) mode |= CORO_FD_READ;
+        if (fds[0].events & POLLOUT) mode |= CORO_FD_WRITE;
+        if (mode == 0) mode = CORO_FD_READ;   /* errors and hang-ups arrive as input edges */
+        t->op = CORO_OP_KIND_FD_WAIT;
+        t->wait = (void *)(intptr_t)deadline;
+        int p = coro_fd_park(t, fds[0].fd, mode, deadline, 0);
+        if (p == 0) return CORO_SUSPENDED;
+        t->op = CORO_OP_KIND_NONE;
+        if (p == 2) {   /* deadline already past */
+            fds[0].revents = 0;
+            *ret = 0;
+            return 0;
+        }
+        if (p < 0) {
+            *ret = -1;
+            return 0;
+        }
+    }
+}
+
+int coro_op_wait_fd(coro_frame *self, int *ret, int fd, short events) {
+    struct pollfd p = {.fd = fd, .events = events};
+    coro_task *t = self->task;
+    if (t != NULL && t->op == CORO_OP_KIND_FD_WAIT && t->err != 0) {
+        t->op = CORO_OP_KIND_NONE;
+        errno = t->err;
+        t->err = 0;
+        *ret = -1;
+        return 0;
+    }
+    if (t != NULL && t->op == CORO_OP_KIND_NONE) {
+        int kind = coro_fd_kind(fd);
+        if (kind < 0) {
+            *ret = -1;
+            return 0;
+        }
+        if (kind == CORO_FD_BLOCK) {   /* regular files are always ready */
+            if (fd > 2) {
+                *ret = 0;
+                return 0;
+            }
+        } else if (t->deadline_ns == 0) {
+            int n = poll(&p, 1, 0);
+            if (n != 0) {
+                *ret = n < 0 ? -1 : 0;
+                return 0;
+            }
+            t->op = CORO_OP_KIND_FD_WAIT;
+            int mode = (events & POLLOUT) ? CORO_FD_WRITE : CORO_FD_READ;
+            if (events & POLLOUT && events & POLLIN) mode = CORO_FD_READ | CORO_FD_WRITE;
+            int r = coro_fd_park(t, fd, mode, 0, 0);
+            if (r == 0) return CORO_SUSPENDED;
+            t->op = CORO_OP_KIND_NONE;
+            *ret = r < 0 ? -1 : 0;
+            return 0;
+        }
+    }
+    int pr;
+    int st = coro_op_poll(self, &pr, &p, 1, t && t->deadline_ns ? (int)((t->deadline_ns - coro_now_ns()) / 1000000) : -1);
+    if (st != 0) return st;
+    if (pr == 0) {
+        errno = ETIMEDOUT;
+        *ret = -1;
+    } else if (pr < 0) {
+        *ret = -1;
+    } else if (p.revents & POLLNVAL) {
+        errno = EBADF;
+        *ret = -1;
+    } else {
+        *ret = 0;
+    }
+    return 0;
+}
+
+/* ---- close ---- */
+
+int coro_op_close(coro_frame *self, int *ret, int fd) {
+    (void)self;
+    coro_fd_closing(fd);
+    *ret = close(fd);
+    return 0;
+}
+
+/* ---- sleeps ---- */
+
+/* Park t until now + ns; 0 or a status.  ns <= 0 completes at once. */
+static int sleep_op(coro_frame *self, int64_t ns) {
+    coro_task *t = self->task;
+    if (t == NULL) {
+        if (ns > 0) {
+            struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
+            while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+            }
+        }
+        return 0;
+    }
+    if (t->op == CORO_OP_KIND_SLEEP) {
+        t->op = CORO_OP_KIND_NONE;
+        return 0;
+    }
+    if (t->op != CORO_OP_KIND_NONE) coro_fatal("sleep in task %s while op %u is in flight", t->name, t->op);
+    if (ns <= 0) return 0;
+    int64_t now = coro_now_ns();
+    int64_t when = ns > INT64_MAX / 2 - now ? INT64_MAX / 2 : now + ns;
+    t->op = CORO_OP_KIND_SLEEP;
+    if (coro_timer_sleep(t, when) < 0) {
+        t->op = CORO_OP_KIND_NONE;
+        return -1;
+    }
+    return CORO_SUSPENDED;
+}
+
+int coro_op_sleep_ms(coro_frame *self, int *ret, long ms) {
+    int64_t ns = ms > INT64_MAX / 1000000 ? INT64_MAX : (int64_t)ms * 1000000;
+    int st = sleep_op(self, ns);
+    if (st < 0) {
+        *ret = -1;
+        return 0;
+    }
+    if (st == 0) *ret = 0;
+    return st;
+}
+
+int coro_op_sleep(coro_frame *self, unsigned *ret, unsigned seconds) {
+    int st = sleep_op(self, (int64_t)seconds * 1000000000);
+    if (st < 0) {   /* could not arm a timer: report all of it unslept, as sleep(3) on a signal */
+        *ret = seconds;
+        return 0;
+    }
+    if (st == 0) *ret = 0;
+    return st;
+}
+
+int coro_op_usleep(coro_frame *self, int *ret, unsigned int usec) {
+    int st = sleep_op(self, (int64_t)usec * 1000);
+    if (st < 0) {
+        *ret = -1;
+        return 0;
+    }
+    if (st == 0) *ret = 0;
+    return st;
+}
+
+int coro_op_nanosleep(coro_frame *self, int *ret, const struct timespec *req, struct timespec *rem) {
+    coro_task *t = self->task;
+    int64_t ns = 0;
+    if (t == NULL || t->op != CORO_OP_KIND_SLEEP) {
+        if (req == NULL || req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000) {
+            errno = req == NULL ? EFAULT : EINVAL;
+            *ret = -1;
+            return 0;
+        }
+        ns = req->tv_sec > INT64_MAX / 1000000000 - 1 ? INT64_MAX : (int64_t)req->tv_sec * 1000000000 + req->tv_nsec;
+    }
+    int st = sleep_op(self, ns);
+    if (st < 0) {
+        *ret = -1;
+        return 0;
+    }
+    if (st == 0) {
+        if (rem) rem->tv_sec = 0, rem->tv_nsec = 0;
+        *ret = 0;
+    }
+    return st;
+}
+
+/* ---- deadlines, yield ---- */
+
+int coro_set_deadline(long timeout_ms) {
+    coro_task *t = coro_current_task();
+    if (t == NULL) {
+        errno = EPERM;
+        return -1;
+    }
+    if (timeout_ms < 0) t->deadline_ns = 0;
+    else t->deadline_ns = coro_now_ns() + (int64_t)timeout_ms * 1000000;
+    return 0;
+}
+
+int coro_op_yield(coro_frame *self) {
+    coro_task *t = self->task;
+    if (t == NULL) return 0;
+    if (t->op == CORO_OP_KIND_YIELD) {
+        t->op = CORO_OP_KIND_NONE;
+        return 0;
+    }
+    t->op = CORO_OP_KIND_YIELD;
+    return CORO_YIELDED;
+}

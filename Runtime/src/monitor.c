@@ -1,0 +1,110 @@
+/*
+ * monitor.c — the preemption monitor, Go's sysmon reduced to two jobs.
+ *
+ *  1. Time slices.  Every timeslice/2 it reads each worker's schedtick (bumped
+ *     at every task switch) and current task.  A worker seen running the same
+ *     task at the same tick for a whole CORO_TIMESLICE_US (default 2000) gets
+ *     its coro_preempt_flag_ set; the coroutine's next back-edge check
+ *     (coro_preempt_pending) returns CORO_YIELDED, and the worker clears the
+ *     flag when it switches task.  Reading ticks instead of timestamps keeps
+ *     clock_gettime off the switch path, as Go's retake does with schedtick.
+ *  2. Forgotten fds.  If tasks are parked on fds and nobody polled for
+ *     POLL_STALE_NS (all workers busy with runnable tasks), it polls without
+ *     blocking and hands the woken tasks to the global queue.
+ *
+ * It sleeps on a futex while every worker is idle (coro_sched_.nactive == 0)
+ * and is kicked by the first worker to wake up, so an idle program costs no
+ * CPU.  Invariant: at most one monitor thread, alive exactly while
+ * coro_run_main runs (and not in seeded mode, where preemption would make
+ * runs unreplayable).
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "sched.h"
+#include "poll.h"
+
+__thread volatile int coro_preempt_flag_ __attribute__((tls_model("initial-exec")));
+
+/* Go's sysmon polls the network if nobody did for 10 ms; so do we. */
+#define POLL_STALE_NS 10000000
+
+static pthread_t monitor_thread;
+static int monitor_running;   /* thread exists; only coro_run_main's thread touches it */
+static int monitor_stop;      /* atomic */
+
+typedef struct seen {
+    uint32_t tick;
+    int flagged;
+    int64_t since_ns;
+} seen;
+
+static void check_workers(seen *last, int64_t now) {
+    for (int i = 0; i < coro_sched_.nworkers; i++) {
+        coro_worker *w = &coro_workers_[i];
+        coro_task *cur = __atomic_load_n(&w->cur, __ATOMIC_RELAXED);
+        uint32_t tick = __atomic_load_n(&w->schedtick, __ATOMIC_RELAXED);
+        if (cur == NULL || tick != last[i].tick) {
+            last[i] = (seen){.tick = tick, .flagged = 0, .since_ns = now};
+            continue;
+        }
+        if (!last[i].flagged && now - last[i].since_ns >= coro_sched_.timeslice_ns) {
+            volatile int *flag = __atomic_load_n(&w->preempt_flag, __ATOMIC_ACQUIRE);
+            if (flag != NULL) __atomic_store_n(flag, 1, __ATOMIC_RELAXED);   /* partner: coro_preempt_pending */
+            last[i].flagged = 1;
+        }
+    }
+}
+
+static void poll_if_stale(int64_t now) {
+    if (coro_netpoll_waiters() == 0 || now - coro_netpoll_last_ns() < POLL_STALE_NS) return;
+    coro_task_list woken = {0};
+    coro_netpoll(0, &woken);
+    coro_task_ready_list(&woken);   /* off the scheduler: goes to the global queue */
+}
+
+static void *monitor_main(void *arg) {
+    (void)arg;
+    int n = coro_sched_.nworkers;
+    seen *last = calloc((size_t)n, sizeof *last);
+    if (last == NULL) return NULL;   /* no preemption; the scheduler is still correct */
+    int64_t half = coro_sched_.timeslice_ns / 2;
+    struct timespec nap = {.tv_sec = half / 1000000000, .tv_nsec = half % 1000000000};
+    while (!__atomic_load_n(&monitor_stop, __ATOMIC_ACQUIRE)) {
+        if (__atomic_load_n(&coro_sched_.nactive, __ATOMIC_ACQUIRE) == 0) {
+            /* Everyone idle: sleep until kicked.  The timeout only bounds how
+             * long a stop request can go unnoticed. */
+            struct timespec t = {.tv_sec = 0, .tv_nsec = 50000000};
+            syscall(SYS_futex, &coro_sched_.nactive, FUTEX_WAIT_PRIVATE, 0, &t, NULL, 0);
+            continue;
+        }
+        nanosleep(&nap, NULL);
+        int64_t now = coro_now_ns();
+        check_workers(last, now);
+        poll_if_stale(now);
+    }
+    free(last);
+    return NULL;
+}
+
+int coro_monitor_start(void) {
+    __atomic_store_n(&monitor_stop, 0, __ATOMIC_RELEASE);
+    if (pthread_create(&monitor_thread, NULL, monitor_main, NULL) != 0) return -1;
+    monitor_running = 1;
+    return 0;
+}
+
+void coro_monitor_stop(void) {
+    if (!monitor_running) return;
+    __atomic_store_n(&monitor_stop, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &coro_sched_.nactive, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    pthread_join(monitor_thread, NULL);
+    monitor_running = 0;
+}
+
+void coro_monitor_kick(void) {
+    syscall(SYS_futex, &coro_sched_.nactive, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}

@@ -1,0 +1,237 @@
+/*
+ * netpoll.c — per-fd records and parking on readiness (the generic half of
+ * poll.h; the protocol and invariants are written there).
+ *
+ * The record table is two-level: CHUNKS pointers to chunks of CHUNK_RECORDS
+ * records, each chunk allocated on first touch and published with a CAS, so
+ * records never move and lookups take no lock.  The table lives as long as
+ * the process, like the epoll instance it mirrors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include "poll.h"
+#include "lock.h"
+#include "timer.h"
+
+#define CHUNK_RECORDS 1024
+#define CHUNKS 1024   /* fds up to 1M; larger numbers are served as CORO_FD_BLOCK */
+
+typedef struct fdrec {
+    coro_lock_t lock;
+    uint8_t kind;         /* CORO_FD_*; atomic (read without the lock on the fast path) */
+    uint8_t rready;       /* edge seen with no reader parked */
+    uint8_t wready;       /* edge seen with no writer parked */
+    uint32_t rseq, wseq;  /* bumped at every park; deadline timers compare them */
+    coro_task *rtask;     /* parked reader (or a task waiting both ways) */
+    coro_task *wtask;     /* parked writer */
+} fdrec;
+
+static fdrec *chunks[CHUNKS];        /* atomic pointers */
+static uint32_t nwaiters;            /* atomic: tasks in rtask/wtask slots */
+static int64_t last_poll_ns;         /* atomic */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_errno;
+
+static void init_backend(void) {
+    if (coro_poll_backend_init() < 0) init_errno = errno ? errno : EMFILE;
+}
+
+int coro_netpoll_init(void) {
+    pthread_once(&init_once, init_backend);
+    if (init_errno) {
+        errno = init_errno;
+        return -1;
+    }
+    return 0;
+}
+
+static fdrec *lookup(int fd) {
+    if (fd < 0 || fd >= CHUNK_RECORDS * CHUNKS) return NULL;
+    fdrec **slot = &chunks[fd / CHUNK_RECORDS];
+    fdrec *chunk = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (chunk == NULL) {
+        fdrec *fresh = calloc(CHUNK_RECORDS, sizeof *fresh);
+        if (fresh == NULL) return NULL;
+        if (__atomic_compare_exchange_n(slot, &chunk, fresh, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) chunk = fresh;
+        else free(fresh);   /* another thread published first; chunk holds it */
+    }
+    return &chunk[fd % CHUNK_RECORDS];
+}
+
+static int classify(int fd) {
+    if (fd <= 2) return CORO_FD_BLOCK;   /* shared with the parent: never O_NONBLOCK */
+    struct stat st;
+    if (fstat(fd, &st) < 0) return -1;
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) return CORO_FD_BLOCK;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0) return -1;
+    if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -1;
+    if (coro_poll_backend_open(fd) < 0) {
+        if (errno == EPERM) return CORO_FD_BLOCK;
+        return -1;
+    }
+    return S_ISSOCK(st.st_mode) ? CORO_FD_SOCK : CORO_FD_POLL;
+}
+
+int coro_fd_kind(int fd) {
+    if (fd < 0) {
+        errno = EBADF;
+        return -1;
+    }
+    fdrec *r = lookup(fd);
+    if (r == NULL) return CORO_FD_BLOCK;   /* out of table range or memory: still correct, slower */
+    int kind = __atomic_load_n(&r->kind, __ATOMIC_ACQUIRE);
+    if (kind != CORO_FD_UNKNOWN) return kind;
+    if (coro_netpoll_init() < 0) return -1;
+    coro_lock_acquire(&r->lock);
+    kind = r->kind;
+    if (kind == CORO_FD_UNKNOWN) {
+        kind = classify(fd);
+        if (kind > 0) __atomic_store_n(&r->kind, (uint8_t)kind, __ATOMIC_RELEASE);
+    }
+    coro_lock_release(&r->lock);
+    return kind;
+}
+
+/* Take t out of r's slots (both, if it waits both ways); under r->lock. */
+static void take(fdrec *r, coro_task *t, int err, int result, coro_task_list *list) {
+    if (r->rtask == t) r->rtask = NULL;
+    if (r->wtask == t) r->wtask = NULL;
+    t->err = err;
+    t->result = result;
+    __atomic_fetch_sub(&nwaiters, 1, __ATOMIC_RELAXED);
+    coro_task_list_push(list, t);
+}
+
+int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err) {
+    fdrec *r = lookup(fd);
+    if (r == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (deadline_ns != 0 && coro_now_ns() >= deadline_ns) {
+        if (timeout_err == 0) return 2;
+        errno = timeout_err;
+        return -1;
+    }
+    coro_lock_acquire(&r->lock);
+    if ((mode & CORO_FD_READ) && r->rready) {
+        r->rready = 0;
+        coro_lock_release(&r->lock);
+        return 1;
+    }
+    if ((mode & CORO_FD_WRITE) && r->wready) {
+        r->wready = 0;
+        coro_lock_release(&r->lock);
+        return 1;
+    }
+    if (((mode & CORO_FD_READ) && r->rtask) || ((mode & CORO_FD_WRITE) && r->wtask)) {
+        coro_lock_release(&r->lock);
+        errno = EBUSY;
+        return -1;
+    }
+    if (__atomic_load_n(&r->kind, __ATOMIC_RELAXED) == CORO_FD_UNKNOWN) {
+        /* closed (coro_fd_closing) since the caller classified it */
+        coro_lock_release(&r->lock);
+        errno = EBADF;
+        return -1;
+    }
+    uint32_t seq;
+    if (mode & CORO_FD_READ) {
+        seq = ++r->rseq;
+        r->rtask = t;
+        if (mode & CORO_FD_WRITE) r->wtask = t, ++r->wseq;
+    } else {
+        seq = ++r->wseq;
+        r->wtask = t;
+    }
+    t->err = 0;
+    t->result = 0;
+    t->aux = fd;
+    __atomic_fetch_add(&nwaiters, 1, __ATOMIC_RELAXED);
+    if (deadline_ns != 0 && coro_timer_fd(fd, mode, seq, deadline_ns, timeout_err) < 0) {
+        int e = errno;
+        if (r->rtask == t) r->rtask = NULL;
+        if (r->wtask == t) r->wtask = NULL;
+        __atomic_fetch_sub(&nwaiters, 1, __ATOMIC_RELAXED);
+        coro_lock_release(&r->lock);
+        errno = e;
+        return -1;
+    }
+    coro_lock_release(&r->lock);
+    return 0;
+}
+
+void coro_fd_timeout(int fd, int mode, uint32_t seq, int timeout_err, coro_task_list *list) {
+    fdrec *r = lookup(fd);
+    if (r == NULL) return;
+    coro_lock_acquire(&r->lock);
+    coro_task *t = NULL;
+    if (mode & CORO_FD_READ) {
+        if (r->rseq == seq) t = r->rtask;
+    } else if (r->wseq == seq) {
+        t = r->wtask;
+    }
+    if (t != NULL) take(r, t, timeout_err, timeout_err == 0 ? 1 : 0, list);
+    coro_lock_release(&r->lock);
+}
+
+void coro_fd_forget(int fd) {
+    fdrec *r = lookup(fd);
+    if (r == NULL) return;
+    coro_lock_acquire(&r->lock);
+    __atomic_store_n(&r->kind, CORO_FD_UNKNOWN, __ATOMIC_RELEASE);
+    r->rready = r->wready = 0;
+    coro_lock_release(&r->lock);
+}
+
+void coro_fd_closing(int fd) {
+    fdrec *r = lookup(fd);
+    if (r == NULL) return;
+    coro_task_list woken = {0};
+    coro_lock_acquire(&r->lock);
+    int kind = r->kind;
+    if (r->rtask) take(r, r->rtask, EBADF, 0, &woken);
+    if (r->wtask) take(r, r->wtask, EBADF, 0, &woken);
+    r->rseq++;
+    r->wseq++;
+    r->rready = r->wready = 0;
+    __atomic_store_n(&r->kind, CORO_FD_UNKNOWN, __ATOMIC_RELEASE);
+    coro_lock_release(&r->lock);
+    if (kind == CORO_FD_POLL || kind == CORO_FD_SOCK) coro_poll_backend_close(fd);
+    coro_task_ready_list(&woken);
+}
+
+static void on_event(void *arg, int fd, int events) {
+    coro_task_list *list = arg;
+    fdrec *r = lookup(fd);
+    if (r == NULL) return;
+    coro_lock_acquire(&r->lock);
+    if (events & CORO_POLL_IN) {
+        if (r->rtask) take(r, r->rtask, 0, 0, list);
+        else r->rready = 1;
+    }
+    if (events & CORO_POLL_OUT) {
+        if (r->wtask) take(r, r->wtask, 0, 0, list);
+        else r->wready = 1;
+    }
+    coro_lock_release(&r->lock);
+}
+
+int coro_netpoll(int64_t timeout_ns, coro_task_list *list) {
+    if (coro_netpoll_init() < 0) return -1;
+    int n = coro_poll_backend_wait(timeout_ns, on_event, list);
+    __atomic_store_n(&last_poll_ns, coro_now_ns(), __ATOMIC_RELAXED);
+    return n;
+}
+
+void coro_netpoll_break(void) {
+    if (coro_netpoll_init() == 0) coro_poll_backend_break();
+}
+
+uint32_t coro_netpoll_waiters(void) { return __atomic_load_n(&nwaiters, __ATOMIC_RELAXED); }
+
+int64_t coro_netpoll_last_ns(void) { return __atomic_load_n(&last_poll_ns, __ATOMIC_RELAXED); }

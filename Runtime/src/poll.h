@@ -1,0 +1,98 @@
+/*
+ * poll.h — readiness of file descriptors: the generic per-fd layer
+ * (netpoll.c, Go's netpoll.go) and the contract of the OS backend beneath it
+ * (poll_epoll.c, Go's netpoll_epoll.go).
+ *
+ * THE FD RECORD (netpoll.c)
+ *
+ *  Each fd the runtime has seen has a record, found by fd number in a
+ *  two-level table that only grows (records never move, so lookups take no
+ *  lock).  A record says how the fd is served:
+ *    CORO_FD_POLL   socket, pipe, eventfd, tty... : O_NONBLOCK was set on first
+ *                   use and the fd is registered once with the backend,
+ *                   edge-triggered for input, output and peer hang-up;
+ *    CORO_FD_BLOCK  regular files and directories (epoll refuses them with
+ *                   EPERM), and fds 0-2, whose file descriptions are shared
+ *                   with the parent shell: we never flip O_NONBLOCK on those.
+ *                   Their I/O runs on the blocking pool.
+ *  and holds at most one parked reader and one parked writer (one of each at
+ *  a time per fd, as Go's pollDesc; a second concurrent reader gets EBUSY),
+ *  plus a "ready" bit per direction: an edge that arrived while nobody was
+ *  parked, consumed by the next park attempt (which then retries the I/O
+ *  instead of sleeping).  Everything in a record is protected by its lock.
+ *
+ *  Wake-ups: exactly one of {poller event, deadline timer, coro_fd_close}
+ *  takes a parked task out of its slot (under the record lock) and readies
+ *  it, with task->err = 0 (retry the I/O), EBADF (closed) or ETIMEDOUT, and
+ *  task->result = 1 for "the poll timeout expired".  Deadline timers name the
+ *  record and a sequence number (rseq/wseq, bumped at every park), never the
+ *  task, so a stale timer finds a different sequence and does nothing.
+ *
+ * THE BACKEND CONTRACT (what poll_epoll.c defines; a kqueue file would too)
+ *
+ *  coro_poll_backend_init()   create the kernel object and the break fd;
+ *                             0, or -1/errno.  Called once per process.
+ *  coro_poll_backend_open(fd) register fd for edge-triggered readiness in
+ *                             both directions; 0, or -1/errno (EPERM: this
+ *                             kind of file cannot be polled).
+ *  coro_poll_backend_close(fd) deregister (before the fd is closed).
+ *  coro_poll_backend_wait(timeout_ns, cb, arg)
+ *                             wait for readiness and call cb(arg, fd, ev)
+ *                             for each ready fd (ev: CORO_POLL_IN/OUT/ERR bits).
+ *                             timeout_ns < 0: block until an event or a break;
+ *                             timeout_ns = 0: do not block;
+ *                             timeout_ns > 0: block at most that long
+ *                             (rounded up to the backend's resolution).
+ *                             Returns the number of fd events, or -1/errno.
+ *  coro_poll_backend_break()  make a concurrent or the next wait return
+ *                             promptly.  Coalesced: many breaks, one wake-up.
+ */
+#ifndef CORO_POLL_H
+#define CORO_POLL_H
+
+#include <stdint.h>
+#include "task.h"
+
+/* ---- backend ---- */
+enum { CORO_POLL_IN = 1, CORO_POLL_OUT = 2, CORO_POLL_ERR = 4 };
+typedef void (*coro_poll_cb)(void *arg, int fd, int events);
+int coro_poll_backend_init(void);
+int coro_poll_backend_open(int fd);
+void coro_poll_backend_close(int fd);
+int coro_poll_backend_wait(int64_t timeout_ns, coro_poll_cb cb, void *arg);
+void coro_poll_backend_break(void);
+
+/* ---- generic layer (netpoll.c) ---- */
+enum { CORO_FD_UNKNOWN = 0, CORO_FD_POLL = 1, CORO_FD_BLOCK = 2, CORO_FD_SOCK = 3 /* POLL, and a socket */ };
+enum { CORO_FD_READ = 1, CORO_FD_WRITE = 2 };
+
+/* Make sure the poller is initialized (idempotent). 0 or -1/errno. */
+int coro_netpoll_init(void);
+/* How fd is served (CORO_FD_POLL / CORO_FD_SOCK / CORO_FD_BLOCK), registering
+ * it on first use; -1/errno (EBADF) if it is not open. */
+int coro_fd_kind(int fd);
+/* Park t on fd for `mode` (CORO_FD_READ/WRITE or both) with an absolute
+ * deadline (0 = none) whose expiry wakes t with err = timeout_err, or with
+ * result = 1 when timeout_err is 0.  Returns 0 if parked (the caller returns
+ * CORO_SUSPENDED), 1 if a readiness edge was pending (retry the I/O now),
+ * 2 if the deadline has already passed and timeout_err is 0 (poll: report a
+ * timeout), -1/errno (ETIMEDOUT: deadline already past; EBUSY: another task waits). */
+int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err);
+/* Forget what we know about fd (a new file took the number): the next use
+ * classifies and registers it again. */
+void coro_fd_forget(int fd);
+/* fd is about to be closed: wake its parked tasks with EBADF, deregister it. */
+void coro_fd_closing(int fd);
+/* Deadline timer expired (timer.c): if the park `seq` still waits, take its
+ * task out and append it to *list. */
+void coro_fd_timeout(int fd, int mode, uint32_t seq, int timeout_err, coro_task_list *list);
+/* Poll the backend (timeout as in the contract) and append the tasks made
+ * runnable to *list (linked through task->link; the caller readies them). */
+int coro_netpoll(int64_t timeout_ns, coro_task_list *list);
+void coro_netpoll_break(void);
+/* Tasks currently parked on fds (atomic; a hint for "is polling worth it"). */
+uint32_t coro_netpoll_waiters(void);
+/* CLOCK_MONOTONIC ns of the last completed poll (for the monitor). */
+int64_t coro_netpoll_last_ns(void);
+
+#endif /* CORO_POLL_H */

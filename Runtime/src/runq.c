@@ -1,0 +1,168 @@
+/*
+ * runq.c — per-worker rings, the next-slot, the global queue (see runq.h for
+ * the invariants).  Memory-ordering partners:
+ *   - the owner's release store of `tail` in put pairs with the thief's
+ *     acquire load of `tail` in steal: slots written before it are visible;
+ *   - every CAS of `head` is acq_rel: a thief's successful CAS "commits" the
+ *     slots it copied (the owner cannot overwrite a slot until head moved
+ *     past it, and sees head's new value with acquire before reusing it).
+ */
+#include "runq.h"
+
+#define LOAD(p, mo)       __atomic_load_n((p), (mo))
+#define STORE(p, v, mo)   __atomic_store_n((p), (v), (mo))
+#define CAS(p, e, d)      __atomic_compare_exchange_n((p), (e), (d), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+#define SLOT(q, i)        (&(q)->buf[(i) & (CORO_RUNQ_CAP - 1)])
+
+coro_globq coro_globq_;
+
+/* Ring full: move half of it plus t to the global queue (Go's runqputslow).
+ * Returns 0 if a thief moved head meanwhile (the caller retries the fast path). */
+static int runq_put_slow(coro_runq *q, coro_task *t, uint32_t head, uint32_t tail) {
+    uint32_t n = (tail - head) / 2;
+    coro_task *batch[CORO_RUNQ_CAP / 2 + 1];
+    for (uint32_t i = 0; i < n; i++) batch[i] = LOAD(SLOT(q, head + i), __ATOMIC_RELAXED);
+    if (!CAS(&q->head, &head, head + n)) return 0;
+    batch[n] = t;
+    for (uint32_t i = 0; i < n; i++) batch[i]->link = batch[i + 1];
+    batch[n]->link = NULL;
+    coro_globq_put_batch(batch[0], batch[n], n + 1);
+    return 1;
+}
+
+void coro_runq_put(coro_runq *q, coro_task *t, int next) {
+    if (next) {
+        t = __atomic_exchange_n(&q->runnext, t, __ATOMIC_ACQ_REL);
+        if (t == NULL) return;
+        /* the old runnext goes to the tail */
+    }
+    for (;;) {
+        uint32_t head = LOAD(&q->head, __ATOMIC_ACQUIRE);
+        uint32_t tail = LOAD(&q->tail, __ATOMIC_RELAXED);   /* only we store it */
+        if (tail - head < CORO_RUNQ_CAP) {
+            STORE(SLOT(q, tail), t, __ATOMIC_RELAXED);
+            STORE(&q->tail, tail + 1, __ATOMIC_RELEASE);      /* partner: acquire in steal */
+            return;
+        }
+        if (runq_put_slow(q, t, head, tail)) return;
+    }
+}
+
+coro_task *coro_runq_get(coro_runq *q) {
+    coro_task *next = LOAD(&q->runnext, __ATOMIC_ACQUIRE);
+    while (next != NULL) {
+        if (CAS(&q->runnext, &next, NULL)) return next;
+    }
+    for (;;) {
+        uint32_t head = LOAD(&q->head, __ATOMIC_ACQUIRE);
+        uint32_t tail = LOAD(&q->tail, __ATOMIC_RELAXED);
+        if (tail == head) return NULL;
+        coro_task *t = LOAD(SLOT(q, head), __ATOMIC_RELAXED);
+        if (CAS(&q->head, &head, head + 1)) return t;
+    }
+}
+
+coro_task *coro_runq_get_solo(coro_runq *q) {
+    coro_task *next = LOAD(&q->runnext, __ATOMIC_RELAXED);
+    if (next != NULL) {
+        STORE(&q->runnext, NULL, __ATOMIC_RELAXED);
+        return next;
+    }
+    uint32_t head = LOAD(&q->head, __ATOMIC_RELAXED);
+    if (LOAD(&q->tail, __ATOMIC_RELAXED) == head) return NULL;
+    coro_task *t = LOAD(SLOT(q, head), __ATOMIC_RELAXED);
+    STORE(&q->head, head + 1, __ATOMIC_RELAXED);
+    return t;
+}
+
+coro_task *coro_runq_get_seeded(coro_runq *q, uint64_t *rng) {
+    /* Seeded mode has one worker and no thieves; fold runnext into the ring so
+     * the choice is among every runnable task. */
+    coro_task *next = LOAD(&q->runnext, __ATOMIC_RELAXED);
+    if (next != NULL) {
+        STORE(&q->runnext, NULL, __ATOMIC_RELAXED);
+        coro_runq_put(q, next, 0);
+    }
+    uint32_t head = LOAD(&q->head, __ATOMIC_RELAXED);
+    uint32_t n = LOAD(&q->tail, __ATOMIC_RELAXED) - head;
+    if (n == 0) return NULL;
+    uint32_t pick = head + (uint32_t)(coro_xorshift64(rng) % n);
+    coro_task *t = LOAD(SLOT(q, pick), __ATOMIC_RELAXED);
+    STORE(SLOT(q, pick), LOAD(SLOT(q, head), __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+    STORE(&q->head, head + 1, __ATOMIC_RELAXED);
+    return t;
+}
+
+coro_task *coro_runq_steal(coro_runq *q, coro_runq *victim, int steal_runnext) {
+    uint32_t qtail = LOAD(&q->tail, __ATOMIC_RELAXED);
+    uint32_t n;
+    for (;;) {
+        uint32_t head = LOAD(&victim->head, __ATOMIC_ACQUIRE);
+        uint32_t tail = LOAD(&victim->tail, __ATOMIC_ACQUIRE);   /* partner: release in put */
+        n = tail - head;
+        n -= n / 2;
+        if (n == 0) {
+            if (!steal_runnext) return NULL;
+            coro_task *next = LOAD(&victim->runnext, __ATOMIC_ACQUIRE);
+            if (next == NULL) return NULL;
+            if (CAS(&victim->runnext, &next, NULL)) return next;
+            continue;
+        }
+        if (n > CORO_RUNQ_CAP / 2) continue;   /* head and tail read at different times */
+        for (uint32_t i = 0; i < n; i++)
+            STORE(SLOT(q, qtail + i), LOAD(SLOT(victim, head + i), __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+        if (CAS(&victim->head, &head, head + n)) break;
+    }
+    n--;
+    coro_task *t = LOAD(SLOT(q, qtail + n), __ATOMIC_RELAXED);
+    if (n > 0) STORE(&q->tail, qtail + n, __ATOMIC_RELEASE);
+    return t;
+}
+
+int coro_runq_empty(coro_runq *q) {
+    uint32_t head = LOAD(&q->head, __ATOMIC_ACQUIRE);
+    uint32_t tail = LOAD(&q->tail, __ATOMIC_ACQUIRE);
+    return head == tail && LOAD(&q->runnext, __ATOMIC_ACQUIRE) == NULL;
+}
+
+void coro_globq_put_batch(coro_task *head, coro_task *tail, uint32_t n) {
+    tail->link = NULL;
+    coro_lock_acquire(&coro_globq_.lock);
+    if (coro_globq_.tail) coro_globq_.tail->link = head;
+    else coro_globq_.head = head;
+    coro_globq_.tail = tail;
+    __atomic_store_n(&coro_globq_.size, coro_globq_.size + n, __ATOMIC_RELEASE);
+    coro_lock_release(&coro_globq_.lock);
+}
+
+void coro_globq_put(coro_task *t) { coro_globq_put_batch(t, t, 1); }
+
+coro_task *coro_globq_get(coro_runq *q, int nworkers, int max) {
+    if (coro_globq_empty()) return NULL;
+    coro_lock_acquire(&coro_globq_.lock);
+    uint64_t size = coro_globq_.size;
+    if (size == 0) {
+        coro_lock_release(&coro_globq_.lock);
+        return NULL;
+    }
+    uint64_t n = size / (uint64_t)nworkers + 1;
+    if (n > size) n = size;
+    if (max > 0 && n > (uint64_t)max) n = (uint64_t)max;
+    if (n > CORO_RUNQ_CAP / 2) n = CORO_RUNQ_CAP / 2;
+    coro_task *first = coro_globq_.head;
+    coro_task *last = first;
+    for (uint64_t i = 1; i < n; i++) last = last->link;
+    coro_globq_.head = last->link;
+    if (coro_globq_.head == NULL) coro_globq_.tail = NULL;
+    __atomic_store_n(&coro_globq_.size, size - n, __ATOMIC_RELEASE);
+    coro_lock_release(&coro_globq_.lock);
+
+    coro_task *rest = first->link;
+    for (uint64_t i = 1; i < n; i++) {
+        coro_task *next = rest->link;
+        coro_runq_put(q, rest, 0);
+        rest = next;
+    }
+    first->link = NULL;
+    return first;
+}

@@ -1,0 +1,705 @@
+/*
+ * sched.c — workers, the trampoline, spawn and coro_run_main.
+ *
+ * MODEL (Go's proc.go with G = task, and M and P fused into a worker)
+ *
+ *  coro_run_main starts CORO_THREADS workers (default: online CPUs); the
+ *  calling thread is worker 0.  Each worker loops: pick a runnable task,
+ *  run it in the trampoline until it yields, parks or ends, repeat.  Threads
+ *  blocked in system calls belong to the blocking pool (blocking.c), never
+ *  to a worker, so CORO_THREADS workers are always available to coroutines.
+ *
+ * PICKING A TASK (next_task, then findrunnable when the local queue is dry)
+ *
+ *  1. Every 61st tick, one task from the global queue first (fairness: the
+ *     global queue cannot starve behind a busy local queue; 61 is Go's).
+ *  2. Timers that are due (one atomic load when none are armed).
+ *  3. The local queue: next-slot, then ring head.
+ *  4. The global queue (a fair share), then the poller without blocking.
+ *  5. Stealing: become "spinning" only if fewer than half of the busy
+ *     workers spin already (Go's rule), then try up to 4 rounds over all
+ *     victims from a random start, taking half of a victim's ring (its
+ *     next-slot too on the last round).
+ *  6. Go idle.  Under the scheduler lock, re-check the global queue and join
+ *     the idle list; then, if we were spinning, stop spinning and re-check
+ *     every ring (the other half of the wake-up dance below).  Finally block:
+ *     the first idle worker takes the poll token and blocks in the poller
+ *     with the earliest timer as timeout; the others sleep on a futex.
+ *
+ * WAKING A WORKER (wakep), the dance that prevents lost wake-ups:
+ *
+ *     producer:  publish work; full fence; if a worker is idle and nobody
+ *                spins, hand one idle worker "spinning" status and wake it
+ *                (futex, or break the poller if it is the polling one);
+ *     consumer:  join the idle list / stop spinning (seq_cst); re-check
+ *                every queue before blocking.
+ *
+ *  Each side writes then reads the other's variable with a full fence in
+ *  between, so at least one of them sees the other.  A worker that was woken
+ *  spinning and finds work stops spinning and calls wakep again, so wake-ups
+ *  ramp up one worker at a time (Go's resetspinning) instead of stampeding.
+ *
+ * THE TRAMPOLINE (run_task): `st = t->top->resume(t->top)` in a loop:
+ *   CORO_DONE      mark the frame CORO_STATE_FINISHED; resume its caller at
+ *                  once, or end the task (free its root unless it belongs to
+ *                  coro_run_main's caller; the last task stops the workers);
+ *   CORO_CALL      coro_await made a child top: resume it now;
+ *   CORO_YIELDED   requeue at the tail of the local ring;
+ *   CORO_SUSPENDED park (task.h: RUNNING->PARKED, or NOTIFIED->requeue).
+ *
+ * SEEDED MODE: CORO_SEED=N runs one worker that picks uniformly among all
+ * its runnable tasks with xorshift64 seeded by N, and no monitor (preemption
+ * is time-driven, hence not replayable).  Programs whose only inputs are
+ * coroutine interleavings then replay exactly.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "sched.h"
+#include "poll.h"
+#include "timer.h"
+
+coro_sched coro_sched_;
+coro_worker *coro_workers_;
+__thread coro_worker *coro_self_worker_;
+
+/* The global queue is looked at every GLOBQ_TICKS ticks: Go's 61. */
+#define GLOBQ_TICKS 61
+/* Tasks per pool slab: one page of 64-byte tasks. */
+#define TASK_SLAB 64
+/* A worker keeps at most this many free tasks before returning them. */
+#define TASK_CACHE_MAX 512
+
+#define LOAD(p)           __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define LOADR(p)          __atomic_load_n((p), __ATOMIC_RELAXED)
+#define STORE(p, v)       __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define STORER(p, v)      __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+static int poll_token;   /* atomic: 1 while a worker blocks in the poller */
+
+/* A full (StoreLoad) fence.  ThreadSanitizer does not model fences, so under
+ * it a seq_cst read-modify-write of a dummy word stands in (same effect on
+ * x86: a locked instruction). */
+#if defined(__SANITIZE_THREAD__)
+static int fence_word;
+#define FULL_FENCE() __atomic_fetch_add(&fence_word, 0, __ATOMIC_SEQ_CST)
+#else
+#define FULL_FENCE() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+
+/* ---- diagnostics, clock ---- */
+
+void coro_fatal(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("coro: runtime: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+
+int64_t coro_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static const char *status_name(uint32_t s) {
+    switch (s) {
+    case CORO_TASK_RUNNABLE: return "runnable";
+    case CORO_TASK_RUNNING: return "running";
+    case CORO_TASK_NOTIFIED: return "notified";
+    case CORO_TASK_PARKED: return "parked";
+    case CORO_TASK_DONE: return "done";
+    }
+    return "corrupt";
+}
+
+static void futex_wait(uint32_t *addr, uint32_t val) {
+    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake(uint32_t *addr, int n) {
+    syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+/* ---- task pool: slabs of tasks, never returned to malloc while running ---- */
+
+static struct {
+    coro_lock_t lock;
+    coro_task *free;          /* protected by lock */
+    void **slabs;             /* protected by lock */
+    size_t nslabs, cap;
+} pool;
+
+static coro_task *pool_refill_locked(void) {
+    if (pool.free == NULL) {
+        if (pool.nslabs == pool.cap) {
+            size_t cap = pool.cap ? pool.cap * 2 : 64;
+            void **slabs = realloc(pool.slabs, cap * sizeof *slabs);
+            if (slabs == NULL) return NULL;
+            pool.slabs = slabs;
+            pool.cap = cap;
+        }
+        coro_task *slab = aligned_alloc(64, TASK_SLAB * sizeof(coro_task));
+        if (slab == NULL) return NULL;
+        pool.slabs[pool.nslabs++] = slab;
+        for (int i = 0; i < TASK_SLAB; i++) {
+            slab[i].link = pool.free;
+            pool.free = &slab[i];
+        }
+    }
+    coro_task *t = pool.free;
+    pool.free = t->link;
+    return t;
+}
+
+static coro_task *task_alloc(void) {
+    coro_worker *w = coro_self_worker_;
+    if (w != NULL && w->free_tasks != NULL) {
+        coro_task *t = w->free_tasks;
+        w->free_tasks = t->link;
+        w->nfree_tasks--;
+        return t;
+    }
+    coro_lock_acquire(&pool.lock);
+    coro_task *t = pool_refill_locked();
+    if (t != NULL && w != NULL) {
+        /* move a slab's worth into the worker's cache: the next 63 spawns take no lock */
+        for (int i = 0; i < TASK_SLAB - 1; i++) {
+            coro_task *x = pool_refill_locked();
+            if (x == NULL) break;
+            x->link = w->free_tasks;
+            w->free_tasks = x;
+            w->nfree_tasks++;
+        }
+    }
+    coro_lock_release(&pool.lock);
+    if (t == NULL) errno = ENOMEM;
+    return t;
+}
+
+static void task_free(coro_task *t) {
+    coro_worker *w = coro_self_worker_;
+    if (w != NULL && w->nfree_tasks < TASK_CACHE_MAX) {
+        t->link = w->free_tasks;
+        w->free_tasks = t;
+        w->nfree_tasks++;
+        return;
+    }
+    coro_lock_acquire(&pool.lock);
+    t->link = pool.free;
+    pool.free = t;
+    coro_lock_release(&pool.lock);
+}
+
+static void worker_cache_flush(coro_worker *w) {
+    coro_lock_acquire(&pool.lock);
+    while (w->free_tasks) {
+        coro_task *t = w->free_tasks;
+        w->free_tasks = t->link;
+        t->link = pool.free;
+        pool.free = t;
+    }
+    w->nfree_tasks = 0;
+    coro_lock_release(&pool.lock);
+}
+
+/* ---- frames ---- */
+
+coro_frame *coro_frame_alloc(size_t frame_size) {
+    if (frame_size < sizeof(coro_frame)) frame_size = sizeof(coro_frame);
+    coro_frame *f = malloc(frame_size);
+    if (f == NULL) return NULL;
+    f->flags = CORO_FRAME_HEAP;
+    return f;
+}
+
+void coro_frame_free(coro_frame *frame) { free(frame); }
+
+int coro_await(coro_frame *self, coro_frame *child) {
+    if (child->state == CORO_STATE_FINISHED) return 0;
+    if (child->state != 0)
+        coro_fatal("await of a frame that is already running (state %d) in task %s", child->state,
+                   self->task ? self->task->name : "?");
+    coro_task *t = self->task;
+    child->caller = self;
+    child->task = t;
+    t->top = child;
+    return CORO_CALL;
+}
+
+/* ---- waking workers ---- */
+
+/* Hand an idle worker spinning status and wake it (see WAKING A WORKER). */
+static void wakep(void) {
+    FULL_FENCE();   /* partner: the fence in findrunnable */
+    if (__atomic_load_n(&coro_sched_.nidle, __ATOMIC_SEQ_CST) == 0) return;
+    if (__atomic_load_n(&coro_sched_.nspinning, __ATOMIC_SEQ_CST) != 0) return;
+    uint32_t zero = 0;
+    if (!__atomic_compare_exchange_n(&coro_sched_.nspinning, &zero, 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        return;
+    coro_lock_acquire(&coro_sched_.lock);
+    coro_worker *w = coro_sched_.idle;
+    int polling = 0;
+    if (w != NULL) {
+        coro_sched_.idle = w->idle_next;
+        w->in_idle = 0;
+        polling = w->idle_polling;
+        w->spinning = 1;
+        __atomic_store_n(&coro_sched_.nidle, coro_sched_.nidle - 1, __ATOMIC_SEQ_CST);
+    }
+    coro_lock_release(&coro_sched_.lock);
+    if (w == NULL) {
+        __atomic_fetch_sub(&coro_sched_.nspinning, 1, __ATOMIC_SEQ_CST);
+        return;
+    }
+    if (polling) {
+        coro_netpoll_break();
+    } else {
+        STORE(&w->wake_word, 1);
+        futex_wake(&w->wake_word, 1);
+    }
+}
+
+static void enqueue(coro_task *t, int next) {
+    coro_worker *w = coro_self_worker_;
+    if (w != NULL) {
+        coro_runq_put(&w->q, t, next && !coro_sched_.seeded);
+        if (coro_sched_.nworkers > 1) wakep();
+    } else {
+        coro_globq_put(t);
+        wakep();
+        /* with every worker busy nobody is idle; the 61-tick check finds it */
+    }
+}
+
+static void ready(coro_task *t, int next) {
+    uint32_t s = LOAD(&t->status);
+    for (;;) {
+        if (s == CORO_TASK_RUNNING) {
+            if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_NOTIFIED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                return;   /* the scheduler requeues it when the op returns CORO_SUSPENDED */
+        } else if (s == CORO_TASK_PARKED) {
+            if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_RUNNABLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+                enqueue(t, next);
+                return;
+            }
+        } else {
+            coro_fatal("ready of task %s that is %s, not parked (double wake-up)", t->name, status_name(s));
+        }
+    }
+}
+
+void coro_task_ready(coro_task *t) { ready(t, 1); }
+
+void coro_task_ready_tail(coro_task *t) { ready(t, 0); }
+
+void coro_task_ready_list(coro_task_list *l) {
+    coro_task *t = l->head;
+    while (t != NULL) {
+        coro_task *next = t->link;   /* read before ready: it may run at once elsewhere */
+        ready(t, 0);
+        t = next;
+    }
+    l->head = l->tail = NULL;
+}
+
+coro_task *coro_current_task(void) {
+    coro_worker *w = coro_self_worker_;
+    return w ? LOADR(&w->cur) : NULL;
+}
+
+int coro_worker_id(void) {
+    coro_worker *w = coro_self_worker_;
+    return w ? w->id : -1;
+}
+
+/* ---- configuration ---- */
+
+static long env_long(const char *name, long dflt, long min, long max) {
+    const char *s = getenv(name);
+    if (s == NULL || *s == 0) return dflt;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end != 0 || v < min || v > max) {
+        fprintf(stderr, "coro: ignoring %s=%s (expected an integer in %ld..%ld)\n", name, s, min, max);
+        return dflt;
+    }
+    return v;
+}
+
+static void configure(void) {
+    const char *seed = getenv("CORO_SEED");
+    coro_sched_.seeded = seed != NULL && *seed != 0;
+    if (coro_sched_.seeded) {
+        coro_sched_.seed = (uint64_t)env_long("CORO_SEED", 1, 0, LONG_MAX);
+        coro_sched_.nworkers = 1;
+    } else {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        if (ncpu < 1) ncpu = 1;
+        coro_sched_.nworkers = (int)env_long("CORO_THREADS", ncpu, 1, 1024);
+    }
+    coro_sched_.timeslice_ns = env_long("CORO_TIMESLICE_US", 2000, 10, 10000000) * 1000;
+}
+
+int coro_num_workers(void) {
+    if (LOAD(&coro_sched_.running)) return coro_sched_.nworkers;
+    configure();
+    return coro_sched_.nworkers;
+}
+
+/* ---- spawn ---- */
+
+static void task_init(coro_task *t, coro_frame *root, const char *name, uint16_t flags) {
+    t->top = root;
+    t->link = NULL;
+    t->wait = NULL;
+    t->name = name ? name : "coroutine";
+    t->deadline_ns = 0;
+    STORER(&t->status, CORO_TASK_RUNNABLE);
+    t->op = CORO_OP_KIND_NONE;
+    t->flags = flags;
+    t->result = 0;
+    t->err = 0;
+    t->aux = 0;
+    root->caller = NULL;
+    root->task = t;
+}
+
+int coro_spawn(coro_frame *root, const char *name) {
+    if (root == NULL || root->resume == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    coro_task *t = task_alloc();
+    if (t == NULL) return -1;
+    task_init(t, root, name, 0);
+    __atomic_fetch_add(&coro_sched_.live, 1, __ATOMIC_RELAXED);
+    enqueue(t, 0);
+    return 0;
+}
+
+/* ---- the trampoline ---- */
+
+static void stop_all(void) {
+    STORE(&coro_sched_.stopping, 1);
+    for (int i = 0; i < coro_sched_.nworkers; i++) {
+        STORE(&coro_workers_[i].wake_word, 1);
+        futex_wake(&coro_workers_[i].wake_word, 1);
+    }
+    coro_netpoll_break();
+}
+
+static void task_end(coro_task *t) {
+    STORER(&t->status, CORO_TASK_DONE);
+    coro_frame *root = t->top;
+    if (!(t->flags & CORO_TASK_MAIN) && (root->flags & CORO_FRAME_HEAP)) coro_frame_free(root);
+    task_free(t);
+    if (__atomic_fetch_sub(&coro_sched_.live, 1, __ATOMIC_ACQ_REL) == 1) stop_all();
+}
+
+static void park(coro_worker *w, coro_task *t) {
+    uint32_t s = CORO_TASK_RUNNING;
+    if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_PARKED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;   /* from here on t belongs to its waker */
+    if (s != CORO_TASK_NOTIFIED) coro_fatal("double park of task %s (it is %s)", t->name, status_name(s));
+    /* Woken before it finished parking: it runs next, as a fresh ready would. */
+    STORER(&t->status, CORO_TASK_RUNNABLE);
+    coro_runq_put(&w->q, t, !coro_sched_.seeded);
+}
+
+static void run_task(coro_worker *w, coro_task *t) {
+    STORER(&w->cur, t);
+    __atomic_store_n(&coro_preempt_flag_, 0, __ATOMIC_RELAXED);
+    STORER(&t->status, CORO_TASK_RUNNING);
+    for (;;) {
+        coro_frame *f = t->top;
+        coro_status st = f->resume(f);
+        switch (st) {
+        case CORO_DONE: {
+            coro_frame *caller = f->caller;
+            f->state = CORO_STATE_FINISHED;
+            if (caller != NULL) {
+                t->top = caller;
+                continue;
+            }
+            if (LOADR(&t->status) != CORO_TASK_RUNNING)
+                coro_fatal("task %s ended while a wake-up for it was pending", t->name);
+            task_end(t);
+            return;
+        }
+        case CORO_CALL:
+            continue;
+        case CORO_YIELDED:
+            if (LOADR(&t->status) != CORO_TASK_RUNNING)
+                coro_fatal("task %s yielded while a wake-up for it was pending", t->name);
+            STORER(&t->status, CORO_TASK_RUNNABLE);
+            coro_runq_put(&w->q, t, 0);
+            return;
+        case CORO_SUSPENDED:
+            park(w, t);
+            return;
+        }
+        coro_fatal("task %s: resume function returned %d, not a coro_status", t->name, (int)st);
+    }
+}
+
+/* ---- finding work ---- */
+
+static void run_timers(void) {
+    int64_t next = coro_timer_next();
+    if (next == 0) return;
+    int64_t now = coro_now_ns();
+    if (now < next) return;
+    coro_task_list woken = {0};
+    coro_timer_run(now, &woken);
+    coro_task_ready_list(&woken);
+}
+
+static void poll_nonblocking(void) {
+    if (coro_netpoll_waiters() == 0) return;
+    coro_task_list woken = {0};
+    coro_netpoll(0, &woken);
+    coro_task_ready_list(&woken);
+}
+
+static coro_task *local_get(coro_worker *w) {
+    if (coro_sched_.seeded) return coro_runq_get_seeded(&w->q, &w->rng);
+    if (coro_sched_.nworkers == 1) return coro_runq_get_solo(&w->q);
+    return coro_runq_get(&w->q);
+}
+
+static coro_task *steal(coro_worker *w) {
+    int n = coro_sched_.nworkers;
+    for (int round = 0; round < 4; round++) {
+        int start = (int)(coro_xorshift64(&w->rng) % (uint64_t)n);
+        for (int i = 0; i < n; i++) {
+            coro_worker *v = &coro_workers_[(start + i) % n];
+            if (v == w) continue;
+            coro_task *t = coro_runq_steal(&w->q, &v->q, round == 3);
+            if (t != NULL) return t;
+        }
+    }
+    return NULL;
+}
+
+static int any_work(void) {
+    if (!coro_globq_empty()) return 1;
+    for (int i = 0; i < coro_sched_.nworkers; i++)
+        if (!coro_runq_empty(&coro_workers_[i].q)) return 1;
+    return 0;
+}
+
+/* Leave the idle list if a waker has not already taken us off it. */
+static void leave_idle(coro_worker *w) {
+    coro_lock_acquire(&coro_sched_.lock);
+    if (w->in_idle) {
+        coro_worker **p = &coro_sched_.idle;
+        while (*p != w) p = &(*p)->idle_next;
+        *p = w->idle_next;
+        w->in_idle = 0;
+        __atomic_store_n(&coro_sched_.nidle, coro_sched_.nidle - 1, __ATOMIC_SEQ_CST);
+    }
+    coro_lock_release(&coro_sched_.lock);
+}
+
+/* Block until woken: in the poller if we hold the token, else on the futex. */
+static void block(coro_worker *w, int polling) {
+    STORER(&w->cur, NULL);
+    __atomic_fetch_sub(&coro_sched_.nactive, 1, __ATOMIC_ACQ_REL);   /* at 0 the monitor sleeps */
+    coro_task_list woken = {0};
+    if (polling) {
+        int64_t next = coro_timer_next();
+        int64_t timeout = -1;
+        if (next != 0) {
+            timeout = next - coro_now_ns();
+            if (timeout < 0) timeout = 0;
+        }
+        if (!LOAD(&coro_sched_.stopping)) coro_netpoll(timeout, &woken);
+        leave_idle(w);
+        STORE(&poll_token, 0);
+    } else {
+        while (LOAD(&w->wake_word) == 0 && !LOAD(&coro_sched_.stopping)) futex_wait(&w->wake_word, 0);
+        leave_idle(w);
+    }
+    STORE(&w->wake_word, 0);
+    if (__atomic_fetch_add(&coro_sched_.nactive, 1, __ATOMIC_ACQ_REL) == 0) coro_monitor_kick();
+    run_timers();
+    coro_task_ready_list(&woken);
+}
+
+static coro_task *findrunnable(coro_worker *w) {
+    for (;;) {
+        if (LOAD(&coro_sched_.stopping)) return NULL;
+        run_timers();
+        coro_task *t = local_get(w);
+        if (t) return t;
+        if ((t = coro_globq_get(&w->q, coro_sched_.nworkers, 0))) return t;
+        poll_nonblocking();
+        if ((t = local_get(w))) return t;
+
+        int n = coro_sched_.nworkers;
+        if (n > 1) {
+            if (!w->spinning) {
+                uint32_t busy = (uint32_t)n - __atomic_load_n(&coro_sched_.nidle, __ATOMIC_SEQ_CST);
+                if (2 * __atomic_load_n(&coro_sched_.nspinning, __ATOMIC_SEQ_CST) < busy) {
+                    w->spinning = 1;
+                    __atomic_fetch_add(&coro_sched_.nspinning, 1, __ATOMIC_SEQ_CST);
+                }
+            }
+            if (w->spinning && (t = steal(w))) return t;
+        }
+
+        /* Go idle. */
+        coro_lock_acquire(&coro_sched_.lock);
+        if (!coro_globq_empty() || LOAD(&coro_sched_.stopping)) {
+            coro_lock_release(&coro_sched_.lock);
+            continue;
+        }
+        int polling = 0;
+        int expected = 0;
+        if (__atomic_compare_exchange_n(&poll_token, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            polling = 1;
+        /* w->spinning is ours until we join the idle list; then a waker may set it */
+        int was_spinning = w->spinning;
+        w->spinning = 0;
+        w->idle_polling = polling;
+        w->idle_next = coro_sched_.idle;
+        coro_sched_.idle = w;
+        w->in_idle = 1;
+        __atomic_store_n(&coro_sched_.nidle, coro_sched_.nidle + 1, __ATOMIC_SEQ_CST);
+        coro_lock_release(&coro_sched_.lock);
+        if (was_spinning) __atomic_fetch_sub(&coro_sched_.nspinning, 1, __ATOMIC_SEQ_CST);
+        FULL_FENCE();   /* partner: the fence in wakep */
+        if (any_work()) {
+            leave_idle(w);
+            if (polling) STORE(&poll_token, 0);
+            STORE(&w->wake_word, 0);
+            continue;
+        }
+        block(w, polling);
+    }
+}
+
+/* Stop spinning after finding work; wake another spinner if none is left. */
+static void reset_spinning(coro_worker *w) {
+    if (!w->spinning) return;
+    w->spinning = 0;
+    if (__atomic_sub_fetch(&coro_sched_.nspinning, 1, __ATOMIC_SEQ_CST) == 0) wakep();
+}
+
+static coro_task *next_task(coro_worker *w) {
+    w->tick++;
+    STORER(&w->schedtick, w->tick);
+    if (w->tick % GLOBQ_TICKS == 0) {
+        poll_nonblocking();
+        coro_task *t = coro_globq_get(&w->q, coro_sched_.nworkers, 1);
+        if (t) return t;
+    }
+    run_timers();
+    coro_task *t = local_get(w);
+    if (t) return t;
+    t = findrunnable(w);
+    if (t) reset_spinning(w);
+    return t;
+}
+
+static void worker_loop(coro_worker *w) {
+    coro_self_worker_ = w;
+    __atomic_store_n(&w->preempt_flag, &coro_preempt_flag_, __ATOMIC_RELEASE);   /* partner: monitor's acquire */
+    coro_task *t;
+    while ((t = next_task(w)) != NULL) run_task(w, t);
+    worker_cache_flush(w);
+    coro_self_worker_ = NULL;
+}
+
+static void *worker_thread(void *arg) {
+    worker_loop(arg);
+    return NULL;
+}
+
+/* ---- coro_run_main ---- */
+
+static void pool_release_all(void) {
+    coro_lock_acquire(&pool.lock);
+    for (size_t i = 0; i < pool.nslabs; i++) free(pool.slabs[i]);
+    free(pool.slabs);
+    pool.slabs = NULL;
+    pool.nslabs = pool.cap = 0;
+    pool.free = NULL;
+    coro_lock_release(&pool.lock);
+}
+
+int coro_run_main(coro_frame *root, const char *name) {
+    if (root == NULL || root->resume == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&coro_sched_.running, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+        errno = EBUSY;
+        return -1;
+    }
+    configure();
+    if (coro_netpoll_init() < 0) goto error1;
+    int n = coro_sched_.nworkers;
+    coro_workers_ = aligned_alloc(64, (size_t)n * sizeof(coro_worker));
+    if (coro_workers_ == NULL) goto error1;
+    memset(coro_workers_, 0, (size_t)n * sizeof(coro_worker));
+    uint64_t base = coro_sched_.seeded ? coro_sched_.seed : (uint64_t)coro_now_ns();
+    for (int i = 0; i < n; i++) {
+        coro_workers_[i].id = i;
+        coro_workers_[i].rng = (base + (uint64_t)i * 0x9E3779B97F4A7C15ull) | 1;   /* xorshift needs nonzero */
+    }
+    coro_sched_.idle = NULL;
+    STORE(&coro_sched_.nidle, 0);
+    STORE(&coro_sched_.nspinning, 0);
+    STORE(&coro_sched_.stopping, 0);
+    STORE(&coro_sched_.nactive, (uint32_t)n);
+
+    coro_task *t = task_alloc();
+    if (t == NULL) goto error2;
+    task_init(t, root, name ? name : "main", CORO_TASK_MAIN);
+    __atomic_fetch_add(&coro_sched_.live, 1, __ATOMIC_RELAXED);
+    coro_runq_put(&coro_workers_[0].q, t, 0);
+
+    if (!coro_sched_.seeded) coro_monitor_start();   /* without it: no preemption, still correct */
+    int started = 1;
+    for (int i = 1; i < n; i++) {
+        if (pthread_create(&coro_workers_[i].thread, NULL, worker_thread, &coro_workers_[i]) != 0) break;
+        started++;
+    }
+    if (started < n) {
+        /* Fewer threads than asked: run with those (the others' queues stay empty). */
+        fprintf(stderr, "coro: started %d of %d workers\n", started, n);
+    }
+    worker_loop(&coro_workers_[0]);
+    for (int i = 1; i < started; i++) pthread_join(coro_workers_[i].thread, NULL);
+    if (!coro_sched_.seeded) coro_monitor_stop();
+
+    free(coro_workers_);
+    coro_workers_ = NULL;
+    pool_release_all();
+    STORE(&coro_sched_.running, 0);
+    return 0;
+
+error2:
+    free(coro_workers_);
+    coro_workers_ = NULL;
+error1: {
+        int e = errno;
+        STORE(&coro_sched_.running, 0);
+        errno = e;
+    }
+    return -1;
+}

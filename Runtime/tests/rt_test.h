@@ -1,0 +1,99 @@
+/*
+ * rt_test.h — helpers for the core runtime tests (scheduler, poller, timers,
+ * I/O, blocking pool, monitor).  Each test program is a list of phases; a
+ * phase passes when no CHECK failed during it.  The program ends with the
+ * line "N passed, M failed" and exits 1 if anything failed.
+ *
+ * Frames in these tests are written by hand exactly as `coroc translate`
+ * emits them (coro.h): a struct with `coro_frame hdr` first, a resume
+ * function that dispatches on hdr.state with goto, CORO_OP(...) at every
+ * suspend point, called again with the same arguments after a wake-up.
+ */
+#ifndef RT_TEST_H
+#define RT_TEST_H
+
+#include <coro.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int rt_failures;   /* atomic: CHECKs failed so far */
+static int rt_passed, rt_failed;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            __atomic_add_fetch(&rt_failures, 1, __ATOMIC_RELAXED);                   \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                                       \
+    do {                                                                                     \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                  \
+        if (a_ != b_) {                                                                      \
+            __atomic_add_fetch(&rt_failures, 1, __ATOMIC_RELAXED);                           \
+            fprintf(stderr, "%s:%d: check failed: %s == %s (%lld != %lld)\n", __FILE__,      \
+                    __LINE__, #a, #b, a_, b_);                                               \
+        }                                                                                    \
+    } while (0)
+
+/* Run one phase (a plain function) and count it. */
+static inline void rt_phase(const char *name, void (*fn)(void)) {
+    int before = __atomic_load_n(&rt_failures, __ATOMIC_RELAXED);
+    fn();
+    int ok = __atomic_load_n(&rt_failures, __ATOMIC_RELAXED) == before;
+    printf("%s %s\n", ok ? "ok  " : "FAIL", name);
+    fflush(stdout);
+    if (ok) rt_passed++;
+    else rt_failed++;
+}
+
+static inline int rt_finish(void) {
+    printf("%d passed, %d failed\n", rt_passed, rt_failed);
+    return rt_failed ? 1 : 0;
+}
+
+/* Size multiplier for stress tests: CORO_TEST_SCALE (make test-long sets 10);
+ * sanitizer builds divide by 10 (they run ~10x slower). */
+static inline long rt_scale(long n) {
+    const char *s = getenv("CORO_TEST_SCALE");
+    long k = s ? atol(s) : 1;
+    if (k < 1) k = 1;
+    n *= k;
+    if (getenv("CORO_TEST_SANITIZER")) n /= 10;
+    return n < 1 ? 1 : n;
+}
+
+/* A heap frame, zeroed past the header, ready for coro_spawn / coro_await. */
+static inline coro_frame *rt_frame(size_t size, coro_resume_fn resume) {
+    coro_frame *f = coro_frame_alloc(size);
+    if (f == NULL) {
+        perror("coro_frame_alloc");
+        exit(2);
+    }
+    memset((char *)f + sizeof *f, 0, size - sizeof *f);
+    f->resume = resume;
+    f->state = 0;
+    f->caller = NULL;
+    f->task = NULL;
+    return f;
+}
+
+/* A frame embedded in another frame or on the C stack (not heap). */
+static inline void rt_frame_init(coro_frame *f, size_t size, coro_resume_fn resume) {
+    memset(f, 0, size);
+    f->resume = resume;
+}
+
+/* Run `root` (a stack frame) as the entry task; checks coro_run_main's result. */
+static inline void rt_run(coro_frame *root) {
+    int r = coro_run_main(root, "main");
+    CHECK_EQ(r, 0);
+    CHECK_EQ(root->state, CORO_STATE_FINISHED);
+}
+
+#define BAD_STATE(f) do { fprintf(stderr, "bad state %d\n", (f)->hdr.state); abort(); } while (0)
+
+#endif /* RT_TEST_H */
