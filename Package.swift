@@ -54,7 +54,8 @@ let package = Package(
             dependencies: ["coroc"]
         ),
         .testTarget(name: "CorocCoreTests", dependencies: ["CorocCore"]),
-        .testTarget(name: "CorocCTests", dependencies: ["CorocC", "CorocCore"]),
+        // Inputs/ holds C programs the tests translate, not sources of the test target.
+        .testTarget(name: "CorocCTests", dependencies: ["CorocC", "CorocCore"], exclude: ["Inputs"]),
         .testTarget(name: "CorocSwiftTests", dependencies: ["CorocSwift", "CorocCore"]),
         .testTarget(name: "CorocDriverTests", dependencies: ["CorocDriver"]),
     ],
