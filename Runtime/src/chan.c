@@ -55,7 +55,7 @@ coro_chan *coro_chan_new(size_t elem_size, size_t capacity) {
     }
     coro_chan *c = malloc(sizeof(coro_chan) + elem_size * capacity);
     if (!c) return NULL; /* errno = ENOMEM from malloc */
-    c->lock = CORO_LOCK_INIT;
+    c->lock = 0;
     c->closed = 0;
     c->elem_size = elem_size;
     c->cap = capacity;
@@ -80,9 +80,9 @@ int coro_chan_close(coro_chan *c) {
         errno = EINVAL;
         return -1;
     }
-    coro_lock_acquire(&c->lock);
+    chan_lock(&c->lock);
     if (c->closed) {
-        coro_lock_release(&c->lock);
+        chan_unlock(&c->lock);
         errno = EINVAL;
         return -1;
     }
@@ -104,7 +104,7 @@ int coro_chan_close(coro_chan *c) {
         t->link = wake;
         wake = t;
     }
-    coro_lock_release(&c->lock);
+    chan_unlock(&c->lock);
     while (wake) {
         coro_task *t = wake;
         wake = t->link;  /* read before ready: the task may run at once */
@@ -142,9 +142,9 @@ int coro_op_chan_send(coro_frame *self, int *ret, coro_chan *c, const void *valu
         errno = EINVAL;
         return 0;
     }
-    coro_lock_acquire(&c->lock);
+    chan_lock(&c->lock);
     if (c->closed) {
-        coro_lock_release(&c->lock);
+        chan_unlock(&c->lock);
         *ret = -1;
         errno = EPIPE;
         return 0;
@@ -152,14 +152,14 @@ int coro_op_chan_send(coro_frame *self, int *ret, coro_chan *c, const void *valu
     waiter_ref r = waitq_dequeue(&c->recvq);
     if (r) {
         coro_task *woken = chan_send_to_waiter(c, r, value);
-        coro_lock_release(&c->lock);
+        chan_unlock(&c->lock);
         coro_task_ready(woken);
         *ret = 0;
         return 0;
     }
     if (c->count < c->cap) {
         chan_buf_put(c, value);
-        coro_lock_release(&c->lock);
+        chan_unlock(&c->lock);
         *ret = 0;
         return 0;
     }
@@ -168,7 +168,7 @@ int coro_op_chan_send(coro_frame *self, int *ret, coro_chan *c, const void *valu
     t->result = 0;
     t->op = CORO_OP_KIND_CHAN_SEND;
     waitq_push(&c->sendq, wref_of_task(t));
-    coro_lock_release(&c->lock);
+    chan_unlock(&c->lock);
     return CORO_SUSPENDED;
 }
 
@@ -180,23 +180,23 @@ int coro_op_chan_recv(coro_frame *self, int *ret, coro_chan *c, void *out) {
         errno = EINVAL;
         return 0;
     }
-    coro_lock_acquire(&c->lock);
+    chan_lock(&c->lock);
     waiter_ref r = waitq_dequeue(&c->sendq);
     if (r) {
         coro_task *woken = chan_recv_from_waiter(c, r, out);
-        coro_lock_release(&c->lock);
+        chan_unlock(&c->lock);
         coro_task_ready(woken);
         *ret = 1;
         return 0;
     }
     if (c->count > 0) {
         chan_buf_take(c, out);
-        coro_lock_release(&c->lock);
+        chan_unlock(&c->lock);
         *ret = 1;
         return 0;
     }
     if (c->closed) {
-        coro_lock_release(&c->lock);
+        chan_unlock(&c->lock);
         if (out) memset(out, 0, c->elem_size);
         *ret = 0;
         return 0;
@@ -205,6 +205,6 @@ int coro_op_chan_recv(coro_frame *self, int *ret, coro_chan *c, void *out) {
     t->result = 0;
     t->op = CORO_OP_KIND_CHAN_RECV;
     waitq_push(&c->recvq, wref_of_task(t));
-    coro_lock_release(&c->lock);
+    chan_unlock(&c->lock);
     return CORO_SUSPENDED;
 }

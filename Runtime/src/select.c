@@ -44,7 +44,9 @@
  *  never fire (no default and every channel NULL: Go blocks forever) give
  *  *ret = -1 with errno = EINVAL.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* qsort_r */
+#endif
 #include "chan.h"
 
 #include <errno.h>
@@ -128,7 +130,7 @@ static void select_lock(coro_select_case *cases, const uint16_t *lockorder, int 
     coro_chan *last = NULL;
     for (int k = 0; k < n; k++) {
         coro_chan *c = cases[lockorder[k]].chan;
-        if (c != last) coro_lock_acquire(&c->lock);
+        if (c != last) chan_lock(&c->lock);
         last = c;
     }
 }
@@ -136,7 +138,7 @@ static void select_lock(coro_select_case *cases, const uint16_t *lockorder, int 
 static void select_unlock(coro_select_case *cases, const uint16_t *lockorder, int n) {
     for (int k = n - 1; k >= 0; k--) {
         coro_chan *c = cases[lockorder[k]].chan;
-        if (k == 0 || cases[lockorder[k - 1]].chan != c) coro_lock_release(&c->lock);
+        if (k == 0 || cases[lockorder[k - 1]].chan != c) chan_unlock(&c->lock);
     }
 }
 
