@@ -17,7 +17,9 @@
  * Built for the host by the Runtime Makefile and, as a standalone program,
  * for arm64 by tests/arm64/arm64.mk (run under qemu-aarch64).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

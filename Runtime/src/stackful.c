@@ -1,0 +1,512 @@
+/*
+ * stackful.c — stackful coroutines on the shared scheduler, and the user
+ * surface of coro.h (coro_yield, coro_sleep_ms, channels, select, wait
+ * groups, mutex) that blocks by switching stacks.
+ *
+ * MODEL
+ *
+ *  A stackful coroutine is an ordinary task (task.h) whose root frame's
+ *  resume function, stackful_resume, switches onto the coroutine's own stack.
+ *  The scheduler cannot tell it from a stackless task.  On its stack the
+ *  coroutine runs plain C; when it must wait, it calls the very same
+ *  call-again operation a stackless frame would (coro_op_read, coro_op_
+ *  chan_recv, ...) with its root frame as `self`.  A nonzero status makes it
+ *  switch back to the worker, and stackful_resume returns that status to the
+ *  scheduler.  When the scheduler resumes the frame again, the coroutine
+ *  continues inside the wrapper, which calls the operation again:
+ *
+ *      while ((st = coro_op_X(&sf->hdr, &ret, args...)) != 0)
+ *          switch_out(sf, st);
+ *      return ret;                     -- errno already set by the op
+ *
+ *  When the coroutine's function returns, it switches out with CORO_DONE for
+ *  the last time; stackful_resume, back on the worker's stack, puts the stack
+ *  back in the pool (stack.c) and returns CORO_DONE, and the scheduler frees
+ *  the root frame like any heap frame.
+ *
+ *  Rejected: giving the scheduler a stackful mode of its own (a second run
+ *  loop, and every op knowing two ways to park).  With this design the only
+ *  stackful-specific code is this file, stackful_io.c and the stack pool.
+ *
+ * PROTOCOL OF A SWITCH (worker <-> coroutine)
+ *
+ *   worker:    stackful_resume: sf->worker = this thread's context; current = sf;
+ *              coro_ctx_switch(sf->worker, &sf->ctx)
+ *   coroutine: ... switch_out(sf, st): sf->out = st;
+ *              coro_ctx_switch(&sf->ctx, sf->worker)
+ *   worker:    current = NULL; return sf->out (after releasing the stack if DONE)
+ *
+ *  sf->worker is rewritten on every resume, so a coroutine that moved to
+ *  another worker while it was parked switches back to the thread that
+ *  resumed it, never to the one it parked on.
+ *
+ * THREAD-LOCALS, ERRNO AND MIGRATION
+ *
+ *  A stackful coroutine may resume on a different worker thread after any
+ *  call that can switch (every wrapper, coro_yield, a preemption point).
+ *  The context switch does not touch the thread pointer (%fs / tpidr_el0),
+ *  so after such a call `__thread` variables and errno are the NEW thread's:
+ *
+ *   - errno: each wrapper returns right after the final call of its op, which
+ *     set errno on the thread that is running the coroutine at that moment;
+ *     so `if (coro_read(...) < 0) use(errno)` sees the right value
+ *     (tests/test_stackful_migrate.c checks this across real migrations).
+ *     A value the program saved in errno BEFORE a switching call is not
+ *     carried over: save it in a local, as with any libc call that may fail.
+ *   - thread-locals: a `__thread` value written before a switching call may
+ *     be gone after it (another thread's copy is visible).  Keep per-
+ *     coroutine state in locals or in the coroutine's argument.
+ *   - Compilers may compute a thread-local's address once per function and
+ *     reuse it across calls (glibc even declares __errno_location `const`).
+ *     Inside this runtime every thread-local that matters after a switch is
+ *     read through a non-inlined function (current_stackful) so that it is
+ *     recomputed on the resuming thread; user code on x86-64 reads TLS
+ *     through %fs on every access, so it is safe there in practice.
+ *
+ * OFF A COROUTINE
+ *
+ *  The user-surface functions work on any thread.  When the caller is not a
+ *  stackful coroutine (main before coro_run_main*, a plain pthread, a
+ *  stackless task that calls them untranslated) they never park:
+ *  channel send/recv, select without default, wait-group wait and mutex lock
+ *  complete if they can and otherwise fail with -1/EAGAIN; coro_yield is
+ *  sched_yield; coro_sleep_ms sleeps the thread.  (The I/O wrappers of
+ *  stackful_io.c call libc directly.)
+ *
+ * STACK OVERFLOW
+ *
+ *  Each stack has a guard page below it (stack.c).  A SIGSEGV handler,
+ *  installed at the first stackful spawn and run on a per-thread
+ *  sigaltstack (the faulting stack has no room left), asks the pool whether
+ *  the fault address is a guard page; if so it writes
+ *  "coroutine stack overflow in <name>" to stderr and exits with status
+ *  CORO_EXIT_STACK_OVERFLOW (coro.h), distinct from a plain SIGSEGV death
+ *  (139).  Any other fault goes to the previous handler, or to the default
+ *  action (a core dump) as if we were not there.
+ *
+ * SANITIZERS AND VALGRIND
+ *
+ *  Under ASan every switch is bracketed by __sanitizer_start_switch_fiber /
+ *  __sanitizer_finish_switch_fiber (the dying coroutine passes NULL so ASan
+ *  frees its fake stack); under TSan each coroutine is a TSan fiber;
+ *  Valgrind learns each stack in stack.c (VALGRIND_STACK_REGISTER).
+ *
+ * INVARIANTS
+ *
+ *  - current (per thread) is non-NULL exactly while this thread runs on a
+ *    coroutine's stack; only stackful_resume sets and clears it.
+ *  - A coroutine is resumed only by the scheduler through stackful_resume,
+ *    so at most one thread runs it, and sf->ctx holds its context whenever
+ *    it is not running.
+ *  - sf->stack_hi is non-NULL until the coroutine has switched out with
+ *    CORO_DONE (or was never started); then it is back in the pool.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "lock.h"
+#include "stack.h"
+#include "stackful.h"
+#include "task.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CORO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CORO_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define CORO_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CORO_TSAN 1
+#endif
+#endif
+#ifdef CORO_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef CORO_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+struct coro_stackful {
+    coro_frame hdr;             /* root frame of the task; hdr.resume = stackful_resume */
+    coro_ctx ctx;               /* the coroutine's context while it is switched out */
+    coro_ctx *worker;           /* where it switches out to: set by each resume */
+    void *stack_hi;             /* its stack (pool top), NULL once returned */
+    void (*entry)(void *arg);   /* the function it runs, and its argument */
+    void *arg;
+    const char *name;           /* static string for diagnostics, never NULL */
+    coro_status out;            /* status handed to the worker by a switch-out */
+#ifdef CORO_ASAN
+    void *asan_fake_stack;      /* ASan's fake-stack handle while switched out */
+    const void *worker_bottom;  /* the stack we came from (reported by ASan) */
+    size_t worker_size;
+#endif
+#ifdef CORO_TSAN
+    void *tsan_fiber;           /* this coroutine as a TSan fiber */
+    void *tsan_worker_fiber;    /* the worker's fiber, set by each resume */
+#endif
+};
+
+/* Per worker thread.  Read only on the worker's own stack, or through
+ * current_stackful(); see THREAD-LOCALS above. */
+static __thread coro_stackful *current __attribute__((tls_model("initial-exec")));
+static __thread coro_ctx worker_ctx __attribute__((tls_model("initial-exec")));
+static __thread int altstack_ready __attribute__((tls_model("initial-exec")));
+
+static pthread_once_t segv_once = PTHREAD_ONCE_INIT;
+static pthread_key_t altstack_key;
+static struct sigaction previous_segv;
+
+/* Bytes of each sigaltstack: the handler itself needs little, but a chained
+ * handler (ASan's reports, a crash reporter) may need much more. */
+#define ALTSTACK_BYTES (64 * 1024)
+
+/* Not inlined, so callers recompute the thread's value after a switch. */
+__attribute__((noinline)) coro_stackful *coro_stackful_current(void) { return current; }
+
+int coro_in_stackful(void) { return coro_stackful_current() != NULL; }
+
+/* ---- overflow reporting ---------------------------------------------------- */
+
+static void write_all(const char *s) {
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(2, s, n);
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void on_segv(int sig, siginfo_t *info, void *uctx) {
+    void *guarded_hi = coro_stack_find_guard(info->si_addr);
+    if (guarded_hi) {
+        coro_stackful *sf = current;   /* the handler runs on the faulting thread */
+        int saved = errno;
+        char kb[24], *p = kb + sizeof kb;   /* async-signal-safe utoa */
+        *--p = 0;
+        size_t n = coro_stack_bytes() / 1024;
+        do { *--p = (char)('0' + n % 10); n /= 10; } while (n);
+        write_all("coroutine stack overflow in ");
+        write_all(sf && sf->stack_hi == guarded_hi ? sf->name : "an unknown coroutine");
+        write_all(" (stack of ");
+        write_all(p);
+        write_all(" KiB; CORO_STACK_KB sets the size)\n");
+        errno = saved;
+        _exit(CORO_EXIT_STACK_OVERFLOW);
+    }
+    /* Not ours: behave as if we had never installed a handler. */
+    if (previous_segv.sa_flags & SA_SIGINFO) {
+        if (previous_segv.sa_sigaction) previous_segv.sa_sigaction(sig, info, uctx);
+        return;
+    }
+    if (previous_segv.sa_handler != SIG_DFL && previous_segv.sa_handler != SIG_IGN) {
+        previous_segv.sa_handler(sig);
+        return;
+    }
+    signal(SIGSEGV, SIG_DFL);   /* returning re-runs the access, which now kills us */
+}
+
+static void free_altstack(void *mem) {
+    stack_t off = { .ss_flags = SS_DISABLE };
+    sigaltstack(&off, NULL);
+    munmap(mem, ALTSTACK_BYTES);
+}
+
+static void install_segv_handler(void) {
+    pthread_key_create(&altstack_key, free_altstack);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &previous_segv);
+}
+
+/* Give this thread an alternate signal stack unless it has one (the program's
+ * own, or ours from an earlier resume).  Failure is not fatal: overflow on
+ * this thread then dies by plain SIGSEGV instead of a named report. */
+static void ensure_altstack(void) {
+    if (altstack_ready) return;
+    altstack_ready = 1;
+    stack_t old;
+    if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
+    void *mem = mmap(NULL, ALTSTACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) return;
+    stack_t ss = { .ss_sp = mem, .ss_size = ALTSTACK_BYTES, .ss_flags = 0 };
+    if (sigaltstack(&ss, NULL) != 0) { munmap(mem, ALTSTACK_BYTES); return; }
+    pthread_setspecific(altstack_key, mem);   /* unmapped at thread exit */
+}
+
+/* ---- switching --------------------------------------------------------------- */
+
+/* Coroutine -> worker.  Returns when a worker resumes the coroutine (maybe
+ * another one).  `dying` is set only for the last switch, after which the
+ * stack is reused. */
+static void switch_out(coro_stackful *sf, coro_status st, int dying) {
+    sf->out = st;
+#ifdef CORO_TSAN
+    __tsan_switch_to_fiber(sf->tsan_worker_fiber, 0);
+#endif
+#ifdef CORO_ASAN
+    __sanitizer_start_switch_fiber(dying ? NULL : &sf->asan_fake_stack, sf->worker_bottom, sf->worker_size);
+#else
+    (void)dying;
+#endif
+    coro_ctx_switch(&sf->ctx, sf->worker);
+#ifdef CORO_ASAN
+    __sanitizer_finish_switch_fiber(sf->asan_fake_stack, &sf->worker_bottom, &sf->worker_size);
+#endif
+}
+
+/* First code on the coroutine's stack (via coro_ctx_make). */
+static void stackful_main(void *arg) {
+    coro_stackful *sf = arg;
+#ifdef CORO_ASAN
+    __sanitizer_finish_switch_fiber(NULL, &sf->worker_bottom, &sf->worker_size);
+#endif
+    sf->entry(sf->arg);
+    switch_out(sf, CORO_DONE, 1);
+    coro_fatal("stackful coroutine '%s' resumed after it finished", sf->name);
+}
+
+/* The root frame's resume function: run the coroutine until it switches out. */
+static coro_status stackful_resume(coro_frame *self) {
+    coro_stackful *sf = (coro_stackful *)self;
+    if (!sf->stack_hi) coro_fatal("stackful coroutine '%s' resumed after it finished", sf->name);
+    ensure_altstack();
+    sf->worker = &worker_ctx;
+    current = sf;
+#ifdef CORO_TSAN
+    sf->tsan_worker_fiber = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(sf->tsan_fiber, 0);
+#endif
+#ifdef CORO_ASAN
+    void *worker_fake_stack = NULL;
+    __sanitizer_start_switch_fiber(&worker_fake_stack, (char *)sf->stack_hi - coro_stack_bytes(),
+                                   coro_stack_bytes());
+#endif
+    coro_ctx_switch(&worker_ctx, &sf->ctx);
+#ifdef CORO_ASAN
+    __sanitizer_finish_switch_fiber(worker_fake_stack, NULL, NULL);
+#endif
+    current = NULL;
+    coro_status st = sf->out;
+    if (st == CORO_DONE) {
+#ifdef CORO_TSAN
+        __tsan_destroy_fiber(sf->tsan_fiber);
+        sf->tsan_fiber = NULL;
+#endif
+        coro_stack_free(sf->stack_hi);
+        sf->stack_hi = NULL;
+    }
+    return st;
+}
+
+/* ---- creation ------------------------------------------------------------------ */
+
+static coro_stackful *stackful_new(void (*entry)(void *), void *arg, const char *name) {
+    if (!entry) { errno = EINVAL; return NULL; }
+    pthread_once(&segv_once, install_segv_handler);
+    coro_stackful *sf = (coro_stackful *)coro_frame_alloc(sizeof *sf);
+    if (!sf) return NULL;
+    void *hi = coro_stack_alloc();
+    if (!hi) {
+        int saved = errno;
+        coro_frame_free(&sf->hdr);
+        errno = saved;
+        return NULL;
+    }
+    sf->hdr.resume = stackful_resume;
+    sf->hdr.state = 0;
+    sf->hdr.caller = NULL;
+    sf->stack_hi = hi;
+    sf->entry = entry;
+    sf->arg = arg;
+    sf->name = name ? name : "stackful coroutine";
+    sf->out = CORO_DONE;
+    sf->worker = NULL;
+#ifdef CORO_ASAN
+    sf->asan_fake_stack = NULL;
+    sf->worker_bottom = NULL;
+    sf->worker_size = 0;
+#endif
+#ifdef CORO_TSAN
+    sf->tsan_fiber = __tsan_create_fiber(0);
+    sf->tsan_worker_fiber = NULL;
+#endif
+    coro_ctx_make(&sf->ctx, hi, stackful_main, sf);
+    return sf;
+}
+
+/* Free what is left of a coroutine that never ran or has finished. */
+static void stackful_discard(coro_stackful *sf) {
+    int saved = errno;
+#ifdef CORO_TSAN
+    if (sf->tsan_fiber) __tsan_destroy_fiber(sf->tsan_fiber);
+#endif
+    if (sf->stack_hi) coro_stack_free(sf->stack_hi);
+    coro_frame_free(&sf->hdr);
+    errno = saved;
+}
+
+int coro_go_stackful(void (*entry)(void *arg), void *arg, const char *name) {
+    coro_stackful *sf = stackful_new(entry, arg, name);
+    if (!sf) return -1;
+    if (coro_spawn(&sf->hdr, sf->name) != 0) {
+        stackful_discard(sf);
+        return -1;
+    }
+    return 0;
+}
+
+int coro_run_main_stackful(void (*entry)(void *arg), void *arg, const char *name) {
+    coro_stackful *sf = stackful_new(entry, arg, name);
+    if (!sf) return -1;
+    int rc = coro_run_main(&sf->hdr, sf->name);
+    /* coro_run_main leaves the root frame to us; if the run never started,
+     * the stack is still ours too. */
+    stackful_discard(sf);
+    return rc;
+}
+
+/* ---- waiting: the one loop every stackful operation runs ------------------------ */
+
+void coro_stackful_wait_(coro_stackful *sf, int status) {
+    switch_out(sf, (coro_status)status, 0);
+}
+
+void coro_stackful_yield_preempted_(void) {
+    coro_stackful *sf = coro_stackful_current();
+    if (!sf) return;
+    int st;
+    while ((st = coro_op_yield(&sf->hdr)) != 0) switch_out(sf, (coro_status)st, 0);
+}
+
+/* ---- user surface ------------------------------------------------------------------ */
+
+void coro_yield(void) {
+    coro_stackful *sf = coro_stackful_current();
+    if (!sf) { sched_yield(); return; }
+    int st;
+    while ((st = coro_op_yield(&sf->hdr)) != 0) switch_out(sf, (coro_status)st, 0);
+}
+
+int coro_sleep_ms(long ms) {
+    coro_stackful *sf = coro_stackful_current();
+    if (!sf) {
+        if (ms < 0) { errno = EINVAL; return -1; }
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) != 0)
+            if (errno != EINTR) return -1;
+        return 0;
+    }
+    int ret, st;
+    while ((st = coro_op_sleep_ms(&sf->hdr, &ret, ms)) != 0) switch_out(sf, (coro_status)st, 0);
+    return ret;
+}
+
+/* Off a coroutine, channel operations are a select with a default case:
+ * it completes if it can and never parks (so the dummy task is never
+ * published anywhere).  0 with *ok set, or -1/errno. */
+static int chan_try(int op, coro_chan *c, void *value, int *ok) {
+    if (!c) { errno = EINVAL; return -1; }
+    coro_task none;
+    memset(&none, 0, sizeof none);
+    coro_frame fr = { .task = &none };
+    coro_select_case cs = { .op = op, .chan = c, .value = value, .ok = 0 };
+    int ret;
+    errno = 0;
+    if (coro_op_select(&fr, &ret, &cs, 1, 1) != 0) coro_fatal("select with a default case parked");
+    if (ret == 0) { *ok = cs.ok; return 0; }
+    if (errno == 0) errno = EAGAIN;     /* the default case: it would have blocked */
+    return -1;
+}
+
+int coro_chan_send(coro_chan *c, const void *value) {
+    coro_stackful *sf = coro_stackful_current();
+    if (!sf) {
+        int ok;
+        if (chan_try(CORO_SELECT_SEND, c, (void *)value, &ok) != 0) return -1;
+        if (!ok) { errno = EPIPE; return -1; }
+        return 0;
+    }
+    int ret, st;
+    while ((st = coro_op_chan_send(&sf->hdr, &ret, c, value)) != 0) switch_out(sf, (coro_status)st, 0);
+    return ret;
+}
+
+int coro_chan_recv(coro_chan *c, void *out) {
+    coro_stackful *sf = coro_stackful_current();
+    if (!sf) {
+        int ok;
+        if (chan_try(CORO_SELECT_RECV, c, out, &ok) != 0) return -1;
+        return ok;
+    }
+    int ret, st;
+    while ((st = coro_op_chan_recv(&sf->hdr, &ret, c, out)) != 0) switch_out(sf, (coro_status)st, 0);
+    return ret;
+}
+
+int coro_select(coro_select_case *cases, int ncases, int has_default) {
+    coro_stackful *sf = coro_stackful_current();
+    int ret, st;
+    if (!sf) {
+        coro_task none;
+        memset(&none, 0, sizeof none);
+        coro_frame fr = { .task = &none };
+        errno = 0;
+        if (coro_op_select(&fr, &ret, cases, ncases, 1) != 0)
+            coro_fatal("select with a default case parked");
+        if (ret == -1 && !has_default && errno == 0) errno = EAGAIN;
+        return ret;
+    }
+    while ((st = coro_op_select(&sf->hdr, &ret, cases, ncases, has_default)) != 0)
+        switch_out(sf, (coro_status)st, 0);
+    return ret;
+}
+
+int coro_wg_wait(coro_wg *wg) {
+    coro_stackful *sf = coro_stackful_current();
+    if (!sf) {
+        if (!wg) { errno = EINVAL; return -1; }
+        coro_lock_acquire(&wg->lock);   /* wg.c: count is protected by wg->lock */
+        long count = wg->count;
+        coro_lock_release(&wg->lock);
+        if (count == 0) return 0;
+        errno = EAGAIN;
+        return -1;
+    }
+    int ret, st;
+    while ((st = coro_op_wg_wait(&sf->hdr, &ret, wg)) != 0) switch_out(sf, (coro_status)st, 0);
+    return ret;
+}
+
+int coro_mutex_lock(coro_mutex *m) {
+    coro_stackful *sf = coro_stackful_current();
+    if (!sf) {
+        if (!m) { errno = EINVAL; return -1; }
+        coro_lock_acquire(&m->lock);    /* mutex.c: state is protected by m->lock */
+        int taken = m->state == 0;
+        if (taken) m->state = 1;
+        coro_lock_release(&m->lock);
+        if (taken) return 0;
+        errno = EAGAIN;
+        return -1;
+    }
+    int ret, st;
+    while ((st = coro_op_mutex_lock(&sf->hdr, &ret, m)) != 0) switch_out(sf, (coro_status)st, 0);
+    return ret;
+}
