@@ -1,2 +1,0 @@
-// Placeholder until the driver lands.
-import CorocCore

@@ -1,0 +1,143 @@
+// Subprocess: run a tool with an argv array (never a shell string), optionally
+// capturing its output, with a time limit, and report how it ended.
+//
+// Contract: `run` returns once the child has exited (or was killed at the time
+// limit); a signal death is reported as .signaled(n) so callers can print
+// "killed by signal 11 (SIGSEGV)" instead of a bare status.
+
+import Foundation
+
+public enum ExitReason: Equatable, Sendable {
+    case exited(Int32)
+    case signaled(Int32)
+    case timedOut(seconds: Double)
+
+    public var succeeded: Bool { self == .exited(0) }
+
+    public var description: String {
+        switch self {
+        case .exited(let code): return "exited with status \(code)"
+        case .signaled(let sig): return "killed by signal \(sig) (\(signalName(sig)))"
+        case .timedOut(let s): return "timed out after \(Int(s)) s"
+        }
+    }
+
+    /// The status a shell would report, for passing a child's outcome on as ours.
+    public var shellStatus: Int32 {
+        switch self {
+        case .exited(let code): return code
+        case .signaled(let sig): return 128 + sig
+        case .timedOut: return 124
+        }
+    }
+}
+
+func signalName(_ sig: Int32) -> String {
+    switch sig {
+    case SIGSEGV: return "SIGSEGV"
+    case SIGABRT: return "SIGABRT"
+    case SIGBUS: return "SIGBUS"
+    case SIGILL: return "SIGILL"
+    case SIGFPE: return "SIGFPE"
+    case SIGKILL: return "SIGKILL"
+    case SIGTERM: return "SIGTERM"
+    case SIGPIPE: return "SIGPIPE"
+    case SIGINT: return "SIGINT"
+    default: return "signal \(sig)"
+    }
+}
+
+public struct ProcessResult: Sendable {
+    public var reason: ExitReason
+    public var stdout: Data
+    public var stderr: Data
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+public enum Subprocess {
+    /// Finds `tool` in PATH (or returns it as is when it contains a slash).
+    public static func which(_ tool: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if tool.contains("/") { return FileManager.default.isExecutableFile(atPath: tool) ? tool : nil }
+        for dir in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs argv[0] (looked up in PATH) with the rest as arguments.
+    /// capture: stdout/stderr are collected and returned; otherwise inherited.
+    public static func run(_ argv: [String], environment: [String: String]? = nil,
+                           capture: Bool = true, stdin: FileHandle? = nil,
+                           timeoutSeconds: Double? = nil) throws -> ProcessResult {
+        precondition(!argv.isEmpty, "Subprocess.run: empty argv")
+        guard let exe = which(argv[0], environment: environment ?? ProcessInfo.processInfo.environment) else {
+            throw DriverError.environment("cannot find '\(argv[0])' in PATH")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: exe)
+        process.arguments = Array(argv.dropFirst())
+        if let environment { process.environment = environment }
+        process.standardInput = stdin ?? FileHandle.nullDevice
+        let outPipe = Pipe(), errPipe = Pipe()
+        if capture {
+            process.standardOutput = outPipe
+            process.standardError = errPipe
+        }
+        let collector = OutputCollector()
+        if capture {
+            collector.drain(outPipe.fileHandleForReading, isStdout: true)
+            collector.drain(errPipe.fileHandleForReading, isStdout: false)
+        }
+        try process.run()
+        let timedOut = TimeoutFlag()
+        if let timeoutSeconds {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
+                if process.isRunning { timedOut.set(); kill(pid, SIGKILL) }
+            }
+        }
+        process.waitUntilExit()
+        collector.wait()
+        let reason: ExitReason
+        if timedOut.isSet, let t = timeoutSeconds {
+            reason = .timedOut(seconds: t)
+        } else if process.terminationReason == .uncaughtSignal {
+            reason = .signaled(process.terminationStatus)
+        } else {
+            reason = .exited(process.terminationStatus)
+        }
+        return ProcessResult(reason: reason, stdout: collector.stdout, stderr: collector.stderr)
+    }
+}
+
+/// Reads both pipes on background threads so a child that fills one pipe
+/// while we wait on the other cannot deadlock.
+private final class OutputCollector: @unchecked Sendable {
+    // Guarded by `lock`.
+    var stdout = Data()
+    var stderr = Data()
+    private let lock = NSLock()
+    private let group = DispatchGroup()
+
+    func drain(_ handle: FileHandle, isStdout: Bool) {
+        group.enter()
+        DispatchQueue.global().async {
+            let data = handle.readDataToEndOfFile()
+            self.lock.lock()
+            if isStdout { self.stdout = data } else { self.stderr = data }
+            self.lock.unlock()
+            self.group.leave()
+        }
+    }
+
+    func wait() { group.wait() }
+}
+
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false  // guarded by lock
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}

@@ -1,2 +1,0 @@
-import CorocDriver
-print("coroc")

@@ -1,0 +1,124 @@
+// CLITests: the coroc executable as a user meets it — exit statuses (0 ok,
+// 1 diagnostics or failed check, 2 usage/environment), messages for bad input,
+// no output file on error, the pass/fail table with a diff, crash reporting.
+
+import Foundation
+import Testing
+@testable import CorocDriver
+
+/// The coroc binary built next to this test bundle.
+func corocPath() -> String {
+    let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var dir = bundle.deletingLastPathComponent()
+    for _ in 0..<3 {
+        let candidate = dir.appendingPathComponent("coroc").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return repoRoot() + "/.build/debug/coroc"
+}
+
+func repoRoot() -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+}
+
+func coroc(_ args: [String], cwd: String? = nil) throws -> ProcessResult {
+    var env = ProcessInfo.processInfo.environment
+    env["CORO_RUNTIME_DIR"] = repoRoot() + "/Runtime"
+    return try Subprocess.run([corocPath()] + args, environment: env, timeoutSeconds: 300)
+}
+
+func scratchDir() throws -> String { try FileIO.makeTempDirectory(prefix: "coroc-clitest-") }
+
+@Test func missingInputIsAUsageError() throws {
+    let r = try coroc(["translate", "/nonexistent/x.c"])
+    #expect(r.reason == .exited(2))
+    #expect(r.stderrText.contains("no such file: /nonexistent/x.c"))
+}
+
+@Test func unknownFlagIsAUsageError() throws {
+    let r = try coroc(["translate", "--frobnicate", "x.c"])
+    #expect(r.reason == .exited(2))
+    #expect(r.stderrText.contains("--frobnicate"))
+}
+
+@Test func unknownLanguageIsNamed() throws {
+    let dir = try scratchDir()
+    let path = dir + "/notes.txt"
+    try FileIO.writeAtomically("hello", to: path)
+    let r = try coroc(["translate", path])
+    #expect(r.reason == .exited(2))
+    #expect(r.stderrText.contains("unknown input language"))
+}
+
+@Test func diagnosticsExitOneAndWriteNoOutput() throws {
+    let dir = try scratchDir()
+    let input = dir + "/vla.c"
+    try FileIO.writeAtomically("""
+        #include <coro.h>
+        CORO static void f(int n) {
+            int v[n];
+            v[0] = 1;
+            coro_yield();
+        }
+        int main(void) { return coro_main(f(3)); }
+
+        """, to: input)
+    let output = dir + "/out.c"
+    let r = try coroc(["translate", input, "-o", output])
+    #expect(r.reason == .exited(1))
+    #expect(r.stderrText.contains("vla.c:3:"))
+    #expect(r.stderrText.contains("error:"))
+    #expect(!FileManager.default.fileExists(atPath: output))
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".coroc-") }
+    #expect(leftovers.isEmpty)
+}
+
+@Test func checkShowsADiffWhenOutputDiffers() throws {
+    let dir = try scratchDir()
+    try FileIO.writeAtomically("""
+        #include <coro.h>
+        #include <stdio.h>
+        CORO static int f(void) { coro_yield(); printf("actual line\\n"); return 0; }
+        int main(void) { return coro_main(f()); }
+
+        """, to: dir + "/differs.c")
+    try FileIO.writeAtomically("expected line\n", to: dir + "/differs.expected")
+    let r = try coroc(["run", dir + "/differs.c", "--check"])
+    #expect(r.reason == .exited(1))
+    #expect(r.stdoutText.contains("FAIL"))
+    #expect(r.stdoutText.contains("0 passed, 1 failed"))
+    #expect(r.stderrText.contains("-expected line"))
+    #expect(r.stderrText.contains("+actual line"))
+}
+
+@Test func crashingProgramReportsItsSignal() throws {
+    let dir = try scratchDir()
+    try FileIO.writeAtomically("""
+        #include <coro.h>
+        #include <stdio.h>
+        CORO static int f(volatile int *p) { coro_yield(); return *p; }
+        int main(void) { return coro_main(f((volatile int *)0)); }
+
+        """, to: dir + "/crash.c")
+    let r = try coroc(["run", dir + "/crash.c"])
+    #expect(r.reason == .exited(128 + SIGSEGV))
+    #expect(r.stderrText.contains("killed by signal 11 (SIGSEGV)"))
+}
+
+@Test func runPassesTheProgramsOutputAndStatus() throws {
+    let dir = try scratchDir()
+    try FileIO.writeAtomically("""
+        // args: one two
+        #include <coro.h>
+        #include <stdio.h>
+        static int argc_seen;
+        CORO static int f(int n) { coro_yield(); printf("argc %d\\n", n); return 7; }
+        int main(int argc, char **argv) { (void)argv; argc_seen = argc; return coro_main(f(argc)); }
+
+        """, to: dir + "/status.c")
+    let r = try coroc(["run", dir + "/status.c"])
+    #expect(r.reason == .exited(7))
+    #expect(r.stdoutText == "argc 3\n")
+}
