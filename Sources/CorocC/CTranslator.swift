@@ -1,3 +1,138 @@
-// Placeholder until the C frontend lands.
-import CorocCore
+// The C frontend's public face: translate one annotated C file.
+//
+// Runs the passes in order (each its own file, contract at its top):
+//   Parse -> FindCoroutines -> Reject -> Classify -> Normalize -> Lower -> Emit
+// with ThreadWarnings (using Liveness) beside Normalize.  Debug builds check
+// between passes that each did its job (`checkNormalized`, `checkLowered`).
+// Errors stop the translation: translate throws every error diagnostic and no
+// output is produced.
 import CClang
+import CorocCore
+
+public struct CTranslateOptions: Sendable {
+    public var mode: TranslationMode
+    public var catalogue: IOCatalogue
+    /// -I, -D, -std... as for the compiler.
+    public var clangArgs: [String]
+
+    public init(mode: TranslationMode = .stackless, catalogue: IOCatalogue = .builtin, clangArgs: [String] = []) {
+        self.mode = mode
+        self.catalogue = catalogue
+        self.clangArgs = clangArgs
+    }
+}
+
+public struct CTranslation: Sendable {
+    public var output: String
+    /// Warnings (errors are thrown).
+    public var diagnostics: [Diagnostic]
+    public var report: [CoroutineReport]
+}
+
+public struct CTranslator {
+    public let options: CTranslateOptions
+
+    public init(options: CTranslateOptions) {
+        self.options = options
+    }
+
+    /// Frames larger than this get a warning (they are allocated per coroutine).
+    static let largeFrameBytes = 64 * 1024
+
+    public func translate(path: String) throws(DiagnosticError) -> CTranslation {
+        let unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs)
+        let coroutines = FindCoroutines.run(unit)
+        var errors = Reject.run(unit, coroutines, mode: options.mode)
+        let command = "coroc translate" + (options.mode == .stackful ? " --mode stackful" : "") + " \(path)"
+        switch options.mode {
+        case .stackful:
+            if !errors.isEmpty { throw DiagnosticError(errors) }
+            let output = try Stackful.run(unit, coroutines, catalogue: options.catalogue, command: command)
+            return CTranslation(output: output, diagnostics: [], report: [])
+        case .stackless:
+            break
+        }
+        let classification = Classify.run(unit, coroutines, catalogue: options.catalogue)
+        errors += classification.diagnostics
+        if !errors.isEmpty { throw DiagnosticError(errors) }
+
+        var facts = ProgramFacts(unit: unit, coroutines: Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0) }),
+                                 classification: classification, header: (32, 8), frameLayouts: [:],
+                                 intType: clang_getCursorType(unit.root.raw), pointerSize: 8)
+        try lookUpRuntimeTypes(unit, &facts)
+        var lowered: [String: LoweredCoroutine] = [:]
+        var warnings: [Diagnostic] = []
+        var reports: [CoroutineReport] = []
+        for coroutine in coroutines where coroutine.isDefinedHere {
+            let normalized = Normalizer(coroutine, facts).run()
+            errors += normalized.diagnostics
+            assert(checkNormalized(normalized))
+            let startLine = unit.source.line(of: coroutine.cursor.fileOffset)
+            let result = Lower.run(normalized, startLine: startLine)
+            assert(checkLowered(result))
+            lowered[coroutine.name] = result
+            let (offsets, size, align) = normalized.frame.layout()
+            facts.frameLayouts[coroutine.name] = (size, align)
+            let fields = zip(normalized.frame.fields, offsets).map {
+                CoroutineReport.Field(name: $0.name, type: $0.typeName, offsetBytes: $1, sizeBytes: $0.sizeBytes)
+            }
+            reports.append(CoroutineReport(name: coroutine.name, file: path, line: startLine, states: result.states,
+                                           frameFields: fields, frameSizeBytes: size, edges: result.edges))
+            if size > CTranslator.largeFrameBytes {
+                let loc = unit.source.location(of: coroutine.cursor.fileOffset)
+                warnings.append(Diagnostic(.warning, at: loc, Messages.largeFrame(coroutine.name, size),
+                                           sourceLine: unit.source.lineText(loc.line)))
+            }
+            warnings += ThreadWarnings.run(coroutine, unit, classification)
+        }
+        if !errors.isEmpty { throw DiagnosticError(errors) }
+        let output = Emit.run(EmitInput(unit: unit, coroutines: coroutines, lowered: lowered, command: command))
+        return CTranslation(output: output, diagnostics: warnings, report: reports)
+    }
+
+    /// `int`, pointer size and the coro_frame header layout, from coro.h as parsed.
+    private func lookUpRuntimeTypes(_ unit: ParsedUnit, _ facts: inout ProgramFacts) throws(DiagnosticError) {
+        var haveAwait = false
+        for decl in unit.root.children {
+            if decl.kind == CXCursor_FunctionDecl && decl.spelling == "coro_await" {
+                facts.intType = clang_getResultType(decl.type)
+                facts.pointerSize = Int(clang_Type_getSizeOf(clang_getArgType(decl.type, 0)))
+                haveAwait = true
+            }
+            if decl.kind == CXCursor_StructDecl && decl.spelling == "coro_frame" && decl.isDefinition {
+                facts.header = (Int(clang_Type_getSizeOf(decl.type)), Int(clang_Type_getAlignOf(decl.type)))
+            }
+        }
+        if !haveAwait && !facts.coroutines.isEmpty {
+            throw DiagnosticError([Diagnostic(.error, at: nil, Messages.noRuntimeHeader)])
+        }
+    }
+
+    /// Normalize's output invariant: suspend operations only in `.suspend`
+    /// fragments, loop markers balanced.
+    private func checkNormalized(_ n: NormalizedCoroutine) -> Bool {
+        var depth = 0
+        for fragment in n.fragments {
+            switch fragment {
+            case .loopStart: depth += 1
+            case .loopEnd: depth -= 1; if depth < 0 { return false }
+            case .code(let text, _): if text.contains("coro_op_") || text.contains("coro_await(") { return false }
+            case .suspend, .check: break
+            }
+        }
+        return depth == 0
+    }
+
+    /// Lower's output invariant: states numbered 0..<n, one dispatch case each.
+    private func checkLowered(_ l: LoweredCoroutine) -> Bool {
+        l.states.enumerated().allSatisfy { $0.offset == $0.element.number }
+            && l.states.dropFirst().allSatisfy { l.dispatch.contains("case \($0.number): goto") }
+    }
+
+    enum Messages {
+        static func largeFrame(_ name: String, _ size: Int) -> String {
+            "frame of coroutine '\(name)' is \(size) bytes (over 64 KiB); every activation allocates it"
+        }
+        static let noRuntimeHeader = "coroutines need the runtime header: add #include <coro.h> (and -I to its directory)"
+    }
+}

@@ -1,0 +1,219 @@
+// Thin, value-typed access to libclang 14 cursors for the C passes.
+//
+// libclang gaps this file papers over (NOTES.md): there is no operator-kind API,
+// statement extents exclude the `;`, and nodes that come from a macro body have
+// extents that point at the whole macro call.  Every pass therefore works on
+// *file byte offsets*: `TextRange` is a half-open byte range of the main file, and
+// `Cursor.textRange` is nil when the node's text cannot be sliced from the file
+// (it was written inside a macro body), in which case callers fall back to
+// libclang's pretty printer.
+import CClang
+
+/// Half-open byte range in the main source file.
+struct TextRange: Hashable, Comparable {
+    var start: Int
+    var end: Int
+    var isEmpty: Bool { start >= end }
+    func contains(_ other: TextRange) -> Bool { start <= other.start && other.end <= end }
+    func overlaps(_ other: TextRange) -> Bool { start < other.end && other.start < end }
+    static func < (a: TextRange, b: TextRange) -> Bool { (a.start, a.end) < (b.start, b.end) }
+}
+
+/// The main file's bytes with line/column lookup.
+struct SourceText {
+    let path: String
+    let bytes: [UInt8]
+    private let lineStarts: [Int]
+
+    init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+        var starts = [0]
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        lineStarts = starts
+    }
+
+    func slice(_ range: TextRange) -> String {
+        let lo = max(0, min(range.start, bytes.count)), hi = max(lo, min(range.end, bytes.count))
+        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+    }
+
+    /// 1-based line of a byte offset.
+    func line(of offset: Int) -> Int {
+        var lo = 0, hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo + 1
+    }
+
+    func column(of offset: Int) -> Int { offset - lineStarts[line(of: offset) - 1] + 1 }
+
+    func lineText(_ line: Int) -> String {
+        guard line >= 1 && line <= lineStarts.count else { return "" }
+        let start = lineStarts[line - 1]
+        var end = start
+        while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    func location(of offset: Int) -> CorocCore.SourceLocation {
+        CorocCore.SourceLocation(file: path, line: line(of: offset), column: column(of: offset))
+    }
+
+    /// Offset just past a `;` that follows `offset` after blanks and comments, or nil.
+    func semicolon(after offset: Int) -> Int? {
+        let next = skipBlanks(from: offset)
+        return next < bytes.count && bytes[next] == UInt8(ascii: ";") ? next + 1 : nil
+    }
+
+    func skipBlanks(from offset: Int) -> Int {
+        var i = offset
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 32 || b == 9 || b == 10 || b == 13 { i += 1; continue }
+            if b == UInt8(ascii: "/") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "/") {
+                while i < bytes.count && bytes[i] != 10 { i += 1 }
+                continue
+            }
+            if b == UInt8(ascii: "/") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "*") {
+                i += 2
+                while i + 1 < bytes.count && !(bytes[i] == UInt8(ascii: "*") && bytes[i + 1] == UInt8(ascii: "/")) { i += 1 }
+                i += 2
+                continue
+            }
+            break
+        }
+        return i
+    }
+}
+
+import CorocCore
+
+/// Hashable identity of a cursor (libclang's own hash and equality).
+struct CursorKey: Hashable {
+    let raw: CXCursor
+    init(_ c: Cursor) { raw = c.raw }
+    static func == (a: CursorKey, b: CursorKey) -> Bool { clang_equalCursors(a.raw, b.raw) != 0 }
+    func hash(into h: inout Hasher) { h.combine(clang_hashCursor(raw)) }
+}
+
+struct Cursor {
+    let raw: CXCursor
+
+    var kind: CXCursorKind { clang_getCursorKind(raw) }
+    var key: CursorKey { CursorKey(self) }
+    var spelling: String { string(clang_getCursorSpelling(raw)) }
+    var type: CXType { clang_getCursorType(raw) }
+    var isNull: Bool { clang_Cursor_isNull(raw) != 0 }
+    var isExpression: Bool { clang_isExpression(kind) != 0 }
+
+    var referenced: Cursor? {
+        let r = Cursor(raw: clang_getCursorReferenced(raw))
+        return r.isNull ? nil : r
+    }
+
+    var children: [Cursor] {
+        final class Box { var list: [CXCursor] = [] }
+        let box = Box()
+        withExtendedLifetime(box) {
+            _ = clang_visitChildren(raw, { child, _, data in
+                Unmanaged<Box>.fromOpaque(data!).takeUnretainedValue().list.append(child)
+                return CXChildVisit_Continue
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        return box.list.map(Cursor.init)
+    }
+
+    /// Every cursor in the subtree, parents before children, in source order.
+    func forEachDescendant(_ body: (Cursor) -> Void) {
+        for child in children {
+            body(child)
+            child.forEachDescendant(body)
+        }
+    }
+
+    func anyDescendant(_ predicate: (Cursor) -> Bool) -> Bool {
+        for child in children {
+            if predicate(child) || child.anyDescendant(predicate) { return true }
+        }
+        return false
+    }
+
+    /// The expansion-level location: where the node (or the macro producing it) is in the file.
+    var fileOffset: Int {
+        var offset: UInt32 = 0
+        clang_getFileLocation(clang_getCursorLocation(raw), nil, nil, nil, &offset)
+        return Int(offset)
+    }
+
+    var isInMainFile: Bool { clang_Location_isFromMainFile(clang_getCursorLocation(raw)) != 0 }
+
+    /// Byte range of the node's extent at expansion level (macro calls whole).
+    var expansionRange: TextRange {
+        let extent = clang_getCursorExtent(raw)
+        var s: UInt32 = 0, e: UInt32 = 0
+        clang_getFileLocation(clang_getRangeStart(extent), nil, nil, nil, &s)
+        clang_getFileLocation(clang_getRangeEnd(extent), nil, nil, nil, &e)
+        return TextRange(start: Int(s), end: max(Int(s), Int(e)))
+    }
+
+    var argumentCount: Int { Int(clang_Cursor_getNumArguments(raw)) }
+    func argument(_ i: Int) -> Cursor { Cursor(raw: clang_Cursor_getArgument(raw, UInt32(i))) }
+
+    var prettyPrinted: String {
+        let policy = clang_getCursorPrintingPolicy(raw)
+        defer { clang_PrintingPolicy_dispose(policy) }
+        return string(clang_getCursorPrettyPrinted(raw, policy))
+    }
+
+    var hasAnnotation: (coro: Bool, nopreempt: Bool) {
+        var coro = false, nopreempt = false
+        for child in children where child.kind == CXCursor_AnnotateAttr {
+            if child.spelling == "coro" { coro = true }
+            if child.spelling == "coro_nopreempt" { nopreempt = true }
+        }
+        return (coro, nopreempt)
+    }
+
+    var isDefinition: Bool { clang_isCursorDefinition(raw) != 0 }
+    var storageClass: CX_StorageClass { clang_Cursor_getStorageClass(raw) }
+}
+
+func string(_ s: CXString) -> String {
+    defer { clang_disposeString(s) }
+    guard let c = clang_getCString(s) else { return "" }
+    return String(cString: c)
+}
+
+func spelling(_ type: CXType) -> String { string(clang_getTypeSpelling(type)) }
+
+/// Whether a location in a macro expansion was written as a macro argument in the
+/// file (its spelling lies inside the macro call) or inside the macro body.
+struct MacroMap {
+    /// Ranges of every macro expansion in the main file.
+    var expansions: [TextRange] = []
+
+    /// File offset of a location when its text is in the main file at that place.
+    func textOffset(_ loc: CXSourceLocation) -> Int? {
+        var expOff: UInt32 = 0, spOff: UInt32 = 0
+        var expFile: CXFile?, spFile: CXFile?
+        clang_getExpansionLocation(loc, &expFile, nil, nil, &expOff)
+        clang_getSpellingLocation(loc, &spFile, nil, nil, &spOff)
+        guard let ef = expFile, let sf = spFile, clang_File_isEqual(ef, sf) != 0 else { return nil }
+        if expOff == spOff { return Int(spOff) }
+        // A macro location: valid text only if spelled in the call's arguments.
+        let sp = Int(spOff), ex = Int(expOff)
+        for range in expansions where range.start == ex && range.start < sp && sp < range.end { return sp }
+        return nil
+    }
+
+    /// The node's own text in the file, or nil if any end of it lies in a macro body.
+    func textRange(_ c: Cursor) -> TextRange? {
+        let extent = clang_getCursorExtent(c.raw)
+        guard let s = textOffset(clang_getRangeStart(extent)), let e = textOffset(clang_getRangeEnd(extent)),
+              s < e else { return nil }
+        return TextRange(start: s, end: e)
+    }
+}

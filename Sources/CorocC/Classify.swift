@@ -1,0 +1,136 @@
+// Pass 4: classify suspend points.
+//
+// In:  the unit, its coroutines, the catalogue.
+// Out: for every call inside a coroutine body that suspends, what kind of
+//      suspend point it is: a catalogue operation (coro_op_*), a blocking-pool
+//      call, or an await of another coroutine.  Calls that reach the body
+//      through a macro (`#define READ_ALL(fd,b) read(fd,b,sizeof(b))`) are AST
+//      calls like any other and are classified the same way.  The call inside a
+//      coro_go(...) / coro_main(...) marker is a spawn, not an await.
+//      Also: the call graph between coroutines and which callee frames can be
+//      embedded (callee defined earlier in the file and not on a cycle with the
+//      caller: Tarjan's SCCs), and misuse of coroutines outside coroutines.
+import CClang
+import CorocCore
+
+enum SuspendKind {
+    case operation(IOCatalogue.Entry, function: String, hasResult: Bool)
+    case blocking(IOCatalogue.Entry)
+    case await(callee: String)
+}
+
+struct Classification {
+    var suspends: [CursorKey: SuspendKind] = [:]
+    /// Caller -> callees awaited (by name), for the SCC computation.
+    var calls: [String: Set<String>] = [:]
+    /// (caller, callee) pairs whose callee frame is embedded in the caller's frame.
+    var embedded: Set<[String]> = []
+    var diagnostics: [Diagnostic] = []
+}
+
+enum Classify {
+    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue) -> Classification {
+        var result = Classification()
+        let byName = Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0) })
+        let markerRanges = unit.markers.map(\.range)
+        func inMarker(_ call: Cursor) -> Bool {
+            let offset = call.fileOffset
+            return markerRanges.contains { $0.start <= offset && offset < $0.end }
+                || unit.macros.textRange(call).map { r in markerRanges.contains { $0.contains(r) } } ?? false
+        }
+        for coroutine in coroutines where coroutine.isDefinedHere {
+            var callees: Set<String> = []
+            coroutine.cursor.forEachDescendant { node in
+                guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
+                      callee.kind == CXCursor_FunctionDecl else { return }
+                let name = callee.spelling
+                if byName[name] != nil {
+                    if inMarker(node) { return }
+                    result.suspends[node.key] = .await(callee: name)
+                    callees.insert(name)
+                } else if let entry = catalogue.lookup(name) {
+                    switch entry.kind {
+                    case .operation(let function, let hasResult):
+                        result.suspends[node.key] = .operation(entry, function: function, hasResult: hasResult)
+                    case .blocking:
+                        result.suspends[node.key] = .blocking(entry)
+                    }
+                }
+            }
+            result.calls[coroutine.name] = callees
+        }
+        let component = stronglyConnectedComponents(result.calls)
+        let startOf = Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0.definitionRange?.start ?? Int.max) })
+        for (caller, callees) in result.calls {
+            for callee in callees where component[caller] != component[callee] {
+                if let calleeStart = startOf[callee], let callerStart = startOf[caller], calleeStart < callerStart {
+                    result.embedded.insert([caller, callee])
+                }
+            }
+        }
+        result.diagnostics = misuse(unit, coroutines, byName, inMarker)
+        return result
+    }
+
+    /// Calls of coroutines outside coroutines must be coro_go / coro_main
+    /// markers; coro_main inside a coroutine has no meaning.
+    private static func misuse(_ unit: ParsedUnit, _ coroutines: [Coroutine], _ byName: [String: Coroutine],
+                               _ inMarker: (Cursor) -> Bool) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        func report(_ offset: Int, _ message: String) {
+            let loc = unit.source.location(of: offset)
+            found.append(Diagnostic(.error, at: loc, message, sourceLine: unit.source.lineText(loc.line)))
+        }
+        let bodies = coroutines.compactMap(\.definitionRange)
+        for decl in unit.root.children where decl.kind == CXCursor_FunctionDecl && decl.isDefinition && decl.isInMainFile {
+            if byName[decl.spelling]?.isDefinedHere == true { continue }
+            decl.forEachDescendant { node in
+                guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
+                      byName[callee.spelling] != nil, !inMarker(node) else { return }
+                report(node.fileOffset, Messages.bareCall(callee.spelling))
+            }
+        }
+        for marker in unit.markers where marker.kind == .main {
+            if bodies.contains(where: { $0.start <= marker.range.start && marker.range.start < $0.end }) {
+                report(marker.range.start, Messages.mainInCoroutine)
+            }
+        }
+        return found
+    }
+
+    /// Tarjan's algorithm; maps each node to its component's index.
+    static func stronglyConnectedComponents(_ graph: [String: Set<String>]) -> [String: Int] {
+        var index = 0, stack: [String] = [], onStack: Set<String> = []
+        var indices: [String: Int] = [:], low: [String: Int] = [:], component: [String: Int] = [:]
+        var components = 0
+        func visit(_ v: String) {
+            indices[v] = index; low[v] = index; index += 1
+            stack.append(v); onStack.insert(v)
+            for w in (graph[v] ?? []).sorted() {
+                if indices[w] == nil {
+                    visit(w)
+                    low[v] = min(low[v]!, low[w]!)
+                } else if onStack.contains(w) {
+                    low[v] = min(low[v]!, indices[w]!)
+                }
+            }
+            if low[v] == indices[v] {
+                while let w = stack.popLast() {
+                    onStack.remove(w)
+                    component[w] = components
+                    if w == v { break }
+                }
+                components += 1
+            }
+        }
+        for v in graph.keys.sorted() where indices[v] == nil { visit(v) }
+        return component
+    }
+
+    enum Messages {
+        static func bareCall(_ name: String) -> String {
+            "call to coroutine '\(name)' outside a coroutine; spawn it with coro_go(...) or run it with coro_main(...)"
+        }
+        static let mainInCoroutine = "coro_main(...) inside a coroutine; use it in main, outside coroutines"
+    }
+}

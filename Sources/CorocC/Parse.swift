@@ -1,0 +1,112 @@
+// Pass 1: parse.
+//
+// In:  a C file path and the compiler arguments (-I, -D, -std...).
+// Out: a ParsedUnit: libclang's translation unit (with the detailed
+//      preprocessing record, so macro expansions are cursors), the main file's
+//      bytes, and the ranges of every macro expansion in it.  libclang's own
+//      errors (parse errors, missing headers) are thrown as diagnostics in
+//      clang's format; a unit with any error never reaches the next pass.
+import CClang
+import CorocCore
+import Foundation
+
+final class ParsedUnit {
+    let index: CXIndex
+    let unit: CXTranslationUnit
+    let source: SourceText
+    let macros: MacroMap
+    /// coro_go / coro_main expansions in the main file, in source order.
+    let markers: [Marker]
+
+    struct Marker {
+        enum Kind { case go, main }
+        var kind: Kind
+        var range: TextRange
+    }
+
+    var root: Cursor { Cursor(raw: clang_getTranslationUnitCursor(unit)) }
+
+    private init(index: CXIndex, unit: CXTranslationUnit, source: SourceText, macros: MacroMap, markers: [Marker]) {
+        self.index = index
+        self.unit = unit
+        self.source = source
+        self.macros = macros
+        self.markers = markers
+    }
+
+    deinit {
+        clang_disposeTranslationUnit(unit)
+        clang_disposeIndex(index)
+    }
+
+    static func parse(path: String, arguments: [String]) throws(DiagnosticError) -> ParsedUnit {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DiagnosticError([Diagnostic(.fatal, at: nil, "no such file or directory: '\(path)'")])
+        }
+        let index = clang_createIndex(0, 0)!
+        let args = ["-x", "c", "-std=gnu17"] + arguments
+        var unit: CXTranslationUnit?
+        let options = CXTranslationUnit_DetailedPreprocessingRecord.rawValue
+            | CXTranslationUnit_KeepGoing.rawValue
+        let code = withCStrings(args) { argv in
+            clang_parseTranslationUnit2(index, path, argv, Int32(args.count), nil, 0, options, &unit)
+        }
+        guard code == CXError_Success, let unit else {
+            clang_disposeIndex(index)
+            throw DiagnosticError([Diagnostic(.fatal, at: nil, "libclang could not parse '\(path)' (error \(code.rawValue))")])
+        }
+        let source = SourceText(path: path, bytes: [UInt8](data))
+        var errors: [Diagnostic] = []
+        for i in 0..<clang_getNumDiagnostics(unit) {
+            let d = clang_getDiagnostic(unit, i)
+            defer { clang_disposeDiagnostic(d) }
+            let severity = clang_getDiagnosticSeverity(d)
+            guard severity == CXDiagnostic_Error || severity == CXDiagnostic_Fatal else { continue }
+            errors.append(diagnostic(from: d, fatal: severity == CXDiagnostic_Fatal))
+        }
+        if !errors.isEmpty {
+            clang_disposeTranslationUnit(unit)
+            clang_disposeIndex(index)
+            throw DiagnosticError(errors)
+        }
+        var macros = MacroMap()
+        var markers: [Marker] = []
+        let root = Cursor(raw: clang_getTranslationUnitCursor(unit))
+        for child in root.children where child.kind == CXCursor_MacroExpansion && child.isInMainFile {
+            let range = child.expansionRange
+            macros.expansions.append(range)
+            switch child.spelling {
+            case "coro_go": markers.append(Marker(kind: .go, range: range))
+            case "coro_main": markers.append(Marker(kind: .main, range: range))
+            default: break
+            }
+        }
+        return ParsedUnit(index: index, unit: unit, source: source, macros: macros, markers: markers)
+    }
+
+    /// clang's rendering of a libclang diagnostic, with the source line for the caret.
+    private static func diagnostic(from d: CXDiagnostic?, fatal: Bool) -> Diagnostic {
+        let loc = clang_getDiagnosticLocation(d)
+        var file: CXFile?
+        var line: UInt32 = 0, column: UInt32 = 0
+        clang_getSpellingLocation(loc, &file, &line, &column, nil)
+        let message = string(clang_getDiagnosticSpelling(d))
+        guard let file else { return Diagnostic(fatal ? .fatal : .error, at: nil, message) }
+        let name = string(clang_getFileName(file))
+        var sourceLine: String?
+        if let data = FileManager.default.contents(atPath: name) {
+            sourceLine = SourceText(path: name, bytes: [UInt8](data)).lineText(Int(line))
+        }
+        return Diagnostic(fatal ? .fatal : .error,
+                          at: SourceLocation(file: name, line: Int(line), column: Int(column)),
+                          message, sourceLine: sourceLine)
+    }
+}
+
+/// Runs `body` with a NULL-free argv of C strings that live for the call.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let pointers = strings.map { strdup($0) }
+    defer { pointers.forEach { free($0) } }
+    let argv = pointers.map { UnsafePointer<CChar>($0) }
+    return argv.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

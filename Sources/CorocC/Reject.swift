@@ -1,0 +1,99 @@
+// Pass 3: reject what the stackless lowering cannot keep correct.
+//
+// In:  the coroutines found by FindCoroutines.
+// Out: error diagnostics (file:line:col with the source line) for constructs
+//      in coroutine bodies that have no meaning once locals live in a frame and
+//      the C stack unwinds at every suspension: variable-length arrays and
+//      alloca, setjmp/longjmp, computed goto and &&label, asm goto, variadic
+//      coroutines, K&R definitions, locals of types declared inside the body.
+//      Ordinary functions of the same file are not checked.  Stackful mode only
+//      rejects longjmp (out of a coroutine).
+import CClang
+import CorocCore
+
+enum Reject {
+    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], mode: TranslationMode) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        func report(_ offset: Int, _ message: String) {
+            let loc = unit.source.location(of: offset)
+            found.append(Diagnostic(.error, at: loc, message, sourceLine: unit.source.lineText(loc.line)))
+        }
+        for coroutine in coroutines where coroutine.isDefinedHere {
+            let fn = coroutine.cursor
+            switch mode {
+            case .stackless:
+                if clang_Cursor_isVariadic(fn.raw) != 0 {
+                    report(fn.fileOffset, Messages.variadic(coroutine.name))
+                }
+                if fn.type.kind == CXType_FunctionNoProto && !coroutine.parameters.isEmpty {
+                    report(fn.fileOffset, Messages.knr(coroutine.name))
+                }
+                fn.forEachDescendant { node in
+                    if let message = stacklessProblem(node, in: fn, unit) { report(node.fileOffset, message) }
+                }
+            case .stackful:
+                fn.forEachDescendant { node in
+                    if node.kind == CXCursor_CallExpr, longjmpNames.contains(node.spelling) {
+                        report(node.fileOffset, Messages.longjmp)
+                    }
+                }
+            }
+        }
+        return found.sorted { ($0.location ?? SourceLocation(file: "", line: 0, column: 0)) < ($1.location ?? SourceLocation(file: "", line: 0, column: 0)) }
+    }
+
+    private static let setjmpNames: Set<String> = ["setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp", "__builtin_setjmp"]
+    private static let longjmpNames: Set<String> = ["longjmp", "_longjmp", "siglongjmp", "__longjmp_chk", "__builtin_longjmp"]
+
+    private static func stacklessProblem(_ node: Cursor, in fn: Cursor, _ unit: ParsedUnit) -> String? {
+        switch node.kind {
+        case CXCursor_VarDecl:
+            if node.type.kind == CXType_VariableArray { return Messages.vla(node.spelling) }
+            let decl = Cursor(raw: clang_getTypeDeclaration(clang_getCanonicalType(node.type)))
+            if !decl.isNull, clang_equalCursors(clang_getCursorSemanticParent(decl.raw), fn.raw) != 0,
+               node.storageClass != CX_SC_Static {
+                return Messages.localType(node.spelling)
+            }
+            return nil
+        case CXCursor_CallExpr:
+            let name = node.spelling
+            if name == "alloca" || name == "__builtin_alloca" || name == "__builtin_alloca_with_align" {
+                return Messages.alloca
+            }
+            if setjmpNames.contains(name) { return Messages.setjmp }
+            if longjmpNames.contains(name) { return Messages.longjmp }
+            return nil
+        case CXCursor_IndirectGotoStmt:
+            return Messages.computedGoto
+        case CXCursor_AddrLabelExpr:
+            return Messages.labelAddress
+        case CXCursor_GCCAsmStmt:
+            let text = unit.source.slice(node.expansionRange)
+            let words = text.split(whereSeparator: { !$0.isLetter && $0 != "_" })
+            return words.prefix(4).contains("goto") ? Messages.asmGoto : nil
+        default:
+            return nil
+        }
+    }
+
+    enum Messages {
+        static func vla(_ name: String) -> String {
+            "variable-length array '\(name)' in a coroutine: its size must be known to lay out the frame"
+        }
+        static let alloca = "alloca in a coroutine: the memory would be freed at the first suspension"
+        static let setjmp = "setjmp in a coroutine: the saved stack does not survive a suspension"
+        static let longjmp = "longjmp in a coroutine cannot unwind a coroutine frame"
+        static let computedGoto = "computed goto in a coroutine is not supported"
+        static let labelAddress = "address of a label in a coroutine is not supported"
+        static let asmGoto = "asm goto in a coroutine is not supported"
+        static func variadic(_ name: String) -> String {
+            "variadic coroutine '\(name)': its arguments cannot be stored in a frame"
+        }
+        static func knr(_ name: String) -> String {
+            "K&R-style definition of coroutine '\(name)': write a prototype-style parameter list"
+        }
+        static func localType(_ name: String) -> String {
+            "local '\(name)' has a type declared inside the coroutine; move the type declaration to file scope"
+        }
+    }
+}

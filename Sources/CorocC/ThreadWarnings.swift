@@ -1,0 +1,115 @@
+// Warnings for values tied to the thread that are used across a suspend point
+// (DESIGN.md: a coroutine may resume on another worker thread).
+//
+// In:  a coroutine definition and the Classification.
+// Out: warnings for each local that is assigned from `errno` (a pointer to it:
+//      `&errno`), `pthread_self()` or a thread-local
+//      variable, and is live across a suspend point (Liveness), pointing at the
+//      assignment.  Reading errno itself after a suspension is fine: the runtime
+//      restores it.
+import CClang
+import CorocCore
+
+enum ThreadWarnings {
+    static func run(_ coroutine: Coroutine, _ unit: ParsedUnit, _ classification: Classification) -> [Diagnostic] {
+        var events: [Liveness.Event] = []
+        var tainted: [String: (offset: Int, source: String)] = [:]
+        var suspendCount = 0
+        func threadSource(_ c: Cursor) -> String? {
+            var found: String?
+            func visit(_ n: Cursor) {
+                if found != nil { return }
+                if n.kind == CXCursor_CallExpr {
+                    switch n.spelling {
+                    case "__errno_location": found = "errno"
+                    case "pthread_self": found = "pthread_self()"
+                    default: break
+                    }
+                }
+                if n.kind == CXCursor_DeclRefExpr, let target = n.referenced, target.kind == CXCursor_VarDecl,
+                   clang_getCursorTLSKind(target.raw) != CXTLS_None {
+                    found = "thread-local '\(target.spelling)'"
+                }
+                n.children.forEach(visit)
+            }
+            visit(c)
+            return found
+        }
+        func name(_ target: Cursor) -> String { "\(target.spelling)@\(target.fileOffset)" }
+        func walk(_ c: Cursor) {
+            switch c.kind {
+            case CXCursor_VarDecl:
+                c.children.forEach(walk)
+                let initializer = Cursor(raw: clang_Cursor_getVarDeclInitializer(c.raw))
+                if !initializer.isNull {
+                    events.append(.write(name(c)))
+                    if let what = threadSource(initializer), matters(what, c.type) { tainted[name(c)] = (c.fileOffset, what) }
+                }
+                return
+            case CXCursor_BinaryOperator:
+                let parts = c.children
+                if parts.count == 2, parts[0].kind == CXCursor_DeclRefExpr, let target = parts[0].referenced,
+                   isAssignment(c, parts, unit) {
+                    walk(parts[1])
+                    events.append(.write(name(target)))
+                    if let what = threadSource(parts[1]), matters(what, target.type) {
+                        tainted[name(target)] = (c.fileOffset, what)
+                    }
+                    return
+                }
+            case CXCursor_DeclRefExpr:
+                if let target = c.referenced, target.kind == CXCursor_VarDecl || target.kind == CXCursor_ParmDecl {
+                    events.append(.read(name(target)))
+                }
+                return
+            case CXCursor_WhileStmt, CXCursor_ForStmt, CXCursor_DoStmt:
+                events.append(.loopStart)
+                c.children.forEach(walk)
+                events.append(.loopEnd)
+                return
+            default:
+                break
+            }
+            c.children.forEach(walk)
+            if classification.suspends[c.key] != nil {
+                events.append(.suspend(suspendCount))
+                suspendCount += 1
+            }
+        }
+        walk(coroutine.cursor)
+        guard !tainted.isEmpty, suspendCount > 0 else { return [] }
+        let liveness = Liveness(events: events)
+        var warned: Set<String> = []
+        var found: [Diagnostic] = []
+        for id in 0..<suspendCount {
+            for variable in liveness.liveAcross(suspend: id).sorted() where !warned.contains(variable) {
+                guard let (offset, what) = tainted[variable] else { continue }
+                warned.insert(variable)
+                let loc = unit.source.location(of: offset)
+                let local = String(variable.prefix { $0 != "@" })
+                found.append(Diagnostic(.warning, at: loc, Messages.threadValue(local, what),
+                                        sourceLine: unit.source.lineText(loc.line)))
+            }
+        }
+        return found.sorted { $0.location! < $1.location! }
+    }
+
+    /// A copy of errno's value is just a number; a pointer to errno is the
+    /// hazard (it points at the old thread's errno after a migration).
+    private static func matters(_ what: String, _ type: CXType) -> Bool {
+        what != "errno" || type.kind == CXType_Pointer
+    }
+
+    private static func isAssignment(_ c: Cursor, _ parts: [Cursor], _ unit: ParsedUnit) -> Bool {
+        guard let l = unit.macros.textRange(parts[0]), let r = unit.macros.textRange(parts[1]), l.end <= r.start else {
+            return false
+        }
+        return stripComments(unit.source.slice(TextRange(start: l.end, end: r.start))) == "="
+    }
+
+    enum Messages {
+        static func threadValue(_ local: String, _ what: String) -> String {
+            "'\(local)' holds a value of \(what) and is used after a suspend point; the coroutine may resume on another thread"
+        }
+    }
+}

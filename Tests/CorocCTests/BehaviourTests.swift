@@ -1,0 +1,38 @@
+// Behaviour over text: each Inputs/behaviour/NAME.c is translated, compiled
+// with the runtime, run, and its stdout compared with NAME.expected when that
+// exists, otherwise with the same program compiled untranslated (sequential
+// programs, where coro_main runs the call directly).  Each input's first
+// comment says what it proves.  Set COROC_TEST_DUMP=DIR to keep the outputs.
+import CorocC
+import CorocCore
+import Foundation
+import Testing
+
+@Suite(.serialized) struct BehaviourTests {
+    static let names = Paths.inputs("behaviour", ext: "c")
+
+    @Test(arguments: names)
+    func translatedProgramBehavesLikeOriginal(_ name: String) throws {
+        let path = Paths.input("behaviour", name)
+        let translation = try translate(path)
+        if let dump = ProcessInfo.processInfo.environment["COROC_TEST_DUMP"] {
+            try translation.output.write(toFile: dump + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let exe = try compile(translation.output, linkRuntime: true)
+        defer { try? FileManager.default.removeItem(atPath: exe) }
+        for threads in ["1", "2"] {
+            let run = try runProcess([exe], environment: ["CORO_THREADS": threads])
+            #expect(run.status == 0, "\(name) exited \(run.status): \(run.stderr)")
+            let expectedPath = path.replacingOccurrences(of: ".c", with: ".expected")
+            let expected: String
+            if FileManager.default.fileExists(atPath: expectedPath) {
+                expected = readFile(expectedPath)
+            } else {
+                let original = try compile(readFile(path), linkRuntime: true)
+                defer { try? FileManager.default.removeItem(atPath: original) }
+                expected = try runProcess([original]).stdout
+            }
+            #expect(run.stdout == expected, "\(name) with CORO_THREADS=\(threads)")
+        }
+    }
+}
