@@ -7,9 +7,11 @@
  * takes one of the CORO_THREADS workers (Go's entersyscall hands the P off;
  * we never give the worker the call in the first place).
  *
- * Invariants (under pool.lock): nidle threads wait on pool.cond; a submit
- * signals one if nidle > 0, else starts a thread if nthreads < MAX_THREADS,
- * else leaves the job queued for the next free thread.  A thread idle for
+ * Invariants (under pool.lock): nidle threads wait on pool.cond; njobs jobs
+ * are queued.  A submit signals a waiting thread and, when queued jobs
+ * outnumber waiting threads (the signalled ones may not have woken yet),
+ * starts one more thread if nthreads < MAX_THREADS; beyond that, jobs wait
+ * for the next free thread.  A thread idle for
  * IDLE_EXIT_S exits, so a burst does not leave 64 threads behind.
  *
  * Completion: the thread runs fn(arg) with no lock held, then calls
@@ -31,8 +33,9 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     coro_task *head, *tail;   /* queued jobs; protected by lock */
+    int njobs;                /* length of the queue; protected by lock */
     int nthreads, nidle;      /* protected by lock */
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0};
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0};
 
 static void *pool_thread(void *arg) {
     (void)arg;
@@ -52,6 +55,7 @@ static void *pool_thread(void *arg) {
             }
         }
         coro_task *t = pool.head;
+        pool.njobs--;
         pool.head = t->link;
         if (pool.head == NULL) pool.tail = NULL;
         pthread_mutex_unlock(&pool.lock);
@@ -69,7 +73,7 @@ int coro_blocking_submit(coro_task *t, void (*fn)(void *), void *arg) {
     t->aux = (intptr_t)arg;
     t->link = NULL;
     pthread_mutex_lock(&pool.lock);
-    if (pool.nidle == 0 && pool.nthreads < MAX_THREADS) {
+    if (pool.njobs + 1 > pool.nidle && pool.nthreads < MAX_THREADS) {
         pthread_t th;
         pthread_attr_t attr;
         pthread_attr_init(&attr);
@@ -86,6 +90,7 @@ int coro_blocking_submit(coro_task *t, void (*fn)(void *), void *arg) {
     if (pool.tail) pool.tail->link = t;
     else pool.head = t;
     pool.tail = t;
+    pool.njobs++;
     pthread_cond_signal(&pool.cond);
     pthread_mutex_unlock(&pool.lock);
     return 0;

@@ -179,6 +179,22 @@ void coro_fd_timeout(int fd, int mode, uint32_t seq, int timeout_err, coro_task_
     coro_lock_release(&r->lock);
 }
 
+void coro_netpoll_forget_all(void) {
+    for (int c = 0; c < CHUNKS; c++) {
+        fdrec *chunk = __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE);
+        if (chunk == NULL) continue;
+        for (int i = 0; i < CHUNK_RECORDS; i++) {
+            fdrec *r = &chunk[i];
+            if (__atomic_load_n(&r->kind, __ATOMIC_RELAXED) == CORO_FD_UNKNOWN) continue;
+            coro_lock_acquire(&r->lock);
+            if (r->rtask || r->wtask) coro_fatal("fd %d has a parked task between scheduler runs", c * CHUNK_RECORDS + i);
+            __atomic_store_n(&r->kind, CORO_FD_UNKNOWN, __ATOMIC_RELEASE);
+            r->rready = r->wready = 0;
+            coro_lock_release(&r->lock);
+        }
+    }
+}
+
 void coro_fd_forget(int fd) {
     fdrec *r = lookup(fd);
     if (r == NULL) return;

@@ -21,6 +21,13 @@
  *  parked, consumed by the next park attempt (which then retries the I/O
  *  instead of sleeping).  Everything in a record is protected by its lock.
  *
+ *  Limitation: an fd closed with plain close(2) (not coro_op_close) while the
+ *  scheduler runs leaves a stale record; if the number is reused for a new
+ *  pipe, a read may block its worker.  The translator rewrites close() in
+ *  coroutines; records are also all forgotten when coro_run_main starts.
+ *  A stale socket record cannot block a worker (reads use MSG_DONTWAIT), but
+ *  a wait on it may never be woken, since the new socket is not registered.
+ *
  *  Wake-ups: exactly one of {poller event, deadline timer, coro_fd_close}
  *  takes a parked task out of its slot (under the record lock) and readies
  *  it, with task->err = 0 (retry the I/O), EBADF (closed) or ETIMEDOUT, and
@@ -81,6 +88,10 @@ int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeou
 /* Forget what we know about fd (a new file took the number): the next use
  * classifies and registers it again. */
 void coro_fd_forget(int fd);
+/* Forget every fd (coro_run_main starting): numbers closed with plain
+ * close(2) between runs may name new files now.  Registered fds re-register
+ * harmlessly (EEXIST). */
+void coro_netpoll_forget_all(void);
 /* fd is about to be closed: wake its parked tasks with EBADF, deregister it. */
 void coro_fd_closing(int fd);
 /* Deadline timer expired (timer.c): if the park `seq` still waits, take its

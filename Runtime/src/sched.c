@@ -652,6 +652,7 @@ int coro_run_main(coro_frame *root, const char *name) {
     }
     configure();
     if (coro_netpoll_init() < 0) goto error1;
+    coro_netpoll_forget_all();
     int n = coro_sched_.nworkers;
     coro_workers_ = aligned_alloc(64, (size_t)n * sizeof(coro_worker));
     if (coro_workers_ == NULL) goto error1;

@@ -1,0 +1,515 @@
+/*
+ * test_io.c — the I/O operations of coro.h through the poller and the
+ * blocking pool: a pipe reader parks until a writer (after a sleep) writes;
+ * 4 MB through a socketpair (writes park on a full buffer); deadlines give
+ * ETIMEDOUT; a regular file is written and read back on the blocking pool;
+ * poll with a timeout, with data, and with two fds; TCP connect/accept over
+ * loopback with send/recv, readv/writev, sendmsg/recvmsg; UDP
+ * sendto/recvfrom; coro_op_blocking; coro_op_wait_fd; and a bad fd gives
+ * -1/EBADF.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "rt_test.h"
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- pipe: reader parks, writer wakes it ---- */
+static int pipefd[2];
+
+typedef struct {
+    coro_frame hdr;
+    ssize_t n;
+    char buf[16];
+} preader_frame;
+
+static coro_status preader_resume(coro_frame *self) {
+    preader_frame *f = (preader_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    default: BAD_STATE(f);
+    }
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_read(&f->hdr, &f->n, pipefd[0], f->buf, sizeof f->buf));
+    CHECK_EQ(f->n, 5);
+    CHECK(memcmp(f->buf, "hello", 5) == 0);
+    return CORO_DONE;
+}
+
+typedef struct {
+    coro_frame hdr;
+    int r;
+    ssize_t n;
+} pwriter_frame;
+
+static coro_status pwriter_resume(coro_frame *self) {
+    pwriter_frame *f = (pwriter_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    coro_spawn(rt_frame(sizeof(preader_frame), preader_resume), "reader");
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, 20));   /* the reader has parked by now */
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_write(&f->hdr, &f->n, pipefd[1], "hello", 5));
+    CHECK_EQ(f->n, 5);
+    return CORO_DONE;
+}
+
+static void phase_pipe(void) {
+    CHECK_EQ(pipe(pipefd), 0);
+    pwriter_frame root;
+    rt_frame_init(&root.hdr, sizeof root, pwriter_resume);
+    rt_run(&root.hdr);
+    close(pipefd[0]);
+    close(pipefd[1]);
+}
+
+/* ---- socketpair bulk transfer: writes park when the buffer is full ---- */
+#define BULK (4 << 20)
+static int sp[2];
+static unsigned char *bulk_src;
+
+typedef struct {
+    coro_frame hdr;
+    size_t off;
+    ssize_t n;
+    unsigned char buf[65536];
+    int r;
+} bulk_reader_frame;
+
+static coro_status bulk_reader_resume(coro_frame *self) {
+    bulk_reader_frame *f = (bulk_reader_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    while (f->off < BULK) {
+        f->hdr.state = 1;
+    S1:
+        CORO_OP(coro_op_read(&f->hdr, &f->n, sp[1], f->buf, sizeof f->buf));
+        if (f->n <= 0) break;
+        if (memcmp(f->buf, bulk_src + f->off, (size_t)f->n) != 0) CHECK(!"bulk data corrupted");
+        f->off += (size_t)f->n;
+    }
+    CHECK_EQ(f->off, BULK);
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_close(&f->hdr, &f->r, sp[1]));
+    CHECK_EQ(f->r, 0);
+    return CORO_DONE;
+}
+
+typedef struct {
+    coro_frame hdr;
+    size_t off;
+    ssize_t n;
+    int r;
+} bulk_writer_frame;
+
+static coro_status bulk_writer_resume(coro_frame *self) {
+    bulk_writer_frame *f = (bulk_writer_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    coro_spawn(rt_frame(sizeof(bulk_reader_frame), bulk_reader_resume), "bulk reader");
+    while (f->off < BULK) {
+        f->hdr.state = 1;
+    S1:
+        CORO_OP(coro_op_write(&f->hdr, &f->n, sp[0], bulk_src + f->off, BULK - f->off));
+        CHECK(f->n > 0);
+        if (f->n <= 0) break;
+        f->off += (size_t)f->n;
+    }
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_close(&f->hdr, &f->r, sp[0]));
+    return CORO_DONE;
+}
+
+static void phase_bulk(void) {
+    bulk_src = malloc(BULK);
+    for (size_t i = 0; i < BULK; i++) bulk_src[i] = (unsigned char)(i * 7 + (i >> 11));
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+    bulk_writer_frame root;
+    rt_frame_init(&root.hdr, sizeof root, bulk_writer_resume);
+    rt_run(&root.hdr);
+    free(bulk_src);
+}
+
+/* ---- deadlines ---- */
+typedef struct {
+    coro_frame hdr;
+    ssize_t n;
+    char buf[8];
+    int r;
+    int64_t start;
+    struct pollfd pfd;
+} deadline_frame;
+
+static coro_status deadline_resume(coro_frame *self) {
+    deadline_frame *f = (deadline_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    case 3: goto S3;
+    case 4: goto S4;
+    default: BAD_STATE(f);
+    }
+    CHECK_EQ(coro_set_deadline(30), 0);
+    f->start = now_ns();
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_read(&f->hdr, &f->n, pipefd[0], f->buf, sizeof f->buf));
+    CHECK_EQ(f->n, -1);
+    CHECK_EQ(errno, ETIMEDOUT);
+    CHECK(now_ns() - f->start >= 30000000);
+    /* still past the deadline: fails at once */
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_read(&f->hdr, &f->n, pipefd[0], f->buf, sizeof f->buf));
+    CHECK_EQ(f->n, -1);
+    CHECK_EQ(errno, ETIMEDOUT);
+    CHECK_EQ(coro_set_deadline(-1), 0);
+    /* poll with a timeout and no data: 0 after the timeout */
+    f->pfd = (struct pollfd){.fd = pipefd[0], .events = POLLIN};
+    f->start = now_ns();
+    f->hdr.state = 3;
+S3:
+    CORO_OP(coro_op_poll(&f->hdr, &f->r, &f->pfd, 1, 25));
+    CHECK_EQ(f->r, 0);
+    CHECK(now_ns() - f->start >= 25000000);
+    /* poll with data: 1, POLLIN */
+    CHECK_EQ(write(pipefd[1], "x", 1), 1);
+    f->hdr.state = 4;
+S4:
+    CORO_OP(coro_op_poll(&f->hdr, &f->r, &f->pfd, 1, 1000));
+    CHECK_EQ(f->r, 1);
+    CHECK(f->pfd.revents & POLLIN);
+    return CORO_DONE;
+}
+
+static void phase_deadline_poll(void) {
+    CHECK_EQ(pipe(pipefd), 0);
+    deadline_frame root;
+    rt_frame_init(&root.hdr, sizeof root, deadline_resume);
+    rt_run(&root.hdr);
+    CHECK_EQ(coro_set_deadline(10), -1);   /* off the scheduler */
+    close(pipefd[0]);
+    close(pipefd[1]);
+}
+
+/* ---- regular file on the blocking pool; poll of two fds; coro_op_blocking ---- */
+static char tmpname[64];
+
+static void add_one(void *arg) { *(int *)arg += 1; }
+
+typedef struct {
+    coro_frame hdr;
+    int fd, r, value;
+    ssize_t n;
+    char buf[32];
+    struct pollfd pfds[2];
+} file_frame;
+
+static coro_status file_resume(coro_frame *self) {
+    file_frame *f = (file_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    case 3: goto S3;
+    case 4: goto S4;
+    case 5: goto S5;
+    default: BAD_STATE(f);
+    }
+    f->fd = open(tmpname, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    CHECK(f->fd >= 0);
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_write(&f->hdr, &f->n, f->fd, "regular file", 12));
+    CHECK_EQ(f->n, 12);
+    lseek(f->fd, 0, SEEK_SET);
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_read(&f->hdr, &f->n, f->fd, f->buf, sizeof f->buf));
+    CHECK_EQ(f->n, 12);
+    CHECK(memcmp(f->buf, "regular file", 12) == 0);
+    f->hdr.state = 3;
+S3:
+    CORO_OP(coro_op_close(&f->hdr, &f->r, f->fd));
+    CHECK_EQ(f->r, 0);
+
+    /* two fds: the real poll(2) on the pool */
+    CHECK_EQ(write(pipefd[1], "y", 1), 1);
+    f->pfds[0] = (struct pollfd){.fd = sp[0], .events = POLLIN};
+    f->pfds[1] = (struct pollfd){.fd = pipefd[0], .events = POLLIN};
+    f->hdr.state = 4;
+S4:
+    CORO_OP(coro_op_poll(&f->hdr, &f->r, f->pfds, 2, 1000));
+    CHECK_EQ(f->r, 1);
+    CHECK(f->pfds[1].revents & POLLIN);
+
+    f->value = 41;
+    f->hdr.state = 5;
+S5:
+    CORO_OP(coro_op_blocking(&f->hdr, add_one, &f->value));
+    CHECK_EQ(f->value, 42);
+    return CORO_DONE;
+}
+
+static void phase_file_pool(void) {
+    snprintf(tmpname, sizeof tmpname, "/tmp/coro_test_io_%d", (int)getpid());
+    CHECK_EQ(pipe(pipefd), 0);
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+    file_frame root;
+    rt_frame_init(&root.hdr, sizeof root, file_resume);
+    rt_run(&root.hdr);
+    unlink(tmpname);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    close(sp[0]);
+    close(sp[1]);
+}
+
+/* ---- TCP over loopback, UDP ---- */
+static int listen_fd;
+static struct sockaddr_in listen_addr;
+
+typedef struct {
+    coro_frame hdr;
+    int fd, r;
+    ssize_t n;
+    char buf[64], a[8], b[8];
+    struct iovec iov[2];
+    struct msghdr msg;
+} server_frame;
+
+static coro_status server_resume(coro_frame *self) {
+    server_frame *f = (server_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    case 3: goto S3;
+    case 4: goto S4;
+    case 5: goto S5;
+    default: BAD_STATE(f);
+    }
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_accept(&f->hdr, &f->fd, listen_fd, NULL, NULL));
+    CHECK(f->fd >= 0);
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_recv(&f->hdr, &f->n, f->fd, f->buf, 4, MSG_WAITALL));
+    CHECK_EQ(f->n, 4);
+    CHECK(memcmp(f->buf, "ping", 4) == 0);
+    f->hdr.state = 3;
+S3:
+    CORO_OP(coro_op_send(&f->hdr, &f->n, f->fd, "pong", 4, 0));
+    CHECK_EQ(f->n, 4);
+    /* readv of the client's writev "abcd" "efgh" into two 4-byte buffers */
+    f->iov[0] = (struct iovec){.iov_base = f->a, .iov_len = 4};
+    f->iov[1] = (struct iovec){.iov_base = f->b, .iov_len = 4};
+    f->msg = (struct msghdr){.msg_iov = f->iov, .msg_iovlen = 2};
+    f->hdr.state = 4;
+S4:
+    CORO_OP(coro_op_recvmsg(&f->hdr, &f->n, f->fd, &f->msg, MSG_WAITALL));
+    CHECK_EQ(f->n, 8);
+    CHECK(memcmp(f->a, "abcd", 4) == 0 && memcmp(f->b, "efgh", 4) == 0);
+    f->hdr.state = 5;
+S5:
+    CORO_OP(coro_op_close(&f->hdr, &f->r, f->fd));
+    return CORO_DONE;
+}
+
+typedef struct {
+    coro_frame hdr;
+    int fd, r, u1, u2;
+    ssize_t n;
+    char buf[64];
+    struct iovec iov[2];
+    struct sockaddr_in from;
+    socklen_t fromlen;
+} client_frame;
+
+static coro_status client_resume(coro_frame *self) {
+    client_frame *f = (client_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    case 3: goto S3;
+    case 4: goto S4;
+    case 5: goto S5;
+    case 6: goto S6;
+    case 7: goto S7;
+    case 8: goto S8;
+    case 9: goto S9;
+    default: BAD_STATE(f);
+    }
+    coro_spawn(rt_frame(sizeof(server_frame), server_resume), "server");
+    f->fd = socket(AF_INET, SOCK_STREAM, 0);
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_connect(&f->hdr, &f->r, f->fd, (struct sockaddr *)&listen_addr, sizeof listen_addr));
+    CHECK_EQ(f->r, 0);
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_write(&f->hdr, &f->n, f->fd, "ping", 4));
+    CHECK_EQ(f->n, 4);
+    f->hdr.state = 3;
+S3:
+    CORO_OP(coro_op_read(&f->hdr, &f->n, f->fd, f->buf, 4));
+    CHECK_EQ(f->n, 4);
+    CHECK(memcmp(f->buf, "pong", 4) == 0);
+    f->iov[0] = (struct iovec){.iov_base = "abcd", .iov_len = 4};
+    f->iov[1] = (struct iovec){.iov_base = "efgh", .iov_len = 4};
+    f->hdr.state = 4;
+S4:
+    CORO_OP(coro_op_writev(&f->hdr, &f->n, f->fd, f->iov, 2));
+    CHECK_EQ(f->n, 8);
+    /* the server closes: read sees EOF */
+    f->hdr.state = 5;
+S5:
+    CORO_OP(coro_op_read(&f->hdr, &f->n, f->fd, f->buf, sizeof f->buf));
+    CHECK_EQ(f->n, 0);
+    f->hdr.state = 6;
+S6:
+    CORO_OP(coro_op_close(&f->hdr, &f->r, f->fd));
+
+    /* UDP: sendto / recvfrom between two sockets on loopback */
+    f->u1 = socket(AF_INET, SOCK_DGRAM, 0);
+    f->u2 = socket(AF_INET, SOCK_DGRAM, 0);
+    {
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        CHECK_EQ(bind(f->u2, (struct sockaddr *)&a, sizeof a), 0);
+        socklen_t len = sizeof f->from;
+        getsockname(f->u2, (struct sockaddr *)&f->from, &len);
+    }
+    f->hdr.state = 7;
+S7:
+    CORO_OP(coro_op_sendto(&f->hdr, &f->n, f->u1, "dgram", 5, 0, (struct sockaddr *)&f->from, sizeof f->from));
+    CHECK_EQ(f->n, 5);
+    f->fromlen = sizeof f->from;
+    f->hdr.state = 8;
+S8:
+    CORO_OP(coro_op_recvfrom(&f->hdr, &f->n, f->u2, f->buf, sizeof f->buf, 0, (struct sockaddr *)&f->from, &f->fromlen));
+    CHECK_EQ(f->n, 5);
+    CHECK(memcmp(f->buf, "dgram", 5) == 0);
+    CHECK_EQ(f->from.sin_family, AF_INET);
+    close(f->u1);
+    f->hdr.state = 9;
+S9:
+    CORO_OP(coro_op_close(&f->hdr, &f->r, f->u2));
+    return CORO_DONE;
+}
+
+static void phase_tcp_udp(void) {
+    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    listen_addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    CHECK_EQ(bind(listen_fd, (struct sockaddr *)&listen_addr, sizeof listen_addr), 0);
+    CHECK_EQ(listen(listen_fd, 16), 0);
+    socklen_t len = sizeof listen_addr;
+    getsockname(listen_fd, (struct sockaddr *)&listen_addr, &len);
+    client_frame root;
+    rt_frame_init(&root.hdr, sizeof root, client_resume);
+    rt_run(&root.hdr);
+    close(listen_fd);
+}
+
+/* ---- connect refused; bad fds; wait_fd ---- */
+typedef struct {
+    coro_frame hdr;
+    int fd, r;
+    ssize_t n;
+    char buf[4];
+    struct sockaddr_in addr;
+} errors_frame;
+
+static coro_status errors_resume(coro_frame *self) {
+    errors_frame *f = (errors_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    case 3: goto S3;
+    case 4: goto S4;
+    default: BAD_STATE(f);
+    }
+    /* a port nobody listens on: bind one, close it, connect to it */
+    {
+        int tmp = socket(AF_INET, SOCK_STREAM, 0);
+        f->addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        bind(tmp, (struct sockaddr *)&f->addr, sizeof f->addr);
+        socklen_t len = sizeof f->addr;
+        getsockname(tmp, (struct sockaddr *)&f->addr, &len);
+        close(tmp);
+    }
+    f->fd = socket(AF_INET, SOCK_STREAM, 0);
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_connect(&f->hdr, &f->r, f->fd, (struct sockaddr *)&f->addr, sizeof f->addr));
+    CHECK_EQ(f->r, -1);
+    CHECK_EQ(errno, ECONNREFUSED);
+    close(f->fd);
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_read(&f->hdr, &f->n, 987, f->buf, sizeof f->buf));
+    CHECK_EQ(f->n, -1);
+    CHECK_EQ(errno, EBADF);
+    f->hdr.state = 3;
+S3:
+    CORO_OP(coro_op_write(&f->hdr, &f->n, -1, f->buf, sizeof f->buf));
+    CHECK_EQ(f->n, -1);
+    CHECK_EQ(errno, EBADF);
+    /* wait_fd: writable at once; readable once data arrives */
+    CHECK_EQ(write(pipefd[1], "z", 1), 1);
+    f->hdr.state = 4;
+S4:
+    CORO_OP(coro_op_wait_fd(&f->hdr, &f->r, pipefd[0], POLLIN));
+    CHECK_EQ(f->r, 0);
+    return CORO_DONE;
+}
+
+static void phase_errors(void) {
+    CHECK_EQ(pipe(pipefd), 0);
+    errors_frame root;
+    rt_frame_init(&root.hdr, sizeof root, errors_resume);
+    rt_run(&root.hdr);
+    close(pipefd[0]);
+    close(pipefd[1]);
+}
+
+int main(void) {
+    rt_phase("pipe reader parks until the writer writes", phase_pipe);
+    rt_phase("4 MB through a socketpair", phase_bulk);
+    rt_phase("deadline ETIMEDOUT, poll timeout and data", phase_deadline_poll);
+    rt_phase("regular file, two-fd poll and coro_op_blocking on the pool", phase_file_pool);
+    rt_phase("TCP connect/accept/send/recv/writev/recvmsg, UDP", phase_tcp_udp);
+    rt_phase("connect refused, bad fds, wait_fd", phase_errors);
+    return rt_finish();
+}
