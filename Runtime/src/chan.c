@@ -12,7 +12,7 @@
  *  it (direct hand-off, like Go's send to a sudog).  The woken coroutine then
  *  only has to learn the outcome when its operation is called again.
  *
- * INVARIANTS (checked by the tests, relied upon by the code)
+ * INVARIANTS (the hand-off paths check the buffer ones and fail loudly)
  *
  *  - At least one of sendq and recvq is empty, except for an unbuffered
  *    channel with one select blocked on both sending and receiving on it
@@ -90,27 +90,17 @@ int coro_chan_close(coro_chan *c) {
     /* Collect every waiter first and ready them after unlocking, so woken
      * tasks do not immediately contend on our lock (Go's glist in closechan).
      * The list reuses task->link, free once a task is off the wait queue. */
-    coro_task *wake = NULL;
+    coro_task_list wake = {0};
     waiter_ref r;
     while ((r = waitq_dequeue(&c->recvq)) != 0) {
         void *dst = wref_elem(r);
         if (dst) memset(dst, 0, c->elem_size); /* receivers see the zero value */
-        coro_task *t = wref_complete(r, CHAN_WOKE_CLOSED);
-        t->link = wake;
-        wake = t;
+        coro_task_list_push(&wake, wref_complete(r, CHAN_WOKE_CLOSED));
     }
-    while ((r = waitq_dequeue(&c->sendq)) != 0) {
-        coro_task *t = wref_complete(r, CHAN_WOKE_CLOSED);
-        t->link = wake;
-        wake = t;
-    }
+    while ((r = waitq_dequeue(&c->sendq)) != 0)
+        coro_task_list_push(&wake, wref_complete(r, CHAN_WOKE_CLOSED));
     chan_unlock(&c->lock);
-    while (wake) {
-        coro_task *t = wake;
-        wake = t->link;  /* read before ready: the task may run at once */
-        t->link = NULL;
-        coro_task_ready(t);
-    }
+    coro_task_ready_list(&wake);
     return 0;
 }
 

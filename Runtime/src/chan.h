@@ -234,6 +234,8 @@ static inline void *chan_slot(coro_chan *c, size_t i) { return c->buf + i * c->e
 
 /* Deliver *value to the dequeued receiver r (direct hand-off). */
 static inline coro_task *chan_send_to_waiter(coro_chan *c, waiter_ref r, const void *value) {
+    if (__builtin_expect(c->count != 0, 0))
+        coro_fatal("channel %p: receiver parked while %zu values are buffered", (void *)c, c->count);
     void *dst = wref_elem(r);
     if (dst) chan_copy(dst, value, c->elem_size);
     return wref_complete(r, CHAN_WOKE_VALUE);
@@ -243,6 +245,8 @@ static inline coro_task *chan_send_to_waiter(coro_chan *c, waiter_ref r, const v
  * copy straight from the sender.  Buffered (so the buffer is full): take the
  * head of the buffer and put the sender's value at its tail, keeping FIFO. */
 static inline coro_task *chan_recv_from_waiter(coro_chan *c, waiter_ref r, void *out) {
+    if (__builtin_expect(c->count != c->cap, 0))
+        coro_fatal("channel %p: sender parked while the buffer has room (%zu of %zu)", (void *)c, c->count, c->cap);
     const void *src = wref_elem(r);
     if (c->cap == 0) {
         if (out) chan_copy(out, src, c->elem_size);

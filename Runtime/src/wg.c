@@ -46,18 +46,13 @@ int coro_wg_add(coro_wg *wg, long delta) {
         return -1;
     }
     wg->count = count;
-    coro_task *wake = NULL;
+    coro_task_list wake = {0};
     if (count == 0) {
-        wake = wg->waiters;
+        wake.head = wg->waiters; /* already linked through task->link */
         wg->waiters = NULL;
     }
     coro_lock_release(&wg->lock);
-    while (wake) {
-        coro_task *t = wake;
-        wake = t->link; /* read before ready: the task may run at once */
-        t->link = NULL;
-        coro_task_ready(t);
-    }
+    coro_task_ready_list(&wake); /* reads each link before readying */
     return 0;
 }
 
