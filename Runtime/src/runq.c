@@ -18,7 +18,7 @@ coro_globq coro_globq_;
 
 /* Ring full: move half of it plus t to the global queue (Go's runqputslow).
  * Returns 0 if a thief moved head meanwhile (the caller retries the fast path). */
-static int runq_put_slow(coro_runq *q, coro_task *t, uint32_t head, uint32_t tail) {
+int coro_runq_put_slow_(coro_runq *q, coro_task *t, uint32_t head, uint32_t tail) {
     uint32_t n = (tail - head) / 2;
     coro_task *batch[CORO_RUNQ_CAP / 2 + 1];
     for (uint32_t i = 0; i < n; i++) batch[i] = LOAD(SLOT(q, head + i), __ATOMIC_RELAXED);
@@ -28,51 +28,6 @@ static int runq_put_slow(coro_runq *q, coro_task *t, uint32_t head, uint32_t tai
     batch[n]->link = NULL;
     coro_globq_put_batch(batch[0], batch[n], n + 1);
     return 1;
-}
-
-void coro_runq_put(coro_runq *q, coro_task *t, int next) {
-    if (next) {
-        t = __atomic_exchange_n(&q->runnext, t, __ATOMIC_ACQ_REL);
-        if (t == NULL) return;
-        /* the old runnext goes to the tail */
-    }
-    for (;;) {
-        uint32_t head = LOAD(&q->head, __ATOMIC_ACQUIRE);
-        uint32_t tail = LOAD(&q->tail, __ATOMIC_RELAXED);   /* only we store it */
-        if (tail - head < CORO_RUNQ_CAP) {
-            STORE(SLOT(q, tail), t, __ATOMIC_RELAXED);
-            STORE(&q->tail, tail + 1, __ATOMIC_RELEASE);      /* partner: acquire in steal */
-            return;
-        }
-        if (runq_put_slow(q, t, head, tail)) return;
-    }
-}
-
-coro_task *coro_runq_get(coro_runq *q) {
-    coro_task *next = LOAD(&q->runnext, __ATOMIC_ACQUIRE);
-    while (next != NULL) {
-        if (CAS(&q->runnext, &next, NULL)) return next;
-    }
-    for (;;) {
-        uint32_t head = LOAD(&q->head, __ATOMIC_ACQUIRE);
-        uint32_t tail = LOAD(&q->tail, __ATOMIC_RELAXED);
-        if (tail == head) return NULL;
-        coro_task *t = LOAD(SLOT(q, head), __ATOMIC_RELAXED);
-        if (CAS(&q->head, &head, head + 1)) return t;
-    }
-}
-
-coro_task *coro_runq_get_solo(coro_runq *q) {
-    coro_task *next = LOAD(&q->runnext, __ATOMIC_RELAXED);
-    if (next != NULL) {
-        STORE(&q->runnext, NULL, __ATOMIC_RELAXED);
-        return next;
-    }
-    uint32_t head = LOAD(&q->head, __ATOMIC_RELAXED);
-    if (LOAD(&q->tail, __ATOMIC_RELAXED) == head) return NULL;
-    coro_task *t = LOAD(SLOT(q, head), __ATOMIC_RELAXED);
-    STORE(&q->head, head + 1, __ATOMIC_RELAXED);
-    return t;
 }
 
 coro_task *coro_runq_get_seeded(coro_runq *q, uint64_t *rng) {

@@ -55,12 +55,56 @@ typedef struct coro_globq {
 
 extern coro_globq coro_globq_;
 
-/* Owner: push t (at runnext if `next`, kicking the old runnext to the tail). */
-void coro_runq_put(coro_runq *q, coro_task *t, int next);
+/* Owner: push t (at runnext if `next`, kicking the old runnext to the tail).
+ * Inline: it is on every yield.  Memory-ordering partners: see runq.c. */
+int coro_runq_put_slow_(coro_runq *q, coro_task *t, uint32_t head, uint32_t tail);
+static inline void coro_runq_put(coro_runq *q, coro_task *t, int next) {
+    if (next) {
+        t = __atomic_exchange_n(&q->runnext, t, __ATOMIC_ACQ_REL);
+        if (t == NULL) return;
+        /* the old runnext goes to the tail */
+    }
+    for (;;) {
+        uint32_t head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+        uint32_t tail = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);   /* only we store it */
+        if (tail - head < CORO_RUNQ_CAP) {
+            __atomic_store_n(&q->buf[tail & (CORO_RUNQ_CAP - 1)], t, __ATOMIC_RELAXED);
+            __atomic_store_n(&q->tail, tail + 1, __ATOMIC_RELEASE);   /* partner: acquire in steal */
+            return;
+        }
+        if (coro_runq_put_slow_(q, t, head, tail)) return;
+    }
+}
+
 /* Owner: pop runnext, else the head; NULL if empty. */
-coro_task *coro_runq_get(coro_runq *q);
+static inline coro_task *coro_runq_get(coro_runq *q) {
+    coro_task *next = __atomic_load_n(&q->runnext, __ATOMIC_ACQUIRE);
+    while (next != NULL) {
+        if (__atomic_compare_exchange_n(&q->runnext, &next, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return next;
+    }
+    for (;;) {
+        uint32_t head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+        uint32_t tail = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);
+        if (tail == head) return NULL;
+        coro_task *t = __atomic_load_n(&q->buf[head & (CORO_RUNQ_CAP - 1)], __ATOMIC_RELAXED);
+        if (__atomic_compare_exchange_n(&q->head, &head, head + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return t;
+    }
+}
+
 /* Owner, when no other worker exists: same as coro_runq_get without a CAS. */
-coro_task *coro_runq_get_solo(coro_runq *q);
+static inline coro_task *coro_runq_get_solo(coro_runq *q) {
+    coro_task *next = __atomic_load_n(&q->runnext, __ATOMIC_RELAXED);
+    if (next != NULL) {
+        __atomic_store_n(&q->runnext, NULL, __ATOMIC_RELAXED);
+        return next;
+    }
+    uint32_t head = __atomic_load_n(&q->head, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&q->tail, __ATOMIC_RELAXED) == head) return NULL;
+    coro_task *t = __atomic_load_n(&q->buf[head & (CORO_RUNQ_CAP - 1)], __ATOMIC_RELAXED);
+    __atomic_store_n(&q->head, head + 1, __ATOMIC_RELAXED);
+    return t;
+}
+
 /* Owner, seeded mode (one worker): pop a task chosen by *rng among all. */
 coro_task *coro_runq_get_seeded(coro_runq *q, uint64_t *rng);
 /* Thief: move about half of victim's tasks into q (which must be empty);

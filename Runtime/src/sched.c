@@ -418,7 +418,8 @@ static void park(coro_worker *w, coro_task *t) {
     coro_runq_put(&w->q, t, !coro_sched_.seeded);
 }
 
-static void run_task(coro_worker *w, coro_task *t) {
+/* Inline into the worker loop: a yield round trip is this plus next_task. */
+static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_task *t) {
     STORER(&w->cur, t);
     __atomic_store_n(&coro_preempt_flag_, 0, __ATOMIC_RELAXED);
     STORER(&t->status, CORO_TASK_RUNNING);
@@ -444,7 +445,11 @@ static void run_task(coro_worker *w, coro_task *t) {
             if (LOADR(&t->status) != CORO_TASK_RUNNING)
                 coro_fatal("task %s yielded while a wake-up for it was pending", t->name);
             STORER(&t->status, CORO_TASK_RUNNABLE);
-            coro_runq_put(&w->q, t, 0);
+            /* Behind everything already waiting, including the global queue
+             * (Go's Gosched goes there too): a task that yields in a loop
+             * must not starve tasks that overflowed into it. */
+            if (coro_globq_empty()) coro_runq_put(&w->q, t, 0);
+            else coro_globq_put(t);
             return;
         case CORO_SUSPENDED:
             park(w, t);
@@ -456,14 +461,18 @@ static void run_task(coro_worker *w, coro_task *t) {
 
 /* ---- finding work ---- */
 
-static void run_timers(void) {
-    int64_t next = coro_timer_next();
-    if (next == 0) return;
+static void run_timers_slow(int64_t next) {
     int64_t now = coro_now_ns();
     if (now < next) return;
     coro_task_list woken = {0};
     coro_timer_run(now, &woken);
     coro_task_ready_list(&woken);
+}
+
+/* One atomic load when no timer is armed. */
+static inline void run_timers(void) {
+    int64_t next = coro_timer_next();
+    if (next != 0) run_timers_slow(next);
 }
 
 static void poll_nonblocking(void) {
@@ -473,7 +482,7 @@ static void poll_nonblocking(void) {
     coro_task_ready_list(&woken);
 }
 
-static coro_task *local_get(coro_worker *w) {
+static inline coro_task *local_get(coro_worker *w) {
     if (coro_sched_.seeded) return coro_runq_get_seeded(&w->q, &w->rng);
     if (coro_sched_.nworkers == 1) return coro_runq_get_solo(&w->q);
     return coro_runq_get(&w->q);
@@ -598,17 +607,18 @@ static void reset_spinning(coro_worker *w) {
     if (__atomic_sub_fetch(&coro_sched_.nspinning, 1, __ATOMIC_SEQ_CST) == 0) wakep();
 }
 
-static coro_task *next_task(coro_worker *w) {
-    w->tick++;
-    STORER(&w->schedtick, w->tick);
-    if (w->tick % GLOBQ_TICKS == 0) {
-        poll_nonblocking();
-        coro_task *t = coro_globq_get(&w->q, coro_sched_.nworkers, 1);
-        if (t) return t;
-    }
+static coro_task *every_61_ticks(coro_worker *w) {
+    poll_nonblocking();
+    return coro_globq_get(&w->q, coro_sched_.nworkers, 1);
+}
+
+static inline __attribute__((always_inline)) coro_task *next_task(coro_worker *w) {
+    uint32_t tick = ++w->tick;
+    STORER(&w->schedtick, tick);
+    coro_task *t;
+    if (tick % GLOBQ_TICKS == 0 && (t = every_61_ticks(w))) return t;
     run_timers();
-    coro_task *t = local_get(w);
-    if (t) return t;
+    if ((t = local_get(w))) return t;
     t = findrunnable(w);
     if (t) reset_spinning(w);
     return t;

@@ -34,8 +34,9 @@ static struct {
     timer *heap;         /* protected by lock */
     size_t len, cap;     /* protected by lock */
     uint64_t order;      /* protected by lock */
-    int64_t next_when;   /* atomic; stored under lock */
 } timers;
+
+int64_t coro_timer_next_when_;
 
 static int earlier(const timer *a, const timer *b) {
     return a->when_ns < b->when_ns || (a->when_ns == b->when_ns && a->order < b->order);
@@ -82,7 +83,7 @@ static int arm(timer *t) {
     timers.heap[timers.len++] = *t;
     sift_up(timers.len - 1);
     int new_earliest = timers.heap[0].order == t->order;
-    if (new_earliest) __atomic_store_n(&timers.next_when, timers.heap[0].when_ns, __ATOMIC_RELEASE);
+    if (new_earliest) __atomic_store_n(&coro_timer_next_when_, timers.heap[0].when_ns, __ATOMIC_RELEASE);
     coro_lock_release(&timers.lock);
     /* A worker blocked in the poller computed its timeout from the previous
      * earliest deadline; make it recompute. */
@@ -101,7 +102,6 @@ int coro_timer_fd(int fd, int mode, uint32_t seq, int64_t when_ns, int timeout_e
     return arm(&x);
 }
 
-int64_t coro_timer_next(void) { return __atomic_load_n(&timers.next_when, __ATOMIC_ACQUIRE); }
 
 /* Entries popped per lock hold before acting on fd deadlines. */
 #define FIRE_BATCH 64
@@ -119,7 +119,7 @@ int coro_timer_run(int64_t now, coro_task_list *list) {
             timers.heap[0] = timers.heap[--timers.len];
             if (timers.len > 0) sift_down(0);
         }
-        __atomic_store_n(&timers.next_when, timers.len ? timers.heap[0].when_ns : 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&coro_timer_next_when_, timers.len ? timers.heap[0].when_ns : 0, __ATOMIC_RELEASE);
         coro_lock_release(&timers.lock);
         for (int i = 0; i < n; i++) {
             if (due[i].kind == TIMER_SLEEP) {

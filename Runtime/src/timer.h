@@ -25,8 +25,10 @@
 int coro_timer_sleep(coro_task *t, int64_t when_ns);
 /* At when_ns, call coro_fd_timeout(fd, mode, seq, timeout_err).  0 or -1/ENOMEM. */
 int coro_timer_fd(int fd, int mode, uint32_t seq, int64_t when_ns, int timeout_err);
-/* Earliest deadline (CLOCK_MONOTONIC ns), or 0 if no timer is armed. */
-int64_t coro_timer_next(void);
+/* Earliest deadline (CLOCK_MONOTONIC ns), or 0 if no timer is armed.
+ * Inline: the scheduler asks on every tick. */
+extern int64_t coro_timer_next_when_;   /* atomic; stored under the heap lock */
+static inline int64_t coro_timer_next(void) { return __atomic_load_n(&coro_timer_next_when_, __ATOMIC_ACQUIRE); }
 /* Fire every timer due at `now`: sleeping tasks are appended to *list (the
  * caller readies them, in order); fd deadlines are handled here. */
 int coro_timer_run(int64_t now, coro_task_list *list);
