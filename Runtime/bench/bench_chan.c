@@ -3,8 +3,9 @@
  * worker: the one-way latency of a send that finds the receiver parked
  * (direct hand-off, ready, park, resume).  Peer: go/chan.go.
  *
- * Prints "RESULT chan_oneway_ns <ns>": elapsed / (2 * round trips).
- * Usage: bench_chan [round trips]   (default 2,000,000)
+ * Prints "RESULT chan_oneway_ns <ns>": elapsed / (2 * round trips), the best
+ * of 5 rounds (as bench_yield and the Go peer do).
+ * Usage: bench_chan [round trips per round]   (default 1,000,000)
  */
 #include <coro.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@ static double now_ns(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
+
+#define ROUNDS 5
 
 typedef struct {
     coro_frame hdr;
@@ -48,8 +51,8 @@ typedef struct {
     coro_frame hdr;
     coro_chan *ping, *pong;
     long i, n, v;
-    int t1;
-    double start_ns, elapsed_ns;
+    int round, t1;
+    double start_ns, best_ns;
 } pinger_frame;
 
 static coro_status pinger_resume(coro_frame *self) {
@@ -68,20 +71,26 @@ static coro_status pinger_resume(coro_frame *self) {
     p->ping = f->ping;
     p->pong = f->pong;
     if (coro_spawn(&p->hdr, "ponger") != 0) return CORO_DONE;
-    f->start_ns = now_ns();
-    for (f->i = 0; f->i < f->n; f->i++) {
-        f->hdr.state = 1;
-    S1: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, f->ping, &f->v));
-        f->hdr.state = 2;
-    S2: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, f->pong, &f->v));
+    f->best_ns = 1e30;
+    for (f->round = 0; f->round < ROUNDS; f->round++) {
+        f->v = 0;
+        f->start_ns = now_ns();
+        for (f->i = 0; f->i < f->n; f->i++) {
+            f->hdr.state = 1;
+        S1: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, f->ping, &f->v));
+            f->hdr.state = 2;
+        S2: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, f->pong, &f->v));
+        }
+        double per = (now_ns() - f->start_ns) / (2.0 * (double)f->n);
+        if (per < f->best_ns) f->best_ns = per;
+        if (f->v != f->n) break; /* main reports it */
     }
-    f->elapsed_ns = now_ns() - f->start_ns;
     coro_chan_close(f->ping);
     return CORO_DONE;
 }
 
 int main(int argc, char **argv) {
-    long n = argc > 1 ? atol(argv[1]) : 2000000;
+    long n = argc > 1 ? atol(argv[1]) : 1000000;
     if (n <= 0) {
         fprintf(stderr, "usage: bench_chan [round trips > 0]\n");
         return 2;
@@ -104,7 +113,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_chan: token %ld after %ld round trips\n", f->v, n);
         return 1;
     }
-    printf("RESULT chan_oneway_ns %.2f\n", f->elapsed_ns / (2.0 * (double)n));
+    printf("RESULT chan_oneway_ns %.2f\n", f->best_ns);
     coro_chan_free(f->ping);
     coro_chan_free(f->pong);
     coro_frame_free(&f->hdr);

@@ -1,6 +1,8 @@
 // yield.go — Go peer of bench_yield: runtime.Gosched() between 2 goroutines on
 // GOMAXPROCS=1, so every Gosched is a switch to the other goroutine.
-// Prints "RESULT yield_ns <ns per Gosched>".  Usage: yield [iterations per goroutine]
+// Like bench_yield: the best of 5 rounds.  Prints "RESULT yield_ns <ns per
+// Gosched>".  Usage: yield [Gosched calls per goroutine per round] (default
+// 2,000,000: at ~50 ns a round takes 0.2 s; the figure is per call).
 package main
 
 import (
@@ -12,12 +14,7 @@ import (
 	"time"
 )
 
-func main() {
-	n := 1000000
-	if len(os.Args) > 1 {
-		n, _ = strconv.Atoi(os.Args[1])
-	}
-	runtime.GOMAXPROCS(1)
+func round(n int) float64 {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	start := time.Now()
@@ -30,6 +27,20 @@ func main() {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	fmt.Printf("RESULT yield_ns %.2f\n", float64(elapsed.Nanoseconds())/float64(2*n))
+	return float64(time.Since(start).Nanoseconds()) / float64(2*n)
+}
+
+func main() {
+	n := 2000000
+	if len(os.Args) > 1 {
+		n, _ = strconv.Atoi(os.Args[1])
+	}
+	runtime.GOMAXPROCS(1)
+	best := 1e30
+	for r := 0; r < 5; r++ {
+		if ns := round(n); ns < best {
+			best = ns
+		}
+	}
+	fmt.Printf("RESULT yield_ns %.2f\n", best)
 }
