@@ -56,7 +56,8 @@ let package = Package(
         .testTarget(name: "CorocCoreTests", dependencies: ["CorocCore"]),
         // Inputs/ holds C programs the tests translate, not sources of the test target.
         .testTarget(name: "CorocCTests", dependencies: ["CorocC", "CorocCore"], exclude: ["Inputs"]),
-        .testTarget(name: "CorocSwiftTests", dependencies: ["CorocSwift", "CorocCore"]),
+        // Inputs/ holds .coroswift programs the tests translate.
+        .testTarget(name: "CorocSwiftTests", dependencies: ["CorocSwift", "CorocCore"], exclude: ["Inputs"]),
         .testTarget(name: "CorocDriverTests", dependencies: ["CorocDriver"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,246 @@
+// Pass 4: emit one lowered coroutine as a frame class with a resume() state machine.
+//
+// Input:  a LoweredCoroutine and the set of its variables that are frame fields
+//         (Liveness), every one of them with a visible type (checked by the
+//         translator before this pass).
+// Output: Swift source text of `final class NAME_Frame`, deterministic.
+//
+// Why a final class holding a pointer to a C frame, not a struct with the
+// header in front: Swift gives no layout guarantee for a class's stored
+// properties, so the runtime cannot own a Swift object as a `coro_frame`.
+// Instead the class allocates a C frame with coro_frame_alloc: the coro_frame
+// header followed by one pointer back to the object.  The header's `resume`
+// is a @convention(c) thunk that loads that pointer and calls the object's
+// co_resume().  Ownership: the object is retained once (passRetained) when it is
+// handed to the runtime (spawn, run-main, await) and that reference is released
+// by the thunk when co_resume() returns CORO_DONE, so the object lives exactly
+// as long as the runtime may resume it.  The C frame is freed by the runtime for
+// spawned roots, by the awaiting caller for children, and by co_runMain for the
+// entry coroutine (coro.h "frame memory").
+//
+// Concurrency: the object is touched by whichever worker resumes it, but never
+// by two at once: a frame is resumed by one worker at a time and the run-queue
+// hand-off between workers orders those accesses (coro.h's protocol).  The class
+// therefore needs no Sendable conformance, since no Swift concurrency-checked
+// boundary is crossed; the @convention(c) thunk captures nothing.
+//
+// Fields whose type has an obvious zero value are plain stored properties; the
+// others are stored as Optionals behind a computed property of the real type, so
+// the body reads them with their own type (print(x) prints the value, not Optional).
+import CorocCore
+
+struct Emit {
+    let lowered: LoweredCoroutine
+    let fields: [String]   // sorted, frame variables other than parameters
+    let fileName: String
+
+    private var signature: CoroutineSignature { lowered.signature }
+
+    func classText() -> String {
+        var out: [String] = []
+        let name = signature.frameClassName
+        out.append("/// Frame of the coroutine `\(signature.name)` (\(fileName):\(lineOfDecl)): its parameters, the locals that flow from one state into another, and the state machine.")
+        out.append("final class \(name) {")
+        out.append("    let co_hdr: UnsafeMutablePointer<coro_frame>")
+        if let returnType = signature.returnType {
+            out.append("    var co_ret: \(returnType)? = nil")
+        }
+        if signature.throwsError || lowered.variables["co_error"] != nil {
+            out.append("    var co_error: (any Error)? = nil")
+        }
+        for parameter in signature.parameters {
+            out.append("    var \(parameter.name): \(parameter.type)")
+        }
+        for field in fields {
+            guard let type = lowered.variables[field]?.type else { continue }
+            if field == "co_error" { continue }
+            out.append(contentsOf: Self.storedProperty(name: field, type: type))
+        }
+        out.append("")
+        out.append(contentsOf: initText())
+        out.append(contentsOf: lifecycleText())
+        out.append(contentsOf: resumeText())
+        if lowered.usesErrorDispatch {
+            out.append("")
+            out.append("    /// Makes the dispatch `do` visibly throwing, so its `catch` is never flagged unreachable.")
+            out.append("    @inline(__always) private static func co_mayThrow() throws {}")
+            out.append("")
+            out.append("    /// The state that unwinds an error thrown in `state` (runs its defers, then catches or finishes).")
+            out.append("    private static func co_unwindTarget(_ state: Int32) -> Int32 {")
+            out.append("        switch state {")
+            var byTarget: [Int: [Int]] = [:]
+            for (block, target) in lowered.unwindTargets { byTarget[target, default: []].append(block) }
+            for target in byTarget.keys.sorted() {
+                let states = byTarget[target]!.sorted().map(String.init).joined(separator: ", ")
+                out.append("        case \(states): return \(target)")
+            }
+            out.append("        default: fatalError(\"\(signature.name): no unwind target for state \\(state)\")")
+            out.append("        }")
+            out.append("    }")
+        }
+        out.append("}")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    private var lineOfDecl: Int { lowered.blocks.first?.line ?? 0 }
+
+    static func defaultValue(for type: String) -> String? {
+        let zero: Set<String> = ["Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64",
+                                 "Double", "Float", "CInt", "CLong", "CChar", "ssize_t", "size_t", "socklen_t"]
+        if zero.contains(type) { return "0" }
+        if type == "Bool" { return "false" }
+        if type == "String" { return "\"\"" }
+        if type.hasSuffix("?") { return "nil" }
+        if ["coro_wg", "coro_mutex", "coro_select_case", "sockaddr_in", "sockaddr", "pollfd", "timespec"].contains(type) {
+            return "\(type)()"
+        }
+        if type.hasPrefix("[") && type.hasSuffix("]") { return type.contains(":") ? "[:]" : "[]" }
+        return nil
+    }
+
+    static func storedProperty(name: String, type: String) -> [String] {
+        if let value = defaultValue(for: type) {
+            return ["    var \(name): \(type) = \(value)"]
+        }
+        return [
+            "    private var co_slot_\(name): (\(type))? = nil",
+            "    var \(name): \(type) {",
+            "        get { co_slot_\(name)! }",
+            "        set { co_slot_\(name) = newValue }",
+            "        _modify { yield &co_slot_\(name)! }",
+            "    }",
+        ]
+    }
+
+    private func initText() -> [String] {
+        let parameters = signature.parameters.map(\.written).joined(separator: ", ")
+        var out = ["    init(\(parameters)) {"]
+        for parameter in signature.parameters {
+            out.append("        self.\(parameter.name) = \(parameter.name)")
+        }
+        out += [
+            "        // The C frame: coro_frame header, then the pointer back to this object.",
+            "        let co_raw = coro_frame_alloc(MemoryLayout<coro_frame>.stride + MemoryLayout<UnsafeRawPointer>.stride)!",
+            "        co_hdr = UnsafeMutableRawPointer(co_raw).bindMemory(to: coro_frame.self, capacity: 1)",
+            "        co_hdr.pointee.resume = { frame in",
+            "            let object = Unmanaged<\(signature.frameClassName)>.fromOpaque(UnsafeRawPointer(frame! + 1).load(as: UnsafeRawPointer.self))",
+            "            let status = object.takeUnretainedValue().co_resume()",
+            "            // Done: the runtime will not resume this frame again; drop its reference.",
+            "            if status == CORO_DONE { object.release() }",
+            "            return status",
+            "        }",
+            "        co_hdr.pointee.state = 0",
+            "        co_hdr.pointee.caller = nil",
+            "        co_hdr.pointee.task = nil",
+            "        UnsafeMutableRawPointer(co_hdr + 1).storeBytes(of: UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()), as: UnsafeRawPointer.self)",
+            "    }",
+            "",
+        ]
+        return out
+    }
+
+    private func lifecycleText() -> [String] {
+        let throwsWord = signature.throwsError ? " throws" : ""
+        let resultType = signature.returnType ?? "Void"
+        var out = [
+            "    /// The reference the runtime holds while it may resume this frame (released by the thunk on CORO_DONE).",
+            "    func co_retainForRuntime() { _ = Unmanaged.passRetained(self) }",
+            "",
+            "    /// `coro_go(\(signature.name)(...))`: a new task; the runtime frees the C frame when it ends.",
+            "    func co_spawn(_ name: StaticString) {",
+            "        co_retainForRuntime()",
+            "        if coro_spawn(co_hdr, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) != 0 {",
+            "            Unmanaged.passUnretained(self).release()",
+            "            coro_frame_free(co_hdr)",
+            "        }",
+            "    }",
+            "",
+            "    /// `coro_main(\(signature.name)(...))`: runs the scheduler until every task has finished.",
+            "    func co_runMain(_ name: StaticString)\(throwsWord) -> \(resultType) {",
+            "        co_retainForRuntime()",
+            "        if coro_run_main(co_hdr, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) != 0 {",
+            "            fatalError(\"coro_run_main: the scheduler could not start\")",
+            "        }",
+            "        coro_frame_free(co_hdr)",
+        ]
+        if signature.throwsError { out.append("        if let co_e = co_error { throw co_e }") }
+        if signature.returnType != nil { out.append("        return co_ret!") }
+        out += ["    }", ""]
+        return out
+    }
+
+    private func resumeText() -> [String] {
+        var out = [
+            "    /// The state machine: one case per state; a jump stores the next state and re-dispatches.",
+            "    func co_resume() -> coro_status {",
+            "        co_dispatch: while true {",
+        ]
+        var base = 12
+        if lowered.usesErrorDispatch {
+            out.append("            do {")
+            out.append("                try Self.co_mayThrow()")
+            base = 16
+        }
+        let pad = String(repeating: " ", count: base)
+        out.append(pad + "switch co_hdr.pointee.state {")
+        for block in lowered.blocks {
+            out.append(pad + "case \(block.id):")
+            var lines: [String] = []
+            for item in block.items {
+                lines.append(contentsOf: render(item, base: base + 4))
+            }
+            if lines.isEmpty { lines.append(pad + "    break") }
+            out.append(contentsOf: lines)
+        }
+        out.append(pad + "default:")
+        out.append(pad + "    fatalError(\"\(signature.name): impossible state \\(co_hdr.pointee.state)\")")
+        out.append(pad + "}")
+        if lowered.usesErrorDispatch {
+            out += [
+                "            } catch {",
+                "                co_error = error",
+                "                co_hdr.pointee.state = Self.co_unwindTarget(co_hdr.pointee.state)",
+                "            }",
+            ]
+        }
+        out += ["        }", "    }"]
+        return out
+    }
+
+    private func render(_ item: LoweredItem, base: Int) -> [String] {
+        let pad = String(repeating: " ", count: base + 4 * item.indent)
+        let isField = { (name: String) in fields.contains(name) }
+        var text: String
+        switch item.kind {
+        case .code(let code):
+            text = code
+        case .declare(let name, let keyword, let writtenType, let initializer):
+            if isField(name) {
+                guard let initializer else { return [] }
+                text = "\(name) = \(initializer)"
+            } else {
+                text = "\(keyword) \(name)\(writtenType.map { ": \($0)" } ?? "")\(initializer.map { " = \($0)" } ?? "")"
+            }
+        case .bind(let name):
+            guard isField(name) else { return [] }
+            text = "self.\(name) = \(name)"
+        case .jump(let target):
+            text = "co_hdr.pointee.state = \(target); continue co_dispatch"
+        case .backedge(let target):
+            text = "co_hdr.pointee.state = \(target); if coro_preempt_pending() != 0 { return CORO_YIELDED }; continue co_dispatch"
+        case .finish:
+            text = "return CORO_DONE"
+        case .trap(let message):
+            text = "fatalError(\"\(message)\")"
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [String] = []
+        if let line = item.line, lines.count > 1 { out.append(pad + "// line \(line)") }
+        for (index, line) in lines.enumerated() {
+            var rendered = line.isEmpty ? "" : pad + line
+            if index == 0, lines.count == 1, let sourceLine = item.line { rendered += "  // line \(sourceLine)" }
+            out.append(rendered)
+        }
+        return out
+    }
+}

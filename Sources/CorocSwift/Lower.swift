@@ -1,0 +1,1065 @@
+// Pass 2: lower one coroutine body into state blocks (regenerator's "explode").
+//
+// Input:  a CoroutineSignature whose body passed CoroutineFinder, the classifier.
+// Output: a LoweredCoroutine: blocks whose items are native Swift text or abstract
+//         items (see LoweredCoroutine.swift), or diagnostics.
+//
+// Invariants of the output:
+//  - Block 0 is the entry.  Every suspend point (catalogue call, runtime call,
+//    await) starts a block of its own whose first item is the operation, so the
+//    "call again" protocol of coro.h re-runs exactly that call on resumption.
+//  - A statement that contains no suspend point and no loop is emitted as written,
+//    except that `return`, and `break`/`continue` leaving lowered code, become
+//    jumps (`state = k; continue co_dispatch`), and coro_go / coro_main become spawns.
+//  - Every loop is lowered (its back-edge is a suspend point: the preemption
+//    check), unless the coroutine is @nopreempt and the loop has no suspend point.
+//  - Control flow that contains a suspend point is emitted as native `if` /
+//    `switch` / `do-catch` shells whose branches run inline until their first
+//    suspend point and then jump between blocks; every branch ends in a jump.
+//  - A `defer` of lowered code starts a block, and leaving its scope starts one,
+//    so all code of a block runs under the same set of defers; the defers run
+//    inline on fall-off and in trampoline blocks on jumps, returns and throws.
+//  - Locals keep their source names (frame fields are properties of the frame
+//    class, so the body's references resolve to them unchanged); generated names
+//    start with `co_`.
+// Jump targets are allocated before their code exists (late-bound, like
+// regenerator's loc/mark) and filled exactly once by `start`.
+import CorocCore
+import SwiftSyntax
+
+final class Lower {
+    let signature: CoroutineSignature
+    let classifier: SuspendClassifier
+    let source: SourceContext
+    private(set) var diagnostics: [Diagnostic] = []
+
+    private var blocks: [StateBlock] = []
+    private var started: Set<Int> = []
+    private var cursor = Cursor(block: 0, indent: 0, terminated: false)
+    private var variables: [String: FrameVariable] = [:]
+    private var known: [String: String] = [:]
+    private var alwaysFields: Set<String> = []
+    private var temporaryCounter = 0
+
+    private var defers: [Int: DeferStmtSyntax] = [:]
+    private var deferContext: [Int] = []
+    private var jumpContexts: [JumpContext] = []
+    private var regions: [Region] = []
+    private var regionStack: [Int] = []
+    private var trampolines: [String: Int] = [:]
+    private var finishBlock: Int?
+    private var trapBlock: Int?
+
+    private struct Cursor {
+        var block: Int
+        var indent: Int
+        var terminated: Bool
+    }
+
+    private struct JumpContext {
+        enum Kind { case loop, switchCase, block }
+        var kind: Kind
+        var label: String?
+        var breakTarget: Int
+        /// Loops only: where `continue` goes, and whether that jump is a back-edge.
+        var continueTarget: Int?
+        var continueIsBackedge: Bool
+        var deferDepth: Int
+    }
+
+    private struct Region {
+        var dispatch: Int
+        var deferDepth: Int
+    }
+
+    /// Pseudo-targets of unwinding.
+    private static let finishTarget = -1
+
+    init(signature: CoroutineSignature, classifier: SuspendClassifier, source: SourceContext) {
+        self.signature = signature
+        self.classifier = classifier
+        self.source = source
+        for parameter in signature.parameters { known[parameter.name] = parameter.type }
+    }
+
+    func run() -> LoweredCoroutine? {
+        guard let body = signature.decl.body else {
+            diagnostics.append(source.diagnostic(at: signature.decl.name, Messages.noBody(signature.name)))
+            return nil
+        }
+        let entry = newBlock(kind: .entry, line: source.line(of: signature.decl), what: "start")
+        start(entry)
+        lowerStatements(body.statements)
+        if !cursor.terminated {
+            if signature.returnType != nil {
+                emit(.trap("coroutine \(signature.name) fell off its end without returning a value"), line: nil)
+            } else {
+                emit(.finish, line: nil)
+            }
+        }
+        let unwind = computeUnwindTargets()
+        for block in blocks where !started.contains(block.id) {
+            preconditionFailure("Lower: block \(block.id) of \(signature.name) was allocated but never started")
+        }
+        if !diagnostics.isEmpty { return nil }
+        return LoweredCoroutine(signature: signature, blocks: blocks, variables: variables,
+                                unwindTargets: unwind, usesErrorDispatch: !unwind.isEmpty,
+                                alwaysFields: alwaysFields)
+    }
+
+    // MARK: blocks and the cursor
+
+    private func newBlock(kind: CoroutineReport.StateKind? = nil, line: Int, what: String = "") -> Int {
+        let id = blocks.count
+        blocks.append(StateBlock(id: id, kind: kind, line: line, what: what, deferContext: deferContext,
+                                 region: regionStack.last))
+        return id
+    }
+
+    private func start(_ block: Int) {
+        precondition(!started.contains(block), "Lower: block \(block) started twice")
+        started.insert(block)
+        cursor = Cursor(block: block, indent: 0, terminated: false)
+    }
+
+    private func emit(_ kind: LoweredItem.Kind, line: Int?, uses: Set<String> = [], kills: Set<String> = [],
+                      targets: Set<Int> = [], structural: Bool = false) {
+        if cursor.terminated && !structural { return }
+        blocks[cursor.block].items.append(LoweredItem(kind: kind, indent: cursor.indent, line: line, uses: uses,
+                                                      kills: kills, targets: targets))
+        switch kind {
+        case .jump, .backedge, .finish, .trap: cursor.terminated = true
+        case .code, .declare, .bind: break
+        }
+    }
+
+    private func jump(to target: Int) { emit(.jump(target), line: nil) }
+
+    /// Ends the current block and continues in a fresh one (used where the set of
+    /// active defers or the catch region changes).
+    private func split(line: Int) {
+        let next = newBlock(line: line)
+        jump(to: next)
+        start(next)
+    }
+
+    // MARK: statements
+
+    private func lowerStatements(_ items: CodeBlockItemListSyntax) {
+        let depthAtEntry = deferContext.count
+        for item in items {
+            lowerItem(item.item, label: nil)
+        }
+        if deferContext.count > depthAtEntry {
+            let line = source.line(of: items.last ?? items.first!)
+            if !cursor.terminated {
+                for id in deferContext[depthAtEntry...].reversed() { emitDeferBody(id) }
+            }
+            deferContext.removeSubrange(depthAtEntry...)
+            if !cursor.terminated { split(line: line) }
+        }
+    }
+
+    private func lowerItem(_ item: CodeBlockItemSyntax.Item, label: String?) {
+        switch item {
+        case .decl(let decl):
+            if let variable = decl.as(VariableDeclSyntax.self) {
+                lowerVariable(variable)
+            } else {
+                emitNative(Syntax(decl))
+            }
+        case .stmt(let stmt):
+            lowerStatement(stmt, label: label)
+        case .expr(let expr):
+            lowerExpression(expr, node: Syntax(expr), label: label)
+        }
+    }
+
+    private func lowerStatement(_ stmt: StmtSyntax, label: String?) {
+        if let labeled = stmt.as(LabeledStmtSyntax.self) {
+            lowerStatement(labeled.statement, label: labeled.label.text)
+            return
+        }
+        if let expression = stmt.as(ExpressionStmtSyntax.self) {
+            lowerExpression(expression.expression, node: Syntax(stmt), label: label)
+            return
+        }
+        if let loop = stmt.as(WhileStmtSyntax.self), mustLowerLoop(loop) { lowerWhile(loop, label: label); return }
+        if let loop = stmt.as(RepeatStmtSyntax.self), mustLowerLoop(loop) { lowerRepeat(loop, label: label); return }
+        if let loop = stmt.as(ForStmtSyntax.self), mustLowerLoop(loop) { lowerFor(loop, label: label); return }
+        if let guardStmt = stmt.as(GuardStmtSyntax.self) { lowerGuard(guardStmt); return }
+        if let doStmt = stmt.as(DoStmtSyntax.self), needsLowering(doStmt) { lowerDo(doStmt, label: label); return }
+        if let deferStmt = stmt.as(DeferStmtSyntax.self) { lowerDefer(deferStmt); return }
+        if let returnStmt = stmt.as(ReturnStmtSyntax.self) { lowerReturn(returnStmt); return }
+        if stmt.is(BreakStmtSyntax.self) || stmt.is(ContinueStmtSyntax.self) || stmt.is(FallThroughStmtSyntax.self) {
+            emitNative(Syntax(stmt))
+            cursor.terminated = true
+            return
+        }
+        if let throwStmt = stmt.as(ThrowStmtSyntax.self) {
+            let replacements = hoist(in: Syntax(throwStmt.expression))
+            emitNative(Syntax(stmt), replacements: replacements)
+            cursor.terminated = true
+            return
+        }
+        let replacements = hoist(in: Syntax(stmt))
+        emitNative(Syntax(stmt), replacements: replacements)
+    }
+
+    private func lowerExpression(_ expr: ExprSyntax, node: Syntax, label: String?) {
+        if let ifExpr = expr.as(IfExprSyntax.self), needsLowering(ifExpr) {
+            lowerIf(ifExpr, label: label)
+            return
+        }
+        if let switchExpr = expr.as(SwitchExprSyntax.self), needsLowering(switchExpr) {
+            lowerSwitch(switchExpr, label: label)
+            return
+        }
+        let replacements = hoist(in: Syntax(expr))
+        // A statement that was only a suspend call has nothing left to run.
+        if let replaced = replacements[Syntax(expr).id] ?? replacements[tryWrapped(expr).id], !replaced.hasPrefix("co_c") {
+            if replaced == "()" || replaced.hasPrefix("co_t") { return }
+        }
+        emitNative(node, replacements: replacements)
+    }
+
+    /// `try f()` -> the `f()` node, so a statement `try f()` is recognized as a lone call.
+    private func tryWrapped(_ expr: ExprSyntax) -> Syntax {
+        if let tryExpr = expr.as(TryExprSyntax.self) { return Syntax(tryExpr.expression) }
+        return Syntax(expr)
+    }
+
+    private func needsLowering(_ node: some SyntaxProtocol) -> Bool {
+        let collector = SuspendCallCollector.collect(in: node, classifier: classifier)
+        if !collector.calls.isEmpty { return true }
+        if signature.noPreempt { return false }
+        return LoopFinder.containsLoop(node)
+    }
+
+    private func mustLowerLoop(_ loop: some SyntaxProtocol) -> Bool {
+        !signature.noPreempt || !SuspendCallCollector.collect(in: loop, classifier: classifier).calls.isEmpty
+    }
+
+    // MARK: declarations
+
+    private func lowerVariable(_ decl: VariableDeclSyntax) {
+        let replacements = hoist(in: Syntax(decl))
+        let keyword = decl.bindingSpecifier.text
+        let line = source.line(of: decl)
+        let simple = decl.bindings.allSatisfy { $0.pattern.is(IdentifierPatternSyntax.self) && $0.accessorBlock == nil }
+        if !simple || !decl.attributes.isEmpty || !decl.modifiers.isEmpty {
+            for binding in decl.bindings {
+                for name in boundNames(in: Syntax(binding.pattern)) {
+                    declareVariable(name, type: nil, at: binding.pattern, destructured: true)
+                }
+            }
+            emitNative(Syntax(decl), replacements: replacements)
+            return
+        }
+        for binding in decl.bindings {
+            guard let pattern = binding.pattern.as(IdentifierPatternSyntax.self) else { continue }
+            let name = pattern.identifier.text
+            let writtenType = binding.typeAnnotation?.type.trimmedDescription
+            var initializer: String?
+            var uses: Set<String> = []
+            var type = writtenType
+            if let value = binding.initializer?.value {
+                initializer = render(Syntax(value), replacements: replacements).text
+                uses = referencedNames(in: Syntax(value))
+                if type == nil {
+                    if let temp = replacements[Syntax(value).id] ?? replacements[tryWrapped(value).id] {
+                        type = known[temp]
+                    } else {
+                        type = TypeRule.visibleType(of: value, known: known)
+                    }
+                }
+            }
+            declareVariable(name, type: type, at: pattern)
+            emit(.declare(name: name, keyword: keyword, writtenType: writtenType, initializer: initializer),
+                 line: line, uses: uses.union(replacements.values.filter { $0.hasPrefix("co_t") }),
+                 kills: initializer == nil ? [] : [name])
+        }
+    }
+
+    private func declareVariable(_ name: String, type: String?, at node: some SyntaxProtocol, destructured: Bool = false) {
+        let location = node.startLocation(converter: source.converter)
+        if var existing = variables[name] {
+            if let type, let previous = existing.type, previous != type {
+                diagnostics.append(source.diagnostic(at: node, Messages.redeclared(name, previous, type)))
+            }
+            if existing.type == nil { existing.type = type }
+            existing.destructured = existing.destructured || destructured
+            variables[name] = existing
+        } else {
+            variables[name] = FrameVariable(name: name, type: type, line: location.line, column: location.column,
+                                            destructured: destructured)
+        }
+        if let type { known[name] = type }
+    }
+
+    private func boundNames(in node: Syntax) -> [String] {
+        final class Names: SyntaxVisitor {
+            var names: [String] = []
+            override func visit(_ node: IdentifierPatternSyntax) -> SyntaxVisitorContinueKind {
+                names.append(node.identifier.text)
+                return .skipChildren
+            }
+            override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+        }
+        let visitor = Names(viewMode: .sourceAccurate)
+        visitor.walk(node)
+        return visitor.names
+    }
+
+    // MARK: suspend points
+
+    /// Turns each suspend call in `node` into a state of its own, in evaluation
+    /// order, and returns the text that replaces each call in the rest of the
+    /// statement (its result temporary, or `()`).
+    private func hoist(in node: Syntax) -> [SyntaxIdentifier: String] {
+        let collector = SuspendCallCollector.collect(in: node, classifier: classifier)
+        for (call, site) in collector.inClosure {
+            if case .await(let callee) = site {
+                diagnostics.append(source.diagnostic(at: call, Messages.awaitInClosure(callee.name)))
+            }
+        }
+        var replacements: [SyntaxIdentifier: String] = [:]
+        for (call, site) in collector.calls {
+            if let problem = conditionalEvaluation(of: call, within: node) {
+                diagnostics.append(source.diagnostic(at: call, Messages.conditionalSuspend(site.what, problem)))
+                continue
+            }
+            let value = lowerSuspendCall(call, site: site, replacements: replacements)
+            // `try f()` of a coroutine: the error is rethrown by the await itself.
+            var replaced = Syntax(call)
+            if let tryExpr = call.parent?.as(TryExprSyntax.self), tryExpr.questionOrExclamationMark == nil {
+                replaced = Syntax(tryExpr)
+            }
+            replacements[replaced.id] = value
+            replacements[Syntax(call).id] = value
+        }
+        return replacements
+    }
+
+    /// A suspend call must run every time its statement runs and after everything
+    /// to its left: not on the right of `&&`, `||`, `??` or in a branch of `?:`.
+    private func conditionalEvaluation(of call: FunctionCallExprSyntax, within root: Syntax) -> String? {
+        var path: Set<SyntaxIdentifier> = [call.id]
+        var node = call.parent
+        while let current = node {
+            if let sequence = current.as(SequenceExprSyntax.self) {
+                // Operators are still unfolded: an operand is conditional when a
+                // short-circuit operator stands anywhere to its left.
+                for element in sequence.elements {
+                    if path.contains(element.id) { break }
+                    if let op = element.as(BinaryOperatorExprSyntax.self), ["&&", "||", "??"].contains(op.operator.text) {
+                        return "'\(op.operator.text)'"
+                    }
+                    if element.is(UnresolvedTernaryExprSyntax.self) { return "'?:'" }
+                }
+            }
+            if current.is(TernaryExprSyntax.self) { return "'?:'" }
+            if current.id == root.id { break }
+            path.insert(current.id)
+            node = current.parent
+        }
+        return nil
+    }
+
+    private func lowerSuspendCall(_ call: FunctionCallExprSyntax, site: SuspendSite,
+                                  replacements: [SyntaxIdentifier: String]) -> String {
+        temporaryCounter += 1
+        let number = temporaryCounter
+        let line = source.line(of: call)
+        let arguments = call.arguments.isEmpty ? "" : render(Syntax(call.arguments), replacements: replacements).text
+        let argumentUses = referencedNames(in: Syntax(call.arguments))
+        switch site {
+        case .await(let callee):
+            let child = "co_c\(number)"
+            declareVariable(child, type: callee.frameClassName + "?", at: call)
+            alwaysFields.insert(child)
+            emit(.code("\(child) = \(callee.frameClassName)(\(arguments))"), line: line, uses: argumentUses, kills: [child])
+            emit(.code("\(child)!.co_retainForRuntime()"), line: nil, uses: [child])
+            let state = newBlock(kind: .await, line: line, what: callee.name)
+            jump(to: state)
+            start(state)
+            emit(.code("""
+                do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                let co_done\(number) = \(child)!
+                \(child) = nil
+                coro_frame_free(co_done\(number).co_hdr)
+                """), line: line, uses: [child], kills: [child])
+            if callee.throwsError {
+                emit(.code("if let co_e = co_done\(number).co_error { throw co_e }"), line: nil)
+            }
+            guard let type = callee.returnType else { return "()" }
+            let temp = "co_t\(number)"
+            declareVariable(temp, type: type, at: call)
+            emit(.declare(name: temp, keyword: "let", writtenType: nil, initializer: "co_done\(number).co_ret!"),
+                 line: nil, kills: [temp])
+            return temp
+        case .operation(let name, let function, let resultType, _):
+            let state = newBlock(kind: site.reportKind, line: line, what: name)
+            jump(to: state)
+            start(state)
+            guard let resultType else {
+                emit(.code("do { let co_st = \(function)(co_hdr\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
+                     line: line, uses: argumentUses)
+                return "()"
+            }
+            let temp = "co_t\(number)"
+            declareVariable(temp, type: resultType, at: call)
+            emit(.declare(name: temp, keyword: "var", writtenType: resultType, initializer: "0"), line: line, kills: [temp])
+            emit(.code("do { let co_st = \(function)(co_hdr, &\(temp)\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
+                 line: line, uses: argumentUses.union([temp]))
+            return temp
+        case .blocking:
+            preconditionFailure("Lower: blocking-pool calls are filtered by the collector")
+        }
+    }
+
+    // MARK: if / guard / switch
+
+    private func lowerIf(_ ifExpr: IfExprSyntax, label: String?) {
+        let line = source.line(of: ifExpr)
+        let replacements = hoistConditions(ifExpr.conditions)
+        let join = newBlock(line: line)
+        if let label { pushBlockContext(label: label, join: join) }
+        let conditions = render(Syntax(ifExpr.conditions), replacements: replacements)
+        let saved = cursor
+        emit(.code("if \(conditions.text) {"), line: line, uses: conditions.uses, targets: conditions.targets)
+        cursor.indent += 1
+        for name in conditionBindings(ifExpr.conditions) { emit(.bind(name: name), line: nil, kills: [name]) }
+        lowerStatements(ifExpr.body.statements)
+        jump(to: join)
+        cursor = saved
+        emit(.code("} else {"), line: nil, structural: true)
+        cursor.indent += 1
+        switch ifExpr.elseBody {
+        case .ifExpr(let nested)?:
+            if needsLowering(nested) {
+                lowerIf(nested, label: nil)
+            } else {
+                emitNative(Syntax(nested))
+            }
+        case .codeBlock(let block)?:
+            lowerStatements(block.statements)
+        case nil:
+            break
+        }
+        jump(to: join)
+        cursor = saved
+        emit(.code("}"), line: nil, structural: true)
+        cursor.terminated = true
+        if label != nil { jumpContexts.removeLast() }
+        start(join)
+    }
+
+    private func lowerGuard(_ guardStmt: GuardStmtSyntax) {
+        let line = source.line(of: guardStmt)
+        let replacements = hoistConditions(guardStmt.conditions)
+        let conditions = render(Syntax(guardStmt.conditions), replacements: replacements)
+        if needsLowering(guardStmt.body) {
+            let elseBlock = newBlock(line: source.line(of: guardStmt.body))
+            let after = newBlock(line: line)
+            emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(elseBlock); continue co_dispatch }"),
+                 line: line, uses: conditions.uses, targets: conditions.targets.union([elseBlock]))
+            for name in conditionBindings(guardStmt.conditions) { emit(.bind(name: name), line: nil, kills: [name]) }
+            jump(to: after)
+            start(elseBlock)
+            lowerStatements(guardStmt.body.statements)
+            if !cursor.terminated {
+                emit(.trap("guard body of \(signature.name) fell through"), line: nil)
+            }
+            start(after)
+        } else {
+            let body = render(Syntax(guardStmt.body), replacements: [:])
+            emit(.code("guard \(conditions.text) else \(body.text)"), line: line,
+                 uses: conditions.uses.union(body.uses), targets: conditions.targets.union(body.targets))
+            for name in conditionBindings(guardStmt.conditions) { emit(.bind(name: name), line: nil, kills: [name]) }
+        }
+        for name in conditionBindings(guardStmt.conditions) { _ = name }
+    }
+
+    /// Suspend calls are allowed in the first condition only (later ones run only
+    /// if the earlier ones hold, which a hoisted call would not respect).
+    private func hoistConditions(_ conditions: ConditionElementListSyntax) -> [SyntaxIdentifier: String] {
+        var replacements: [SyntaxIdentifier: String] = [:]
+        for (index, condition) in conditions.enumerated() {
+            let calls = SuspendCallCollector.collect(in: condition, classifier: classifier).calls
+            if calls.isEmpty { continue }
+            if index > 0 {
+                diagnostics.append(source.diagnostic(at: calls[0].call, Messages.laterCondition(calls[0].site.what)))
+                continue
+            }
+            replacements.merge(hoist(in: Syntax(condition)), uniquingKeysWith: { a, _ in a })
+        }
+        return replacements
+    }
+
+    /// Names bound by `if let x`, `if case .a(let x)`, with their types when visible.
+    private func conditionBindings(_ conditions: ConditionElementListSyntax) -> [String] {
+        var names: [String] = []
+        for condition in conditions {
+            switch condition.condition {
+            case .optionalBinding(let binding):
+                guard let pattern = binding.pattern.as(IdentifierPatternSyntax.self) else { continue }
+                let name = pattern.identifier.text
+                var type = binding.typeAnnotation?.type.trimmedDescription
+                if type == nil {
+                    if let value = binding.initializer?.value {
+                        type = TypeRule.visibleType(of: value, known: known)
+                    } else {
+                        type = known[name]
+                    }
+                    if let optional = type, optional.hasSuffix("?") { type = String(optional.dropLast()) } else { type = nil }
+                }
+                declareVariable(name, type: type, at: pattern)
+                names.append(name)
+            case .matchingPattern(let match):
+                for name in boundNames(in: Syntax(match.pattern)) {
+                    declareVariable(name, type: nil, at: match.pattern)
+                    names.append(name)
+                }
+            default:
+                continue
+            }
+        }
+        return names
+    }
+
+    private func lowerSwitch(_ switchExpr: SwitchExprSyntax, label: String?) {
+        let line = source.line(of: switchExpr)
+        let replacements = hoist(in: Syntax(switchExpr.subject))
+        let subject = render(Syntax(switchExpr.subject), replacements: replacements)
+        let exit = newBlock(line: line)
+        jumpContexts.append(JumpContext(kind: .switchCase, label: label, breakTarget: exit, continueTarget: nil,
+                                        continueIsBackedge: false, deferDepth: deferContext.count))
+        let saved = cursor
+        emit(.code("switch \(subject.text) {"), line: line, uses: subject.uses)
+        for element in switchExpr.cases {
+            guard let switchCase = element.as(SwitchCaseSyntax.self) else {
+                diagnostics.append(source.diagnostic(at: element, Messages.ifConfigInSwitch))
+                continue
+            }
+            cursor = saved
+            let caseLabel = render(Syntax(switchCase.label), replacements: [:])
+            emit(.code(caseLabel.text), line: source.line(of: switchCase), uses: caseLabel.uses, structural: true)
+            cursor.indent += 1
+            for name in boundNames(in: Syntax(switchCase.label)) {
+                declareVariable(name, type: nil, at: switchCase.label)
+                emit(.bind(name: name), line: nil, kills: [name])
+            }
+            lowerStatements(switchCase.statements)
+            jump(to: exit)
+        }
+        cursor = saved
+        emit(.code("}"), line: nil, structural: true)
+        cursor.terminated = true
+        jumpContexts.removeLast()
+        start(exit)
+    }
+
+    private func pushBlockContext(label: String, join: Int) {
+        jumpContexts.append(JumpContext(kind: .block, label: label, breakTarget: join, continueTarget: nil,
+                                        continueIsBackedge: false, deferDepth: deferContext.count))
+    }
+
+    // MARK: loops
+
+    private func backedgeKind() -> Bool { !signature.noPreempt }
+
+    private func enterLoop(label: String?, line: Int, head: Int, exit: Int, continueTarget: Int, backedge: Bool) {
+        jumpContexts.append(JumpContext(kind: .loop, label: label, breakTarget: exit, continueTarget: continueTarget,
+                                        continueIsBackedge: backedge, deferDepth: deferContext.count))
+    }
+
+    private func emitBackedge(to head: Int) {
+        emit(backedgeKind() ? .backedge(head) : .jump(head), line: nil)
+    }
+
+    private func lowerWhile(_ loop: WhileStmtSyntax, label: String?) {
+        let line = source.line(of: loop)
+        let head = newBlock(kind: backedgeKind() ? .preempt : nil, line: line, what: "loop back-edge")
+        let exit = newBlock(line: line)
+        jump(to: head)
+        start(head)
+        let replacements = hoistConditions(loop.conditions)
+        let conditions = render(Syntax(loop.conditions), replacements: replacements)
+        emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
+             line: line, uses: conditions.uses, targets: conditions.targets.union([exit]))
+        for name in conditionBindings(loop.conditions) { emit(.bind(name: name), line: nil, kills: [name]) }
+        enterLoop(label: label, line: line, head: head, exit: exit, continueTarget: head, backedge: backedgeKind())
+        lowerStatements(loop.body.statements)
+        emitBackedge(to: head)
+        jumpContexts.removeLast()
+        start(exit)
+    }
+
+    private func lowerRepeat(_ loop: RepeatStmtSyntax, label: String?) {
+        let line = source.line(of: loop)
+        let body = newBlock(kind: backedgeKind() ? .preempt : nil, line: line, what: "loop back-edge")
+        let check = newBlock(line: source.line(of: loop.condition))
+        let exit = newBlock(line: line)
+        jump(to: body)
+        start(body)
+        enterLoop(label: label, line: line, head: body, exit: exit, continueTarget: check, backedge: false)
+        lowerStatements(loop.body.statements)
+        jump(to: check)
+        jumpContexts.removeLast()
+        start(check)
+        let replacements = hoist(in: Syntax(loop.condition))
+        let condition = render(Syntax(loop.condition), replacements: replacements)
+        let saved = cursor
+        emit(.code("if \(condition.text) {"), line: source.line(of: loop.condition), uses: condition.uses,
+             targets: condition.targets)
+        cursor.indent += 1
+        emitBackedge(to: body)
+        cursor = saved
+        emit(.code("}"), line: nil, structural: true)
+        jump(to: exit)
+        start(exit)
+    }
+
+    private func lowerFor(_ loop: ForStmtSyntax, label: String?) {
+        let line = source.line(of: loop)
+        if loop.tryKeyword != nil || loop.awaitKeyword != nil || loop.caseKeyword != nil {
+            diagnostics.append(source.diagnostic(at: loop, Messages.unsupportedFor))
+            return
+        }
+        let names = boundNames(in: Syntax(loop.pattern))
+        guard loop.pattern.is(IdentifierPatternSyntax.self) || loop.pattern.is(WildcardPatternSyntax.self) else {
+            diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forPattern))
+            return
+        }
+        let annotated = loop.typeAnnotation?.type.trimmedDescription
+        let replacements = hoist(in: Syntax(loop.sequence))
+        guard let types = TypeRule.iteratorType(of: loop.sequence, annotated: annotated, known: known) else {
+            diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forElementType(names.first ?? "_")))
+            return
+        }
+        temporaryCounter += 1
+        let iterator = "co_it\(temporaryCounter)"
+        declareVariable(iterator, type: types.iterator, at: loop.forKeyword)
+        let sequence = render(Syntax(loop.sequence), replacements: replacements)
+        emit(.declare(name: iterator, keyword: "var", writtenType: types.iterator, initializer: "(\(sequence.text)).makeIterator()"),
+             line: line, uses: sequence.uses, kills: [iterator])
+        let head = newBlock(kind: backedgeKind() ? .preempt : nil, line: line, what: "loop back-edge")
+        let exit = newBlock(line: line)
+        jump(to: head)
+        start(head)
+        if let name = names.first {
+            declareVariable(name, type: types.element, at: loop.pattern)
+            emit(.code("guard let \(name) = \(iterator).next() else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
+                 line: line, uses: [iterator], kills: [iterator], targets: [exit])
+            emit(.bind(name: name), line: nil, kills: [name])
+        } else {
+            emit(.code("guard \(iterator).next() != nil else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
+                 line: line, uses: [iterator], kills: [iterator], targets: [exit])
+        }
+        if let whereClause = loop.whereClause {
+            let condition = render(Syntax(whereClause.condition), replacements: [:])
+            let saved = cursor
+            emit(.code("if !(\(condition.text)) {"), line: line, uses: condition.uses)
+            cursor.indent += 1
+            emitBackedge(to: head)
+            cursor = saved
+            emit(.code("}"), line: nil, structural: true)
+        }
+        enterLoop(label: label, line: line, head: head, exit: exit, continueTarget: head, backedge: backedgeKind())
+        lowerStatements(loop.body.statements)
+        emitBackedge(to: head)
+        jumpContexts.removeLast()
+        start(exit)
+    }
+
+    // MARK: do / catch, defer, return
+
+    private func lowerDo(_ doStmt: DoStmtSyntax, label: String?) {
+        let line = source.line(of: doStmt)
+        let exit = newBlock(line: line)
+        if let label { pushBlockContext(label: label, join: exit) }
+        if doStmt.catchClauses.isEmpty {
+            lowerStatements(doStmt.body.statements)
+            jump(to: exit)
+            if label != nil { jumpContexts.removeLast() }
+            start(exit)
+            return
+        }
+        let dispatch = newBlock(line: source.line(of: doStmt.catchClauses.first!))
+        regions.append(Region(dispatch: dispatch, deferDepth: deferContext.count))
+        regionStack.append(regions.count - 1)
+        let body = newBlock(line: line)
+        jump(to: body)
+        start(body)
+        lowerStatements(doStmt.body.statements)
+        jump(to: exit)
+        regionStack.removeLast()
+        start(dispatch)
+        declareVariable("co_error", type: "(any Error)?", at: doStmt.doKeyword)
+        emit(.code("let co_e = co_error!\nco_error = nil\ndo {\n    throw co_e"), line: nil)
+        let saved = cursor
+        for clause in doStmt.catchClauses {
+            cursor = saved
+            let items = render(Syntax(clause.catchItems), replacements: [:]).text
+            emit(.code("} catch \(items)\(items.isEmpty ? "" : " "){"), line: source.line(of: clause), structural: true)
+            cursor.indent += 1
+            if clause.catchItems.isEmpty {
+                declareVariable("error", type: "any Error", at: clause.catchKeyword)
+                emit(.bind(name: "error"), line: nil, kills: ["error"])
+            }
+            for item in clause.catchItems {
+                guard let pattern = item.pattern else { continue }
+                var type: String?
+                if let binding = pattern.as(ValueBindingPatternSyntax.self),
+                   let expression = binding.pattern.as(ExpressionPatternSyntax.self),
+                   let sequence = expression.expression.as(SequenceExprSyntax.self),
+                   let last = sequence.elements.last?.as(TypeExprSyntax.self) {
+                    type = last.type.trimmedDescription
+                }
+                for name in boundNames(in: Syntax(pattern)) {
+                    declareVariable(name, type: type, at: pattern)
+                    emit(.bind(name: name), line: nil, kills: [name])
+                }
+            }
+            lowerStatements(clause.body.statements)
+            jump(to: exit)
+        }
+        cursor = saved
+        emit(.code("}"), line: nil, structural: true)
+        cursor.terminated = true
+        if label != nil { jumpContexts.removeLast() }
+        start(exit)
+    }
+
+    private func lowerDefer(_ deferStmt: DeferStmtSyntax) {
+        if needsLowering(deferStmt.body) {
+            diagnostics.append(source.diagnostic(at: deferStmt, Messages.suspendInDefer))
+            return
+        }
+        let id = defers.count
+        defers[id] = deferStmt
+        deferContext.append(id)
+        split(line: source.line(of: deferStmt))
+    }
+
+    private func emitDeferBody(_ id: Int) {
+        guard let deferStmt = defers[id] else { return }
+        for item in deferStmt.body.statements { emitNative(Syntax(item)) }
+    }
+
+    private func lowerReturn(_ returnStmt: ReturnStmtSyntax) {
+        let line = source.line(of: returnStmt)
+        if let expression = returnStmt.expression {
+            let replacements = hoist(in: Syntax(expression))
+            let value = render(Syntax(expression), replacements: replacements)
+            emit(.code("co_ret = \(value.text)"), line: line, uses: value.uses, targets: value.targets)
+        }
+        if deferContext.isEmpty {
+            emit(.finish, line: nil)
+        } else {
+            jump(to: trampoline(from: deferContext, to: 0, target: Self.finishTarget, backedge: false))
+        }
+    }
+
+    /// A block that runs the defers of `context[depth...]` (innermost first), then
+    /// jumps to `target` (Self.finishTarget: returns CORO_DONE).  Shared between
+    /// jump sites with the same defers and target.
+    private func trampoline(from context: [Int], to depth: Int, target: Int, backedge: Bool) -> Int {
+        if context.count <= depth && target >= 0 { return target }
+        let key = "\(context[depth...].map(String.init).joined(separator: ","))->\(target)\(backedge ? "b" : "")"
+        if let existing = trampolines[key] { return existing }
+        let savedCursor = cursor
+        let savedContext = deferContext
+        deferContext = Array(context[..<min(depth, context.count)])
+        let block = newBlock(line: blocks[cursor.block].line)
+        trampolines[key] = block
+        start(block)
+        for id in context[depth...].reversed() { emitDeferBody(id) }
+        if target == Self.finishTarget {
+            emit(.finish, line: nil)
+        } else if backedge {
+            emit(.backedge(target), line: nil)
+        } else {
+            emit(.jump(target), line: nil)
+        }
+        deferContext = savedContext
+        cursor = savedCursor
+        return block
+    }
+
+    private func computeUnwindTargets() -> [Int: Int] {
+        let mayThrow = signature.throwsError || !regions.isEmpty
+        guard mayThrow else { return [:] }
+        var targets: [Int: Int] = [:]
+        var index = 0
+        while index < blocks.count {
+            let block = blocks[index]
+            index += 1
+            if let region = block.region {
+                targets[block.id] = trampoline(from: block.deferContext, to: regions[region].deferDepth,
+                                               target: regions[region].dispatch, backedge: false)
+            } else if signature.throwsError {
+                if block.deferContext.isEmpty {
+                    if finishBlock == nil {
+                        let saved = cursor
+                        finishBlock = newBlock(line: block.line)
+                        start(finishBlock!)
+                        emit(.finish, line: nil)
+                        cursor = saved
+                    }
+                    targets[block.id] = finishBlock!
+                } else {
+                    targets[block.id] = trampoline(from: block.deferContext, to: 0, target: Self.finishTarget, backedge: false)
+                }
+            } else {
+                if trapBlock == nil {
+                    let saved = cursor
+                    trapBlock = newBlock(line: block.line)
+                    start(trapBlock!)
+                    emit(.trap("an error escaped the non-throwing coroutine \(signature.name)"), line: nil)
+                    cursor = saved
+                }
+                targets[block.id] = trapBlock!
+            }
+        }
+        return targets
+    }
+
+    // MARK: native statements
+
+    private func emitNative(_ node: Syntax, replacements: [SyntaxIdentifier: String] = [:]) {
+        let rendered = render(node, replacements: replacements)
+        if rendered.text.isEmpty { return }
+        var kills: Set<String> = []
+        if let sequence = node.as(ExpressionStmtSyntax.self)?.expression.as(SequenceExprSyntax.self) ?? node.as(SequenceExprSyntax.self) {
+            let elements = Array(sequence.elements)
+            if elements.count == 3, elements[1].is(AssignmentExprSyntax.self),
+               let target = elements[0].as(DeclReferenceExprSyntax.self) {
+                kills.insert(target.baseName.text)
+            }
+        }
+        emit(.code(rendered.text), line: source.line(of: node), uses: rendered.uses, kills: kills,
+             targets: rendered.targets)
+    }
+
+    struct Rendered {
+        var text: String
+        var uses: Set<String>
+        var targets: Set<Int>
+    }
+
+    /// The text of `node` with `replacements`, spawns rewritten, and `return` /
+    /// `break` / `continue` that leave lowered code turned into jumps.  Lines after
+    /// the first keep their indentation relative to the node's first line.
+    private func render(_ node: Syntax, replacements: [SyntaxIdentifier: String]) -> Rendered {
+        let renderer = NativeRenderer(lower: self, replacements: replacements)
+        var text = renderer.render(node)
+        text = reindent(text.trimmingWhitespace(), column: source.column(of: node))
+        return Rendered(text: text, uses: referencedNames(in: node), targets: renderer.targets)
+    }
+
+    private func reindent(_ text: String, column: Int) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 1 else { return text }
+        var result = [String(lines[0])]
+        for line in lines.dropFirst() {
+            var drop = 0
+            for character in line.prefix(column - 1) where character == " " { drop += 1 }
+            result.append(String(line.dropFirst(min(drop, column - 1))))
+        }
+        return result.joined(separator: "\n")
+    }
+
+    func referencedNames(in node: Syntax) -> Set<String> {
+        final class References: SyntaxVisitor {
+            var names: Set<String> = []
+            override func visit(_ node: DeclReferenceExprSyntax) -> SyntaxVisitorContinueKind {
+                if let member = node.parent?.as(MemberAccessExprSyntax.self), member.declName.id == node.id {
+                    return .skipChildren
+                }
+                names.insert(node.baseName.text)
+                return .skipChildren
+            }
+        }
+        let visitor = References(viewMode: .sourceAccurate)
+        visitor.walk(node)
+        return visitor.names
+    }
+
+    /// Text of a jump out of lowered code to a break/continue target or a return.
+    fileprivate func jumpText(for statement: Syntax, label: String?, isContinue: Bool) -> (String, Int)? {
+        let context: JumpContext?
+        if let label {
+            context = jumpContexts.last { $0.label == label }
+        } else if isContinue {
+            context = jumpContexts.last { $0.kind == .loop }
+        } else {
+            context = jumpContexts.last { $0.kind != .block }
+        }
+        guard let context else {
+            diagnostics.append(source.diagnostic(at: statement, Messages.jumpTarget(label)))
+            return nil
+        }
+        if isContinue {
+            guard let target = context.continueTarget else {
+                diagnostics.append(source.diagnostic(at: statement, Messages.jumpTarget(label)))
+                return nil
+            }
+            let via = trampoline(from: deferContext, to: context.deferDepth, target: target, backedge: context.continueIsBackedge)
+            if via == target && context.continueIsBackedge {
+                return ("co_hdr.pointee.state = \(target); if coro_preempt_pending() != 0 { return CORO_YIELDED }; continue co_dispatch", target)
+            }
+            return ("co_hdr.pointee.state = \(via); continue co_dispatch", via)
+        }
+        let via = trampoline(from: deferContext, to: context.deferDepth, target: context.breakTarget, backedge: false)
+        return ("co_hdr.pointee.state = \(via); continue co_dispatch", via)
+    }
+
+    fileprivate func returnText(value: String?) -> (String, Int?) {
+        var text = value.map { "co_ret = \($0); " } ?? ""
+        if deferContext.isEmpty {
+            text += "return CORO_DONE"
+            return (text, nil)
+        }
+        let via = trampoline(from: deferContext, to: 0, target: Self.finishTarget, backedge: false)
+        return (text + "co_hdr.pointee.state = \(via); continue co_dispatch", via)
+    }
+
+    fileprivate func spawnText(_ call: FunctionCallExprSyntax, marker: String, renderArguments: (Syntax) -> String) -> String? {
+        guard call.arguments.count == 1, let inner = call.arguments.first?.expression.as(FunctionCallExprSyntax.self),
+              let name = SuspendClassifier.calleeName(inner), let callee = classifier.coroutines[name] else {
+            diagnostics.append(source.diagnostic(at: call, Messages.spawnNeedsCoroutine(marker)))
+            return nil
+        }
+        return SpawnRewrite.text(marker: marker, callee: callee, arguments: renderArguments(Syntax(inner.arguments)))
+    }
+
+    enum Messages {
+        static func noBody(_ name: String) -> String { "coroutine '\(name)' has no body" }
+        static func redeclared(_ name: String, _ first: String, _ second: String) -> String {
+            "variable '\(name)' is declared as '\(first)' and as '\(second)' in the same coroutine; a variable that lives across a suspend point needs one name per type (rename one)"
+        }
+        static func awaitInClosure(_ name: String) -> String {
+            "call of coroutine '\(name)' inside a closure; coroutines can be awaited only directly in a coroutine body (or spawned with coro_go)"
+        }
+        static func conditionalSuspend(_ what: String, _ op: String) -> String {
+            "suspend point '\(what)' is evaluated conditionally (right of \(op)); move it to a statement of its own"
+        }
+        static func laterCondition(_ what: String) -> String {
+            "suspend point '\(what)' in a later condition of a condition list; move it to a statement of its own before the condition"
+        }
+        static let ifConfigInSwitch = "'#if' inside a switch with suspend points is not supported"
+        static let unsupportedFor = "'for try await' and 'for case' loops are not supported in a coroutine"
+        static let forPattern = "a loop over a sequence in a coroutine binds a single name (or _); destructure inside the loop body"
+        static func forElementType(_ name: String) -> String {
+            "cannot see the element type of this loop's sequence, and the loop variable '\(name)' lives across a suspend point; annotate it: 'for \(name): <Type> in ...'"
+        }
+        static let suspendInDefer = "a 'defer' body in a coroutine cannot contain a suspend point or a loop"
+        static func jumpTarget(_ label: String?) -> String {
+            label.map { "no enclosing statement labeled '\($0)'" } ?? "'break' or 'continue' outside of a loop or switch"
+        }
+        static func spawnNeedsCoroutine(_ marker: String) -> String {
+            "\(marker)(...) takes a call of a @coroutine function of this file, e.g. \(marker)(worker(1))"
+        }
+    }
+}
+
+/// Walks a native statement and writes its text, substituting nodes.
+private final class NativeRenderer {
+    unowned let lower: Lower
+    let replacements: [SyntaxIdentifier: String]
+    var targets: Set<Int> = []
+    /// Native loops and switches the walk is inside, innermost last (label, isLoop).
+    private var nativeConstructs: [(label: String?, isLoop: Bool)] = []
+    private var closureDepth = 0
+
+    init(lower: Lower, replacements: [SyntaxIdentifier: String]) {
+        self.lower = lower
+        self.replacements = replacements
+    }
+
+    func render(_ node: Syntax) -> String {
+        var out = ""
+        walk(node, into: &out)
+        return out
+    }
+
+    private func walk(_ node: Syntax, into out: inout String) {
+        if let replacement = replacements[node.id] {
+            out += node.leadingTrivia.description + replacement + node.trailingTrivia.description
+            return
+        }
+        if let token = node.as(TokenSyntax.self) {
+            out += token.description
+            return
+        }
+        if let call = node.as(FunctionCallExprSyntax.self), let marker = spawnMarker(call) {
+            let text = lower.spawnText(call, marker: marker) { self.render($0).trimmingWhitespace() }
+            out += node.leadingTrivia.description + (text ?? "()") + node.trailingTrivia.description
+            return
+        }
+        if node.is(ClosureExprSyntax.self) || node.is(FunctionDeclSyntax.self) {
+            closureDepth += 1
+            defer { closureDepth -= 1 }
+            walkChildren(node, into: &out)
+            return
+        }
+        if closureDepth == 0 {
+            if let returnStmt = node.as(ReturnStmtSyntax.self) {
+                let value = returnStmt.expression.map { render(Syntax($0)).trimmingWhitespace() }
+                let (text, target) = lower.returnText(value: value)
+                if let target { targets.insert(target) }
+                out += node.leadingTrivia.description + text + node.trailingTrivia.description
+                return
+            }
+            if node.is(BreakStmtSyntax.self) || node.is(ContinueStmtSyntax.self) {
+                let isContinue = node.is(ContinueStmtSyntax.self)
+                let label = node.as(BreakStmtSyntax.self)?.label?.text ?? node.as(ContinueStmtSyntax.self)?.label?.text
+                if !isNative(label: label, isContinue: isContinue) {
+                    if let (text, target) = lower.jumpText(for: node, label: label, isContinue: isContinue) {
+                        targets.insert(target)
+                        out += node.leadingTrivia.description + text + node.trailingTrivia.description
+                        return
+                    }
+                }
+            }
+            let isLoop = node.is(WhileStmtSyntax.self) || node.is(ForStmtSyntax.self) || node.is(RepeatStmtSyntax.self)
+            if isLoop || node.is(SwitchExprSyntax.self) {
+                let label = node.parent?.as(LabeledStmtSyntax.self)?.label.text
+                nativeConstructs.append((label, isLoop))
+                defer { nativeConstructs.removeLast() }
+                walkChildren(node, into: &out)
+                return
+            }
+        }
+        walkChildren(node, into: &out)
+    }
+
+    private func walkChildren(_ node: Syntax, into out: inout String) {
+        for child in node.children(viewMode: .sourceAccurate) { walk(child, into: &out) }
+    }
+
+    private func isNative(label: String?, isContinue: Bool) -> Bool {
+        if let label { return nativeConstructs.contains { $0.label == label } }
+        if isContinue { return nativeConstructs.contains { $0.isLoop } }
+        return !nativeConstructs.isEmpty
+    }
+}
+
+/// The frame-class calls that replace `coro_go(f(args))` and `coro_main(f(args))`.
+enum SpawnRewrite {
+    static func text(marker: String, callee: CoroutineSignature, arguments: String) -> String {
+        let method = marker == "coro_go" ? "co_spawn" : "co_runMain"
+        return "\(callee.frameClassName)(\(arguments)).\(method)(\"\(callee.name)\")"
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

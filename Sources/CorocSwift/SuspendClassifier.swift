@@ -1,0 +1,156 @@
+// Analysis: which calls in a coroutine body are suspend points (DESIGN.md
+// "Suspend points" 1-3), and what the Swift side needs to lower each one.
+//
+// Input:  a FunctionCallExprSyntax inside a coroutine body.
+// Output: nil (an ordinary call, emitted as written) or a SuspendSite:
+//   .operation  a catalogue entry with a coro_op_* function (I/O, timers,
+//               channels, wait groups, mutex), with the Swift type of its result
+//               as Glibc's overlay imports it (ssize_t -> Int, int -> Int32, ...);
+//   .blocking   a catalogue entry for the blocking pool;
+//   .await      a call of another @coroutine of this file.
+// Calls inside closures are never suspend points (the closure does not run on the
+// coroutine's frame); calls written as the argument of coro_go / coro_main are
+// spawns, not awaits.  The classifier only reads syntax: a user function that
+// shadows a catalogue name (`func read(...)`) is still treated as the catalogue call.
+import CorocCore
+import SwiftSyntax
+
+enum SuspendSite {
+    case operation(name: String, function: String, resultType: String?, category: IOCatalogue.Category)
+    case blocking(name: String)
+    case await(CoroutineSignature)
+
+    var reportKind: CoroutineReport.StateKind {
+        switch self {
+        case .operation(_, _, _, let category):
+            switch category {
+            case .io: return .io
+            case .blocking: return .blocking
+            case .runtime: return .runtime
+            }
+        case .blocking: return .blocking
+        case .await: return .await
+        }
+    }
+
+    var what: String {
+        switch self {
+        case .operation(let name, _, _, _): return name
+        case .blocking(let name): return name
+        case .await(let callee): return callee.name
+        }
+    }
+
+    /// The Swift type of the call's value; nil when it has none (coro_yield, Void coroutines).
+    var resultType: String? {
+        switch self {
+        case .operation(_, _, let type, _): return type
+        case .blocking: return nil
+        case .await(let callee): return callee.returnType
+        }
+    }
+}
+
+struct SuspendClassifier {
+    let catalogue: IOCatalogue
+    let coroutines: [String: CoroutineSignature]
+
+    /// Swift result types of the built-in operations (Glibc's imports of the C signatures).
+    static let swiftResultTypes: [String: String] = [
+        "read": "Int", "write": "Int", "recv": "Int", "send": "Int", "recvfrom": "Int", "sendto": "Int",
+        "recvmsg": "Int", "sendmsg": "Int", "readv": "Int", "writev": "Int",
+        "accept": "Int32", "accept4": "Int32", "connect": "Int32", "sleep": "UInt32", "usleep": "Int32",
+        "nanosleep": "Int32", "poll": "Int32", "close": "Int32",
+        "coro_sleep_ms": "Int32", "coro_chan_send": "Int32", "coro_chan_recv": "Int32", "coro_select": "Int32",
+        "coro_wg_wait": "Int32", "coro_mutex_lock": "Int32",
+    ]
+
+    /// The name a call is made by: `read(...)`, `Glibc.read(...)`.
+    static func calleeName(_ call: FunctionCallExprSyntax) -> String? {
+        if let ref = call.calledExpression.as(DeclReferenceExprSyntax.self) {
+            return ref.baseName.text
+        }
+        if let member = call.calledExpression.as(MemberAccessExprSyntax.self),
+           let base = member.base?.as(DeclReferenceExprSyntax.self), base.baseName.text == "Glibc" {
+            return member.declName.baseName.text
+        }
+        return nil
+    }
+
+    func classify(_ call: FunctionCallExprSyntax) -> SuspendSite? {
+        guard let name = Self.calleeName(call) else { return nil }
+        if let callee = coroutines[name] { return .await(callee) }
+        guard let entry = catalogue.lookup(name) else { return nil }
+        switch entry.kind {
+        case .operation(let function, let hasResult):
+            let type = hasResult ? (Self.swiftResultTypes[name] ?? "Int32") : nil
+            return .operation(name: name, function: function, resultType: type, category: entry.category)
+        case .blocking:
+            return .blocking(name: name)
+        }
+    }
+}
+
+/// Is `node` one of the spawn markers `coro_go(...)` / `coro_main(...)`?
+func spawnMarker(_ call: FunctionCallExprSyntax) -> String? {
+    guard let ref = call.calledExpression.as(DeclReferenceExprSyntax.self) else { return nil }
+    let name = ref.baseName.text
+    return name == "coro_go" || name == "coro_main" ? name : nil
+}
+
+/// The suspend calls in `node`, in evaluation order (arguments before the call
+/// that receives them, left to right), not looking into closures, nested
+/// functions or the argument of a spawn marker.
+final class SuspendCallCollector: SyntaxVisitor {
+    let classifier: SuspendClassifier
+    private(set) var calls: [(call: FunctionCallExprSyntax, site: SuspendSite)] = []
+    /// Suspend calls that sit inside a closure: an error for an await.
+    private(set) var inClosure: [(call: FunctionCallExprSyntax, site: SuspendSite)] = []
+    private var closureDepth = 0
+
+    init(classifier: SuspendClassifier) {
+        self.classifier = classifier
+        super.init(viewMode: .sourceAccurate)
+    }
+
+    static func collect(in node: some SyntaxProtocol, classifier: SuspendClassifier) -> SuspendCallCollector {
+        let collector = SuspendCallCollector(classifier: classifier)
+        collector.walk(node)
+        return collector
+    }
+
+    override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind {
+        closureDepth += 1
+        return .visitChildren
+    }
+    override func visitPost(_ node: ClosureExprSyntax) { closureDepth -= 1 }
+    override func visit(_ node: FunctionDeclSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+
+    override func visit(_ node: FunctionCallExprSyntax) -> SyntaxVisitorContinueKind {
+        if spawnMarker(node) != nil { return .skipChildren }
+        return .visitChildren
+    }
+
+    override func visitPost(_ node: FunctionCallExprSyntax) {
+        if spawnMarker(node) != nil { return }
+        guard let site = classifier.classify(node) else { return }
+        if closureDepth > 0 { inClosure.append((node, site)) } else { calls.append((node, site)) }
+    }
+}
+
+/// Does `node` contain a loop outside closures and nested functions?  Loops in a
+/// coroutine are suspend points too (the back-edge check).
+final class LoopFinder: SyntaxVisitor {
+    private(set) var found = false
+    init() { super.init(viewMode: .sourceAccurate) }
+    static func containsLoop(_ node: some SyntaxProtocol) -> Bool {
+        let finder = LoopFinder()
+        finder.walk(node)
+        return finder.found
+    }
+    override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+    override func visit(_ node: FunctionDeclSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+    override func visit(_ node: WhileStmtSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+    override func visit(_ node: RepeatStmtSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+    override func visit(_ node: ForStmtSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+}

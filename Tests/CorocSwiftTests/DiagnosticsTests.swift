@@ -1,0 +1,158 @@
+// Diagnostics with inline markers, as swift-format tests its rules: the input
+// carries 1️⃣, 2️⃣, ... where each finding must land; the expectation names the
+// marker and the message.
+import CorocCore
+import Testing
+@testable import CorocSwift
+
+private let markers = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣"]
+
+/// Removes the markers from `text` and returns the clean text and each marker's line:column (bytes, 1-based).
+private func stripMarkers(_ text: String) -> (String, [String: (Int, Int)]) {
+    var clean = ""
+    var positions: [String: (Int, Int)] = [:]
+    var line = 1
+    var column = 1
+    var rest = Substring(text)
+    outer: while let character = rest.first {
+        for marker in markers where rest.hasPrefix(marker) {
+            positions[marker] = (line, column)
+            rest = rest.dropFirst(marker.count)
+            continue outer
+        }
+        clean.append(character)
+        if character == "\n" { line += 1; column = 1 } else { column += String(character).utf8.count }
+        rest = rest.dropFirst()
+    }
+    return (clean, positions)
+}
+
+private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
+                               sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    let (text, positions) = stripMarkers(marked)
+    do {
+        let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: .stackless))
+            .translate(source: text, fileName: "input.coroswift")
+        Issue.record("expected diagnostics, got output:\n\(translation.output)", sourceLocation: sourceLocation)
+    } catch {
+        let found = error.diagnostics
+        #expect(found.count == expected.count, "\(found.map { $0.rendered() })", sourceLocation: sourceLocation)
+        for (marker, message) in expected {
+            guard let (line, column) = positions[marker] else {
+                Issue.record("marker \(marker) not in input", sourceLocation: sourceLocation)
+                continue
+            }
+            let match = found.first { $0.location?.line == line && $0.location?.column == column }
+            #expect(match?.message == message, "at \(marker) \(line):\(column); found \(found.map { $0.rendered() })",
+                    sourceLocation: sourceLocation)
+            #expect(match?.location?.file == "input.coroswift", sourceLocation: sourceLocation)
+            #expect(match?.severity == .error, sourceLocation: sourceLocation)
+        }
+    }
+}
+
+@Test func localLiveAcrossASuspendNeedsAVisibleType() {
+    expectDiagnostics("""
+        func compute() -> Int { 42 }
+        @coroutine func f() {
+            let 1️⃣x = compute()
+            coro_yield()
+            print(x)
+        }
+        """, [("1️⃣", SwiftTranslator.Messages.invisibleType("x"))])
+}
+
+@Test func localUsedOnlyBeforeTheSuspendNeedsNoType() throws {
+    let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: .stackless)).translate(source: """
+        func compute() -> Int { 42 }
+        @coroutine func f() {
+            let x = compute()
+            print(x)
+            coro_yield()
+        }
+        """, fileName: "ok.coroswift")
+    #expect(translation.output.contains("let x = compute()"))
+    #expect(!translation.output.contains("var x:"))
+}
+
+@Test func asyncInoutAndGenericCoroutinesAreRejected() {
+    expectDiagnostics("""
+        @coroutine func a() 1️⃣async {}
+        @coroutine func b(x: 2️⃣inout Int) {}
+        @coroutine func c3️⃣<T>(x: T) {}
+        """, [
+            ("1️⃣", CoroutineFinder.Messages.async("a")),
+            ("2️⃣", CoroutineFinder.Messages.inoutParameter("x")),
+            ("3️⃣", CoroutineFinder.Messages.generic("c")),
+        ])
+}
+
+@Test func coroutineInsideATypeIsRejected() {
+    expectDiagnostics("""
+        struct S {
+            @coroutine func 1️⃣run() {}
+        }
+        """, [("1️⃣", CoroutineFinder.Messages.insideType("run"))])
+}
+
+@Test func awaitInsideAClosureIsRejected() {
+    expectDiagnostics("""
+        @coroutine func g() -> Int { 1 }
+        @coroutine func f() {
+            let work = { 1️⃣g() }
+            _ = work
+        }
+        """, [("1️⃣", Lower.Messages.awaitInClosure("g"))])
+}
+
+@Test func suspendOnTheRightOfAndAndIsRejected() {
+    expectDiagnostics("""
+        @coroutine func f(_ fd: Int32, _ ok: Bool) {
+            var byte: UInt8 = 0
+            if ok && 1️⃣read(fd, &byte, 1) > 0 { print(byte) }
+        }
+        """, [("1️⃣", Lower.Messages.conditionalSuspend("read", "'&&'"))])
+}
+
+@Test func forLoopOverAnOpaqueSequenceNeedsTheElementType() {
+    expectDiagnostics("""
+        func items() -> [String] { [] }
+        @coroutine func f() {
+            for 1️⃣item in items() {
+                coro_yield()
+                print(item)
+            }
+        }
+        """, [("1️⃣", Lower.Messages.forElementType("item"))])
+}
+
+@Test func coroutineCalledOutsideACoroutineIsRejected() {
+    expectDiagnostics("""
+        @coroutine func f() {}
+        1️⃣f()
+        """, [("1️⃣", TopLevelAssembly.Messages.callOutsideCoroutine("f"))])
+}
+
+@Test func suspendInsideDeferIsRejected() {
+    expectDiagnostics("""
+        @coroutine func f() {
+            1️⃣defer { coro_yield() }
+            print(1)
+        }
+        """, [("1️⃣", Lower.Messages.suspendInDefer)])
+}
+
+@Test func diagnosticsRenderLikeClang() {
+    do {
+        _ = try SwiftTranslator(options: SwiftTranslateOptions(mode: .stackless))
+            .translate(source: "@coroutine func a() async {}\n", fileName: "x.coroswift")
+        Issue.record("expected an error")
+    } catch {
+        #expect(error.diagnostics.first?.rendered() == """
+            x.coroswift:1:21: error: \(CoroutineFinder.Messages.async("a"))
+            @coroutine func a() async {}
+                                ^
+
+            """)
+    }
+}

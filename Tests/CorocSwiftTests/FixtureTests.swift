@@ -1,0 +1,43 @@
+// Behaviour: every Fixtures/swift/NAME.coroswift, translated in each mode,
+// compiled with swiftc against the runtime and run with 1 and with 4 workers,
+// prints exactly NAME.expected.
+import CorocCore
+import Foundation
+import Testing
+@testable import CorocSwift
+
+struct FixtureCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var mode: TranslationMode
+    var testDescription: String { "\(name) [\(mode.rawValue)]" }
+}
+
+private let fixtureCases: [FixtureCase] = {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: FixtureSupport.fixturesFolder.path)) ?? []
+    let programs = names.filter { $0.hasSuffix(".coroswift") }.map { String($0.dropLast(".coroswift".count)) }.sorted()
+    return programs.flatMap { name in TranslationMode.allCases.map { FixtureCase(name: name, mode: $0) } }
+}()
+
+@Test("Swift fixtures print their .expected output", arguments: fixtureCases)
+func fixturePrintsExpected(_ fixture: FixtureCase) throws {
+    let url = FixtureSupport.fixturesFolder.appendingPathComponent(fixture.name + ".coroswift")
+    let executable = try FixtureSupport.build(fixture: url, mode: fixture.mode)
+    let expected = try FixtureSupport.expected(for: url)
+    let environment = try FixtureSupport.environment(of: url)
+    for threads in ["1", "4"] {
+        let outcome = FixtureSupport.run(executable.path, [], environment: environment.merging(["CORO_THREADS": threads]) { $1 })
+        #expect(outcome.status == 0, "\(fixture.testDescription) with \(threads) workers exited \(outcome.status): \(outcome.stderr)")
+        #expect(outcome.stdout == expected, "\(fixture.testDescription) with \(threads) workers")
+    }
+}
+
+/// The contrast the recursion fixture's `// env:` line exists for: the same
+/// program in stackful mode with the default 64 KiB stacks overflows, and the
+/// runtime reports it by name instead of crashing with SIGSEGV.
+@Test func deepRecursionOverflowsADefaultStackfulStack() throws {
+    let url = FixtureSupport.fixturesFolder.appendingPathComponent("recursion.coroswift")
+    let executable = try FixtureSupport.build(fixture: url, mode: .stackful)
+    let outcome = FixtureSupport.run(executable.path, [], environment: ["CORO_THREADS": "1"])
+    #expect(outcome.status == 70)
+    #expect(outcome.stderr.contains("coroutine stack overflow in both"))
+}
