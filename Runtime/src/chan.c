@@ -37,9 +37,12 @@
  *  channel was closed under us).  No relock is needed.
  *
  * ERRORS: -1 with errno, never abort, for anything a program can pass in:
- *  NULL channel EINVAL, send on closed EPIPE, close of closed EINVAL.
- *  Freeing a channel with blocked coroutines is a program bug that would
- *  leave them parked forever: it fails loudly.
+ *  send on closed EPIPE, close of closed EINVAL, a NULL channel EINVAL (in
+ *  Go a nil channel blocks forever; here nothing could ever wake it, so we
+ *  say so instead; in select a NULL channel disables its case, as in Go),
+ *  a NULL value to send with a nonzero element size EINVAL.  Freeing a
+ *  channel with blocked coroutines is a program bug that would leave them
+ *  parked forever: it fails loudly.
  */
 #include "chan.h"
 

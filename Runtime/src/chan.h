@@ -60,14 +60,16 @@ typedef struct select_waiter {
  * parks, freed by the same task after it has taken every waiter off every
  * queue (so no queue can point into it once it is freed). */
 struct select_wait {
-    coro_task *task;
+    coro_task *task;           /* immutable, like cases, ncases, lockorder */
     coro_select_case *cases;   /* the caller's array (in its frame) */
     int ncases;
     int winner;                /* -1 until a waker claims a case (atomic CAS;
                                   the CAS is the only write, so exactly one
                                   waker wins; read by the task after it is
                                   readied, ordered by coro_task_ready) */
-    int result;                /* CHAN_WOKE_*, written by the winning waker */
+    int result;                /* CHAN_WOKE_*, written by the winning waker
+                                  (under its channel lock) before it readies
+                                  the task */
     uint16_t *lockorder;       /* case indices by channel address (points
                                   past waiters[]); reused to relock on wake */
     select_waiter waiters[];   /* waiters[i] belongs to cases[i] */
