@@ -40,8 +40,15 @@ public struct CTranslator {
     static let largeFrameBytes = 64 * 1024
 
     public func translate(path: String) throws(DiagnosticError) -> CTranslation {
-        let unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs)
-        let coroutines = FindCoroutines.run(unit)
+        var unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs)
+        var coroutines = FindCoroutines.run(unit)
+        // Macros that hide suspend points are spelled out and the file re-parsed;
+        // a few rounds cover macros whose expansion calls further such macros.
+        for _ in 0..<4 where options.mode == .stackless {
+            guard let expanded = ExpandMacros.run(unit, coroutines, catalogue: options.catalogue) else { break }
+            unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded)
+            coroutines = FindCoroutines.run(unit)
+        }
         var errors = Reject.run(unit, coroutines, mode: options.mode)
         let command = "coroc translate" + (options.mode == .stackful ? " --mode stackful" : "") + " \(path)"
         switch options.mode {
@@ -86,7 +93,8 @@ public struct CTranslator {
             warnings += ThreadWarnings.run(coroutine, unit, classification)
         }
         if !errors.isEmpty { throw DiagnosticError(errors) }
-        let output = Emit.run(EmitInput(unit: unit, coroutines: coroutines, lowered: lowered, command: command))
+        let output = Emit.run(EmitInput(unit: unit, coroutines: coroutines, lowered: lowered,
+                                        prototypeRanges: FindCoroutines.prototypes(unit, coroutines), command: command))
         return CTranslation(output: output, diagnostics: warnings, report: reports)
     }
 

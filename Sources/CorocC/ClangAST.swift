@@ -209,11 +209,30 @@ struct MacroMap {
         return nil
     }
 
-    /// The node's own text in the file, or nil if any end of it lies in a macro body.
+    /// The node's own text in the file, or nil if any end of it lies in a macro
+    /// body.  libclang maps a macro-body end to the macro call's start or end,
+    /// so a range that covers only part of a macro call is not the node's text.
     func textRange(_ c: Cursor) -> TextRange? {
         let extent = clang_getCursorExtent(c.raw)
         guard let s = textOffset(clang_getRangeStart(extent)), let e = textOffset(clang_getRangeEnd(extent)),
               s < e else { return nil }
-        return TextRange(start: s, end: e)
+        let range = TextRange(start: s, end: e)
+        var lo = 0, hi = expansions.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if expansions[mid].start < s { lo = mid + 1 } else { hi = mid }
+        }
+        var i = lo
+        while i < expansions.count && expansions[i].start < e {
+            if expansions[i].end > e { return nil }   // starts a macro call it does not finish
+            i += 1
+        }
+        var j = lo - 1
+        while j >= 0 && j >= lo - 8 {
+            let m = expansions[j]
+            if m.start < s && s < m.end && e > m.end { return nil }   // ends past a call it started inside
+            j -= 1
+        }
+        return range
     }
 }

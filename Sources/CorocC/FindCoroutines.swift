@@ -25,6 +25,20 @@ struct Coroutine {
 }
 
 enum FindCoroutines {
+    /// CORO declarations that are not definitions, in the main file, with the
+    /// CORO markers before them and the `;` after them.
+    static func prototypes(_ unit: ParsedUnit, _ coroutines: [Coroutine]) -> [TextRange] {
+        let names = Set(coroutines.map(\.name))
+        var ranges: [TextRange] = []
+        for decl in unit.root.children where decl.kind == CXCursor_FunctionDecl && !decl.isDefinition
+            && decl.isInMainFile && names.contains(decl.spelling) {
+            var range = definitionRange(decl, unit.source)
+            if let end = unit.source.semicolon(after: range.end) { range.end = end }
+            ranges.append(range)
+        }
+        return ranges
+    }
+
     static func run(_ unit: ParsedUnit) -> [Coroutine] {
         var order: [String] = []
         var byName: [String: Coroutine] = [:]

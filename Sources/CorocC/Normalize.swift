@@ -84,8 +84,15 @@ final class Normalizer {
     /// Frame field of every variable that lives in the frame.
     private var frameVars: [CursorKey: String] = [:]
     /// Innermost last; a loop whose `continue` must become `goto label`.
-    private var loops: [String?] = []
+    private var loops: [LoopLabel?] = []
+
+    final class LoopLabel {
+        let name: String
+        var used = false
+        init(_ name: String) { self.name = name }
+    }
     private var labelCounter = 0
+    private var literalCounter = 0
     private var siteCounter = 0
     private var loweringCache: [CursorKey: Bool] = [:]
     private var suspendCache: [CursorKey: Bool] = [:]
@@ -180,7 +187,14 @@ final class Normalizer {
         switch c.kind {
         case CXCursor_CompoundStmt:
             code("{", line(c))
-            for child in c.children { emitStatement(child) }
+            var previousEnd = macros.textRange(c).map { $0.start + 1 }
+            for child in c.children {
+                if let from = previousEnd, let childRange = macros.textRange(child), from < childRange.start {
+                    keepComments(TextRange(start: from, end: childRange.start))
+                }
+                emitStatement(child)
+                previousEnd = macros.textRange(child).map { source.semicolon(after: $0.end) ?? $0.end }
+            }
             code("}")
         case CXCursor_DeclStmt:
             emitDeclaration(c)
@@ -220,6 +234,13 @@ final class Normalizer {
         case CXCursor_LabelStmt:
             code("\(c.spelling):;", line(c))
             emitStatement(c.children[0])
+        case CXCursor_ContinueStmt:
+            if let label = loops.last ?? nil {
+                label.used = true
+                code("goto \(label.name);", line(c))
+            } else {
+                code("continue;", line(c))
+            }
         case CXCursor_GotoStmt:
             fragments.append(.check(line: line(c)))
             code("goto \(c.referenced?.spelling ?? c.spelling);", line(c))
@@ -230,6 +251,22 @@ final class Normalizer {
                 code(statementText(c), line(c))
             }
         }
+    }
+
+    /// Comments between statements matter to the compiler too
+    /// (`/* fallthrough */` silences -Wimplicit-fallthrough), so keep them.
+    private func keepComments(_ gap: TextRange) {
+        let text = source.slice(gap).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("/*") || text.hasPrefix("//") else { return }
+        if text.lowercased().contains("fall") && text.lowercased().contains("through") {
+            // Our #line directives separate a comment from the next case label,
+            // which hides the comment from -Wimplicit-fallthrough; the attribute
+            // says the same thing as a statement.
+            code("__attribute__((fallthrough));")
+            return
+        }
+        let start = gap.start + (source.slice(gap).utf8.count - source.slice(gap).drop { $0.isWhitespace }.utf8.count)
+        code(text + (text.hasPrefix("//") || text.contains("\n//") ? "\n" : ""), source.line(of: start))
     }
 
     private func emitExpressionStatement(_ c: Cursor) {
@@ -285,11 +322,11 @@ final class Normalizer {
             emitBody(body, loopLine: line(c))
             code("while (\(renderText(condition)));", line(condition))
         } else {
-            let next = newLabel("continue")
+            let next = LoopLabel(newLabel("continue"))
             loops.append(next)
             code("for (;;) {", line(c))
             emitBody(body, loopLine: line(c))
-            code("\(next):;")
+            if next.used { code("\(next.name):;") }
             let value = lowerExpression(condition)
             code("if (!(\(value))) break;")
             code("}")
@@ -313,7 +350,7 @@ final class Normalizer {
             code("for (; \(cond); \(inc))", line(c))
             emitBody(body, loopLine: line(c))
         } else {
-            let next = newLabel("continue")
+            let next = LoopLabel(newLabel("continue"))
             loops.append(next)
             code("for (;;) {", line(c))
             if let condition {
@@ -321,7 +358,7 @@ final class Normalizer {
                 code("if (!(\(value))) break;")
             }
             emitBody(body, loopLine: line(c))
-            code("\(next):;")
+            if next.used { code("\(next.name):;") }
             if let increment { emitExpressionStatement(increment) }
             code("}")
         }
@@ -514,9 +551,13 @@ final class Normalizer {
     /// are saved in temporaries so calling the operation again re-reads values.
     private func lowerArguments(_ call: Cursor) -> [String] {
         var values: [String] = []
+        let callRange = macros.textRange(call)
         for i in 0..<call.argumentCount {
             let arg = call.argument(i)
-            let value = lowerExpression(arg)
+            // An argument written in a macro body shows up with the whole macro
+            // call as its extent: its text is not its own.
+            let ownText = macros.textRange(arg).map { r in callRange.map { $0 != r && $0.contains(r) } ?? true } ?? false
+            let value = !ownText && !containsSuspend(arg) ? renderPretty(arg) : lowerExpression(arg)
             if hasSideEffects(arg) && !containsSuspendOnly(arg) {
                 let t = "\(fp)->" + frame.temp(arg.type)
                 code("\(t) = \(value);", line(arg))
@@ -656,8 +697,18 @@ final class Normalizer {
     /// The expression or statement text with frame variables as `f->x`.
     func renderText(_ c: Cursor) -> String {
         if let range = macros.textRange(c) { return render(range, c) }
-        // Written inside a macro body: print it, then map frame variables.
+        return renderPretty(c)
+    }
+
+    /// Written inside a macro body: print it, then map frame variables.
+    private func renderPretty(_ node: Cursor) -> String {
+        var c = node
         var printed = c.prettyPrinted
+        // libclang prints nothing for implicit casts (UnexposedExpr): print the operand.
+        while printed.isEmpty, c.children.count == 1 {
+            c = c.children[0]
+            printed = c.prettyPrinted
+        }
         var refs: [(String, String)] = []
         c.forEachDescendant { node in
             if node.kind == CXCursor_DeclRefExpr, let target = node.referenced, let field = frameVars[target.key] {
@@ -672,7 +723,11 @@ final class Normalizer {
     private func render(_ range: TextRange, _ c: Cursor) -> String {
         var edits: [(TextRange, String)] = []
         collectEdits(node: c, into: &edits, insideLoop: false)
-        edits.sort { $0.0 < $1.0 }
+        return apply(edits, to: range)
+    }
+
+    private func apply(_ unsorted: [(TextRange, String)], to range: TextRange) -> String {
+        let edits = unsorted.sorted { $0.0 < $1.0 }
         var out = "", at = range.start
         for (r, text) in edits where r.start >= at && r.end <= range.end {
             out += source.slice(TextRange(start: at, end: r.start)) + text
@@ -714,7 +769,18 @@ final class Normalizer {
         case CXCursor_ContinueStmt where !insideLoop:
             guard let label = loops.last ?? nil, var r = macros.textRange(node) else { return }
             if let end = source.semicolon(after: r.end) { r.end = end }
-            edits.append((r, "goto \(label);"))
+            label.used = true
+            edits.append((r, "goto \(label.name);"))
+        case CXCursor_CompoundLiteralExpr:
+            guard let r = macros.textRange(node) else { return }
+            // Lives in the frame so pointers to it survive suspension; the
+            // memcpy re-initializes it each time the expression runs, as C does.
+            var inner: [(TextRange, String)] = []
+            collectEdits(node, into: &inner, insideLoop: insideLoop)
+            let literal = apply(inner, to: r)
+            literalCounter += 1
+            let field = "\(fp)->" + frame.add(preferred: "lit\(literalCounter)_", type: node.type)
+            edits.append((r, "(*(__typeof__(\(field)) *)__builtin_memcpy(&\(field), &\(literal), sizeof \(field)))"))
         case CXCursor_WhileStmt, CXCursor_ForStmt, CXCursor_DoStmt:
             collectEdits(node, into: &edits, insideLoop: true)
         default:

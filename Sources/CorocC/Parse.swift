@@ -39,8 +39,10 @@ final class ParsedUnit {
         clang_disposeIndex(index)
     }
 
-    static func parse(path: String, arguments: [String]) throws(DiagnosticError) -> ParsedUnit {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    /// `contents` replaces the file's text (ExpandMacros re-parses its output
+    /// under the original name, so diagnostics and #line keep that name).
+    static func parse(path: String, arguments: [String], contents: [UInt8]? = nil) throws(DiagnosticError) -> ParsedUnit {
+        guard let bytes = contents ?? FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
             throw DiagnosticError([Diagnostic(.fatal, at: nil, "no such file or directory: '\(path)'")])
         }
         let index = clang_createIndex(0, 0)!
@@ -49,13 +51,23 @@ final class ParsedUnit {
         let options = CXTranslationUnit_DetailedPreprocessingRecord.rawValue
             | CXTranslationUnit_KeepGoing.rawValue
         let code = withCStrings(args) { argv in
-            clang_parseTranslationUnit2(index, path, argv, Int32(args.count), nil, 0, options, &unit)
+            guard let contents else {
+                return clang_parseTranslationUnit2(index, path, argv, Int32(args.count), nil, 0, options, &unit)
+            }
+            return path.withCString { name in
+                contents.withUnsafeBufferPointer { buffer in
+                    buffer.withMemoryRebound(to: CChar.self) { chars in
+                        var unsaved = CXUnsavedFile(Filename: name, Contents: chars.baseAddress, Length: UInt(chars.count))
+                        return clang_parseTranslationUnit2(index, path, argv, Int32(args.count), &unsaved, 1, options, &unit)
+                    }
+                }
+            }
         }
         guard code == CXError_Success, let unit else {
             clang_disposeIndex(index)
             throw DiagnosticError([Diagnostic(.fatal, at: nil, "libclang could not parse '\(path)' (error \(code.rawValue))")])
         }
-        let source = SourceText(path: path, bytes: [UInt8](data))
+        let source = SourceText(path: path, bytes: bytes)
         var errors: [Diagnostic] = []
         for i in 0..<clang_getNumDiagnostics(unit) {
             let d = clang_getDiagnostic(unit, i)
@@ -81,6 +93,7 @@ final class ParsedUnit {
             default: break
             }
         }
+        macros.expansions.sort()
         return ParsedUnit(index: index, unit: unit, source: source, macros: macros, markers: markers)
     }
 

@@ -1,0 +1,173 @@
+// Pass 2b: expand the macros that hide suspend points.
+//
+// In:  a ParsedUnit and its coroutines.
+// Out: nil when no macro call inside a coroutine body produces a suspend call
+//      from its *body* (a call written in a macro argument has its own text and
+//      needs nothing); otherwise the file's text with each such macro call
+//      replaced by its expansion, for a re-parse.  libclang cannot give the text
+//      of nodes written in a macro body (extents point at the whole call and it
+//      pretty-prints declarations only), so the lowering needs the expansion
+//      spelled out: `READ_ALL(fd, buf)` becomes `read(fd, buf, sizeof(buf))`.
+//
+// The expansion is the macro's replacement list with parameters substituted by
+// the argument texts (C's rules, without rescanning: nested macros stay calls
+// and the re-parse expands them; a second round handles a suspend point they
+// hide).  Newlines of the call are kept so line numbers do not move.
+// Stringizing (#) and pasting (##) are not expanded: such a macro is left
+// alone and its suspend point is reported by Normalize.
+import CClang
+import CorocCore
+import Foundation
+
+enum ExpandMacros {
+    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue) -> [UInt8]? {
+        let names = Set(coroutines.map(\.name))
+        let markerStarts = Set(unit.markers.map(\.range.start))
+        var calls: [Int: Cursor] = [:]   // macro call start -> its MacroExpansion cursor
+        let expansionsByStart = Dictionary(
+            unit.root.children.filter { $0.kind == CXCursor_MacroExpansion && $0.isInMainFile }.map { ($0.expansionRange.start, $0) },
+            uniquingKeysWith: { a, _ in a })
+        for coroutine in coroutines where coroutine.isDefinedHere {
+            coroutine.cursor.forEachDescendant { node in
+                guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
+                      names.contains(callee.spelling) || catalogue.lookup(callee.spelling) != nil else { return }
+                // The callee's name token tells where the call was written
+                // (libclang maps the call's own extent to the macro call).
+                // libclang reports a token of a macro body at the macro call's
+                // start; the callee's name is then not the text found there.
+                guard let calleeRef = firstDeclRef(node) else { return }
+                let refAt = calleeRef.fileOffset
+                let written = unit.source.slice(TextRange(start: refAt, end: refAt + calleeRef.spelling.utf8.count))
+                if written == calleeRef.spelling && !isIdentifierContinuation(unit.source, refAt + calleeRef.spelling.utf8.count) {
+                    return
+                }
+                let at = node.fileOffset
+                if markerStarts.contains(at) { return }
+                if let expansion = expansionsByStart[at] { calls[at] = expansion }
+            }
+        }
+        if calls.isEmpty { return nil }
+        var bytes = unit.source.bytes
+        var changed = false
+        for start in calls.keys.sorted(by: >) {
+            let expansion = calls[start]!
+            guard let text = expand(expansion, unit) else { continue }
+            let range = expansion.expansionRange
+            var replacement = Array(text.utf8)
+            let newlines = unit.source.bytes[range.start..<range.end].filter { $0 == 10 }.count
+            replacement += Array(repeating: 10, count: newlines)
+            bytes.replaceSubrange(range.start..<range.end, with: replacement)
+            changed = true
+        }
+        return changed ? bytes : nil
+    }
+
+    private static func isIdentifierContinuation(_ source: SourceText, _ offset: Int) -> Bool {
+        offset < source.bytes.count && isIdentifierByte(source.bytes[offset])
+    }
+
+    private static func firstDeclRef(_ c: Cursor) -> Cursor? {
+        for child in c.children {
+            if child.kind == CXCursor_DeclRefExpr { return child }
+            if let found = firstDeclRef(child) { return found }
+            return nil
+        }
+        return nil
+    }
+
+    /// The replacement list with arguments substituted, or nil if the macro
+    /// cannot be expanded textually.
+    private static func expand(_ expansion: Cursor, _ unit: ParsedUnit) -> String? {
+        guard let definition = expansion.referenced, definition.kind == CXCursor_MacroDefinition else { return nil }
+        var file: CXFile?
+        let extent = clang_getCursorExtent(definition.raw)
+        var s: UInt32 = 0, e: UInt32 = 0
+        clang_getSpellingLocation(clang_getRangeStart(extent), &file, nil, nil, &s)
+        clang_getSpellingLocation(clang_getRangeEnd(extent), nil, nil, nil, &e)
+        guard let file, let data = FileManager.default.contents(atPath: string(clang_getFileName(file))) else { return nil }
+        let defBytes = [UInt8](data)
+        guard Int(e) <= defBytes.count, s < e else { return nil }
+        var text = String(decoding: defBytes[Int(s)..<Int(e)], as: UTF8.self)
+        text = text.replacingOccurrences(of: "\\\n", with: " ")
+        let name = definition.spelling
+        guard text.hasPrefix(name) else { return nil }
+        var rest = Substring(text.dropFirst(name.count))
+        var parameters: [String] = []
+        let functionLike = clang_Cursor_isMacroFunctionLike(definition.raw) != 0
+        if functionLike {
+            guard rest.first == "(", let close = rest.firstIndex(of: ")") else { return nil }
+            parameters = rest[rest.index(after: rest.startIndex)..<close].split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            rest = rest[rest.index(after: close)...]
+        }
+        let body = rest.trimmingCharacters(in: .whitespaces)
+        if body.contains("#") { return nil }
+        guard functionLike else { return body }
+        let call = unit.source.slice(expansion.expansionRange)
+        guard let args = splitArguments(call) else { return nil }
+        var table: [String: String] = [:]
+        for (i, parameter) in parameters.enumerated() {
+            if parameter == "..." {
+                table["__VA_ARGS__"] = args.dropFirst(i).joined(separator: ",")
+                break
+            }
+            table[parameter] = i < args.count ? args[i] : ""
+        }
+        return substitute(body, table)
+    }
+
+    /// Top-level comma-separated arguments of `NAME(a, (b, c), "d,e")`.
+    private static func splitArguments(_ call: String) -> [String]? {
+        let bytes = Array(call.utf8)
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "(")) else { return nil }
+        var args: [String] = [], depth = 0, start = open + 1, i = open + 1
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                i += 1
+                while i < bytes.count && bytes[i] != b { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+            } else if b == UInt8(ascii: "(") || b == UInt8(ascii: "[") || b == UInt8(ascii: "{") {
+                depth += 1
+            } else if b == UInt8(ascii: ")") || b == UInt8(ascii: "]") || b == UInt8(ascii: "}") {
+                if depth == 0 {
+                    args.append(String(decoding: bytes[start..<i], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+                    return args
+                }
+                depth -= 1
+            } else if b == UInt8(ascii: ",") && depth == 0 {
+                args.append(String(decoding: bytes[start..<i], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+                start = i + 1
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Replaces whole-word parameter names (outside string and char literals).
+    private static func substitute(_ body: String, _ table: [String: String]) -> String {
+        let bytes = Array(body.utf8)
+        var out: [UInt8] = [], i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                var j = i + 1
+                while j < bytes.count && bytes[j] != b { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
+                j = min(j + 1, bytes.count)
+                out += bytes[i..<j]
+                i = j
+                continue
+            }
+            if isIdentifierByte(b) && !(b >= 48 && b <= 57) {
+                var j = i
+                while j < bytes.count && isIdentifierByte(bytes[j]) { j += 1 }
+                let word = String(decoding: bytes[i..<j], as: UTF8.self)
+                out += Array((table[word] ?? word).utf8)
+                i = j
+                continue
+            }
+            out.append(b)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
