@@ -7,6 +7,7 @@
  *     slots it copied (the owner cannot overwrite a slot until head moved
  *     past it, and sees head's new value with acquire before reusing it).
  */
+#include <stdlib.h>
 #include "runq.h"
 
 #define LOAD(p, mo)       __atomic_load_n((p), (mo))
@@ -24,9 +25,7 @@ int coro_runq_put_slow_(coro_runq *q, coro_task *t, uint32_t head, uint32_t tail
     for (uint32_t i = 0; i < n; i++) batch[i] = LOAD(SLOT(q, head + i), __ATOMIC_RELAXED);
     if (!CAS(&q->head, &head, head + n)) return 0;
     batch[n] = t;
-    for (uint32_t i = 0; i < n; i++) batch[i]->link = batch[i + 1];
-    batch[n]->link = NULL;
-    coro_globq_put_batch(batch[0], batch[n], n + 1);
+    coro_globq_put_batch(batch, n + 1);
     return 1;
 }
 
@@ -80,44 +79,75 @@ int coro_runq_empty(coro_runq *q) {
     return head == tail && LOAD(&q->runnext, __ATOMIC_ACQUIRE) == NULL;
 }
 
-void coro_globq_put_batch(coro_task *head, coro_task *tail, uint32_t n) {
-    tail->link = NULL;
-    coro_lock_acquire(&coro_globq_.lock);
-    if (coro_globq_.tail) coro_globq_.tail->link = head;
-    else coro_globq_.head = head;
-    coro_globq_.tail = tail;
-    __atomic_store_n(&coro_globq_.size, coro_globq_.size + n, __ATOMIC_RELEASE);
-    coro_lock_release(&coro_globq_.lock);
+/* Grow the ring to hold `more` more tasks; 0, or -1 if out of memory. */
+static int globq_reserve(size_t more) {
+    coro_globq *g = &coro_globq_;
+    if (g->len + more <= g->cap) return 0;
+    size_t cap = g->cap ? g->cap : 1024;
+    while (cap < g->len + more) cap *= 2;
+    coro_task **ring = malloc(cap * sizeof *ring);
+    if (ring == NULL) return -1;
+    for (size_t i = 0; i < g->len; i++) ring[i] = g->ring[(g->head + i) & (g->cap - 1)];
+    free(g->ring);
+    g->ring = ring;
+    g->head = 0;
+    g->cap = cap;
+    return 0;
 }
 
-void coro_globq_put(coro_task *t) { coro_globq_put_batch(t, t, 1); }
+void coro_globq_put_batch(coro_task **tasks, uint32_t n) {
+    coro_globq *g = &coro_globq_;
+    coro_lock_acquire(&g->lock);
+    if (g->spill_head == NULL && globq_reserve(n) == 0) {
+        for (uint32_t i = 0; i < n; i++) g->ring[(g->head + g->len++) & (g->cap - 1)] = tasks[i];
+    } else {
+        /* out of memory (or already spilling, to keep FIFO): link them */
+        for (uint32_t i = 0; i < n; i++) {
+            tasks[i]->link = NULL;
+            if (g->spill_tail) g->spill_tail->link = tasks[i];
+            else g->spill_head = tasks[i];
+            g->spill_tail = tasks[i];
+        }
+    }
+    __atomic_store_n(&g->size, g->size + n, __ATOMIC_RELEASE);
+    coro_lock_release(&g->lock);
+}
+
+void coro_globq_put(coro_task *t) { coro_globq_put_batch(&t, 1); }
+
+/* Pop one task; under the lock, size > 0. */
+static coro_task *globq_pop_locked(void) {
+    coro_globq *g = &coro_globq_;
+    coro_task *t;
+    if (g->len > 0) {
+        t = g->ring[g->head];
+        g->head = (g->head + 1) & (g->cap - 1);
+        g->len--;
+    } else {
+        t = g->spill_head;
+        g->spill_head = t->link;
+        if (g->spill_head == NULL) g->spill_tail = NULL;
+    }
+    return t;
+}
 
 coro_task *coro_globq_get(coro_runq *q, int nworkers, int max) {
     if (coro_globq_empty()) return NULL;
-    coro_lock_acquire(&coro_globq_.lock);
-    uint64_t size = coro_globq_.size;
+    coro_globq *g = &coro_globq_;
+    coro_task *batch[CORO_RUNQ_CAP / 2];
+    coro_lock_acquire(&g->lock);
+    uint64_t size = g->size;
     if (size == 0) {
-        coro_lock_release(&coro_globq_.lock);
+        coro_lock_release(&g->lock);
         return NULL;
     }
     uint64_t n = size / (uint64_t)nworkers + 1;
     if (n > size) n = size;
     if (max > 0 && n > (uint64_t)max) n = (uint64_t)max;
     if (n > CORO_RUNQ_CAP / 2) n = CORO_RUNQ_CAP / 2;
-    coro_task *first = coro_globq_.head;
-    coro_task *last = first;
-    for (uint64_t i = 1; i < n; i++) last = last->link;
-    coro_globq_.head = last->link;
-    if (coro_globq_.head == NULL) coro_globq_.tail = NULL;
-    __atomic_store_n(&coro_globq_.size, size - n, __ATOMIC_RELEASE);
-    coro_lock_release(&coro_globq_.lock);
-
-    coro_task *rest = first->link;
-    for (uint64_t i = 1; i < n; i++) {
-        coro_task *next = rest->link;
-        coro_runq_put(q, rest, 0);
-        rest = next;
-    }
-    first->link = NULL;
-    return first;
+    for (uint64_t i = 0; i < n; i++) batch[i] = globq_pop_locked();
+    __atomic_store_n(&g->size, size - n, __ATOMIC_RELEASE);
+    coro_lock_release(&g->lock);
+    for (uint64_t i = 1; i < n; i++) coro_runq_put(q, batch[i], 0);
+    return batch[0];
 }

@@ -19,7 +19,10 @@
  *
  * GLOBAL QUEUE (coro_globq)
  *
- *  A mutex-protected FIFO list linked through task->link.  Tasks readied
+ *  A mutex-protected FIFO: a growable ring of task pointers (so moving a
+ *  batch in or out copies pointers and never chases links through cold
+ *  tasks), plus a list linked through task->link used only if the ring
+ *  cannot grow (out of memory), so a push never fails.  Tasks readied
  *  off the scheduler (blocking pool, threads that are not workers) and
  *  overflow batches go here.  Workers look at it every 61 scheduling ticks
  *  (Go's number: prime, so it does not beat with other periodic work), and
@@ -49,8 +52,10 @@ typedef struct coro_runq {
 
 typedef struct coro_globq {
     coro_lock_t lock;
-    coro_task *head, *tail;         /* protected by lock */
-    uint64_t size;                  /* written under lock; read racily (atomic) as a hint */
+    coro_task **ring;               /* protected by lock: ring[(head + i) % cap], i < len */
+    size_t head, len, cap;          /* protected by lock; cap a power of two (or 0) */
+    coro_task *spill_head, *spill_tail;  /* protected by lock: after the ring's tasks */
+    uint64_t size;                  /* len + spilled; written under lock, read as an atomic hint */
 } coro_globq;
 
 extern coro_globq coro_globq_;
@@ -99,7 +104,8 @@ static inline coro_task *coro_runq_get_solo(coro_runq *q) {
         return next;
     }
     uint32_t head = __atomic_load_n(&q->head, __ATOMIC_RELAXED);
-    if (__atomic_load_n(&q->tail, __ATOMIC_RELAXED) == head) return NULL;
+    uint32_t tail = __atomic_load_n(&q->tail, __ATOMIC_RELAXED);
+    if (tail == head) return NULL;
     coro_task *t = __atomic_load_n(&q->buf[head & (CORO_RUNQ_CAP - 1)], __ATOMIC_RELAXED);
     __atomic_store_n(&q->head, head + 1, __ATOMIC_RELAXED);
     return t;
@@ -115,7 +121,7 @@ int coro_runq_empty(coro_runq *q);
 
 /* Global queue. */
 void coro_globq_put(coro_task *t);
-void coro_globq_put_batch(coro_task *head, coro_task *tail, uint32_t n);
+void coro_globq_put_batch(coro_task **tasks, uint32_t n);
 /* Take up to a fair share (size / nworkers + 1, capped by half the ring):
  * returns one task and pushes the rest onto q.  NULL if empty. */
 coro_task *coro_globq_get(coro_runq *q, int nworkers, int max);

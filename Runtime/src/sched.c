@@ -131,99 +131,45 @@ static void futex_wake(uint32_t *addr, int n) {
     syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
-/* ---- task pool: slabs of tasks, never returned to malloc while running ---- */
+/* ---- tasks and frames: alloc.c's size classes ---- */
 
-static struct {
-    coro_lock_t lock;
-    coro_task *free;          /* protected by lock */
-    void **slabs;             /* protected by lock */
-    size_t nslabs, cap;
-} pool;
+#define TASK_CLASS 1   /* 64 bytes: see CORO_ALLOC_SIZES */
+_Static_assert(sizeof(coro_task) <= 64, "a task must fit alloc class 1");
 
-static coro_task *pool_refill_locked(void) {
-    if (pool.free == NULL) {
-        if (pool.nslabs == pool.cap) {
-            size_t cap = pool.cap ? pool.cap * 2 : 64;
-            void **slabs = realloc(pool.slabs, cap * sizeof *slabs);
-            if (slabs == NULL) return NULL;
-            pool.slabs = slabs;
-            pool.cap = cap;
-        }
-        coro_task *slab = aligned_alloc(64, TASK_SLAB * sizeof(coro_task));
-        if (slab == NULL) return NULL;
-        pool.slabs[pool.nslabs++] = slab;
-        for (int i = 0; i < TASK_SLAB; i++) {
-            slab[i].link = pool.free;
-            pool.free = &slab[i];
-        }
-    }
-    coro_task *t = pool.free;
-    pool.free = t->link;
-    return t;
-}
+/* Frame flags bits 8..15: alloc class + 1 (0: plain malloc). */
+#define FRAME_CLASS_SHIFT 8
 
-static coro_task *task_alloc(void) {
+static inline coro_alloc_cache *my_cache(void) {
     coro_worker *w = coro_self_worker_;
-    if (w != NULL && w->free_tasks != NULL) {
-        coro_task *t = w->free_tasks;
-        w->free_tasks = t->link;
-        w->nfree_tasks--;
-        return t;
-    }
-    coro_lock_acquire(&pool.lock);
-    coro_task *t = pool_refill_locked();
-    if (t != NULL && w != NULL) {
-        /* move a slab's worth into the worker's cache: the next 63 spawns take no lock */
-        for (int i = 0; i < TASK_SLAB - 1; i++) {
-            coro_task *x = pool_refill_locked();
-            if (x == NULL) break;
-            x->link = w->free_tasks;
-            w->free_tasks = x;
-            w->nfree_tasks++;
-        }
-    }
-    coro_lock_release(&pool.lock);
-    if (t == NULL) errno = ENOMEM;
-    return t;
+    return w ? &w->alloc : NULL;
 }
 
-static void task_free(coro_task *t) {
-    coro_worker *w = coro_self_worker_;
-    if (w != NULL && w->nfree_tasks < TASK_CACHE_MAX) {
-        t->link = w->free_tasks;
-        w->free_tasks = t;
-        w->nfree_tasks++;
-        return;
-    }
-    coro_lock_acquire(&pool.lock);
-    t->link = pool.free;
-    pool.free = t;
-    coro_lock_release(&pool.lock);
-}
+static coro_task *task_alloc(void) { return coro_alloc(my_cache(), TASK_CLASS); }
 
-static void worker_cache_flush(coro_worker *w) {
-    coro_lock_acquire(&pool.lock);
-    while (w->free_tasks) {
-        coro_task *t = w->free_tasks;
-        w->free_tasks = t->link;
-        t->link = pool.free;
-        pool.free = t;
-    }
-    w->nfree_tasks = 0;
-    coro_lock_release(&pool.lock);
-}
-
-/* ---- frames ---- */
+static void task_free(coro_task *t) { coro_alloc_free(my_cache(), TASK_CLASS, t); }
 
 coro_frame *coro_frame_alloc(size_t frame_size) {
     if (frame_size < sizeof(coro_frame)) frame_size = sizeof(coro_frame);
-    coro_frame *f = malloc(frame_size);
-    if (f == NULL) return NULL;
-    f->flags = CORO_FRAME_HEAP;
+    int cls = coro_alloc_class(frame_size);
+    coro_frame *f;
+    if (cls < 0) {
+        f = malloc(frame_size);
+        if (f == NULL) return NULL;
+        f->flags = CORO_FRAME_HEAP;
+    } else {
+        f = coro_alloc(my_cache(), cls);
+        if (f == NULL) return NULL;
+        f->flags = CORO_FRAME_HEAP | (uint32_t)(cls + 1) << FRAME_CLASS_SHIFT;
+    }
     return f;
 }
 
-void coro_frame_free(coro_frame *frame) { free(frame); }
+void coro_frame_free(coro_frame *frame) {
+    if (frame == NULL) return;
+    int cls = (int)((frame->flags >> FRAME_CLASS_SHIFT) & 0xff) - 1;
+    if (cls < 0) free(frame);
+    else coro_alloc_free(my_cache(), cls, frame);
+}
 
 int coro_await(coro_frame *self, coro_frame *child) {
     if (child->state == CORO_STATE_FINISHED) return 0;
@@ -629,7 +575,7 @@ static void worker_loop(coro_worker *w) {
     __atomic_store_n(&w->preempt_flag, &coro_preempt_flag_, __ATOMIC_RELEASE);   /* partner: monitor's acquire */
     coro_task *t;
     while ((t = next_task(w)) != NULL) run_task(w, t);
-    worker_cache_flush(w);
+    coro_alloc_flush(&w->alloc);
     coro_self_worker_ = NULL;
 }
 
@@ -639,16 +585,6 @@ static void *worker_thread(void *arg) {
 }
 
 /* ---- coro_run_main ---- */
-
-static void pool_release_all(void) {
-    coro_lock_acquire(&pool.lock);
-    for (size_t i = 0; i < pool.nslabs; i++) free(pool.slabs[i]);
-    free(pool.slabs);
-    pool.slabs = NULL;
-    pool.nslabs = pool.cap = 0;
-    pool.free = NULL;
-    coro_lock_release(&pool.lock);
-}
 
 int coro_run_main(coro_frame *root, const char *name) {
     if (root == NULL || root->resume == NULL) {
@@ -700,7 +636,6 @@ int coro_run_main(coro_frame *root, const char *name) {
 
     free(coro_workers_);
     coro_workers_ = NULL;
-    pool_release_all();
     STORE(&coro_sched_.running, 0);
     return 0;
 

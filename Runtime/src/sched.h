@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "task.h"
 #include "runq.h"
+#include "alloc.h"
 
 typedef struct coro_worker coro_worker;
 
@@ -22,14 +23,13 @@ struct coro_worker {
     uint32_t schedtick;          /* atomic copy of tick for the monitor (relaxed) */
     coro_task *cur;              /* atomic (relaxed): task being run, NULL when idle */
     volatile int *preempt_flag;  /* &coro_preempt_flag_ of this worker's thread */
-    coro_task *free_tasks;       /* task cache; owner only */
-    uint32_t nfree_tasks;        /* length of free_tasks; owner only */
     int spinning;                /* owner, or the waker that handed it spinning status */
     /* idle bookkeeping, protected by coro_sched_.lock */
     coro_worker *idle_next;
     int in_idle;                 /* on the idle list */
     int idle_polling;            /* idle in netpoll (wake with a poller break), not futex */
     uint32_t wake_word;          /* futex: 0 = asleep, 1 = woken (atomic) */
+    coro_alloc_cache alloc;      /* tasks and small frames; owner only */
 } __attribute__((aligned(64)));
 
 typedef struct coro_sched {
