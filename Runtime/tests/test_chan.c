@@ -380,9 +380,16 @@ static coro_status closewake_resume(coro_frame *self) {
     case 1: goto S1;
     case 2: goto S2;
     case 3: goto S3;
+    case 4: goto S4;
+    case 5: goto S5;
+    case 6: goto S6;
     }
+    /* Senders park on a full one-slot buffer; its value survives the close. */
     f->recv_on = coro_chan_new(sizeof(int), 0);
-    f->send_on = coro_chan_new(sizeof(int), 0);
+    f->send_on = coro_chan_new(sizeof(int), 1);
+    f->o.value = 31;
+    f->hdr.state = 4;
+S4: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, f->send_on, &f->o.value));
     f->results = coro_chan_new(sizeof(outcome), 2 * PARKED_EACH);
     for (int i = 0; i < 2 * PARKED_EACH; i++) {
         parker_frame *p = (parker_frame *)frame_new(sizeof *p, parker_resume);
@@ -408,6 +415,12 @@ static coro_status closewake_resume(coro_frame *self) {
         else /* 0 = closed, destination zeroed */
             CHECK(f->o.ret == 0 && f->o.value == 0);
     }
+    f->hdr.state = 5; /* drain after close: the buffered value, then closed */
+S5: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, f->send_on, &f->o.value));
+    CHECK(f->t1 == 1 && f->o.value == 31);
+    f->hdr.state = 6;
+S6: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, f->send_on, &f->o.value));
+    CHECK(f->t1 == 0 && f->o.value == 0);
     coro_chan_free(f->recv_on);
     coro_chan_free(f->send_on);
     coro_chan_free(f->results);
@@ -553,7 +566,7 @@ static const phase phases[] = {
     {"unbuffered ping-pong", sizeof(pingpong_frame), pingpong_resume},
     {"buffered producers/consumers", sizeof(prodcons_frame), prodcons_resume},
     {"close: drain, closed, EPIPE, EINVAL", sizeof(closing_frame), closing_resume},
-    {"close wakes parked senders and receivers", sizeof(closewake_frame), closewake_resume},
+    {"close wakes parked senders (full buffer) and receivers; drain after", sizeof(closewake_frame), closewake_resume},
     {"element sizes and NULL destinations", sizeof(sizes_frame), sizes_resume},
 };
 enum { NPHASES = sizeof phases / sizeof phases[0] };

@@ -256,14 +256,17 @@ S3: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, phase_done, &f->v));
     return CORO_DONE;
 }
 
-/* ---- phase 3: a blocked select of send cases is woken by a receiver -------------- */
+/* ---- phase 3: a blocked select of send cases is woken by a receiver --------------
+ * c[0] is unbuffered (the receiver copies straight from the select's value);
+ * c[1] has one slot and is kept full, so a receiver there takes the buffered
+ * value and moves the select's value into the buffer (the full-buffer path). */
 
 typedef struct {
     coro_frame hdr;
     coro_chan *c[2], *report;
     coro_select_case cs[2];
     int x[2];
-    int r, v, t1;
+    int r, v, t1, buffered;
 } wake_by_recv_frame;
 
 static coro_status wake_by_recv_resume(coro_frame *self) {
@@ -273,29 +276,42 @@ static coro_status wake_by_recv_resume(coro_frame *self) {
     case 1: goto S1;
     case 2: goto S2;
     case 3: goto S3;
+    case 4: goto S4;
+    case 5: goto S5;
     }
     f->c[0] = coro_chan_new(sizeof(int), 0);
-    f->c[1] = coro_chan_new(sizeof(int), 0);
+    f->c[1] = coro_chan_new(sizeof(int), 1);
     f->report = coro_chan_new(sizeof(int), 1);
+    f->buffered = -7;
+    f->hdr.state = 1;
+S1: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, f->c[1], &f->buffered)); /* fill it */
     for (f->r = 0; f->r < 200; f->r++) {
         actor(ACT_RECV, f->r % 3, f->c[f->r % 2], 0, f->report);
         f->x[0] = 1000 + f->r;
         f->x[1] = 2000 + f->r;
         select_case(&f->cs[0], CORO_SELECT_SEND, f->c[0], &f->x[0]);
         select_case(&f->cs[1], CORO_SELECT_SEND, f->c[1], &f->x[1]);
-        f->hdr.state = 1;
-    S1: CORO_OP(coro_op_select(&f->hdr, &f->t1, f->cs, 2, 0));
-        CHECK(f->t1 == f->r % 2 && f->cs[f->r % 2].ok == 1);
         f->hdr.state = 2;
-    S2: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, f->report, &f->v));
-        CHECK(f->t1 == 1 && f->v == f->x[f->r % 2]);
+    S2: CORO_OP(coro_op_select(&f->hdr, &f->t1, f->cs, 2, 0));
+        CHECK(f->t1 == f->r % 2 && f->cs[f->r % 2].ok == 1);
+        f->hdr.state = 3;
+    S3: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, f->report, &f->v));
+        if (f->r % 2 == 0) {
+            CHECK(f->t1 == 1 && f->v == f->x[0]);
+        } else { /* the receiver got the older buffered value; ours is buffered now */
+            CHECK(f->t1 == 1 && f->v == f->buffered);
+            f->buffered = f->x[1];
+        }
     }
+    f->hdr.state = 4;
+S4: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, f->c[1], &f->v));
+    CHECK(f->t1 == 1 && f->v == f->buffered && f->buffered == 2000 + 199);
     coro_chan_free(f->c[0]);
     coro_chan_free(f->c[1]);
     coro_chan_free(f->report);
     f->v = 3;
-    f->hdr.state = 3;
-S3: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, phase_done, &f->v));
+    f->hdr.state = 5;
+S5: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, phase_done, &f->v));
     return CORO_DONE;
 }
 
@@ -624,7 +640,7 @@ typedef struct {
 static const phase phases[] = {
     {"default, immediate cases, closed channels, bad arguments", sizeof(immediate_frame), immediate_resume},
     {"blocked select woken by a send", sizeof(wake_by_send_frame), wake_by_send_resume},
-    {"blocked select of sends woken by a receive", sizeof(wake_by_recv_frame), wake_by_recv_resume},
+    {"blocked select of sends woken by a receive (direct and full buffer)", sizeof(wake_by_recv_frame), wake_by_recv_resume},
     {"blocked select woken by close", sizeof(wake_by_close_frame), wake_by_close_resume},
     {"fairness between two ready cases", sizeof(fairness_frame), fairness_resume},
     {"100 cases, one channel in several cases", sizeof(many_frame), many_resume},
