@@ -100,11 +100,11 @@ struct Emit {
 
     static func storedProperty(name: String, type: String) -> [String] {
         if let value = defaultValue(for: type) {
-            return ["    var \(name): \(type) = \(value)"]
+            return ["    fileprivate var \(name): \(type) = \(value)"]
         }
         return [
             "    private var co_slot_\(name): (\(type))? = nil",
-            "    var \(name): \(type) {",
+            "    fileprivate var \(name): \(type) {",
             "        get { co_slot_\(name)! }",
             "        set { co_slot_\(name) = newValue }",
             "        _modify { yield &co_slot_\(name)! }",

@@ -40,6 +40,8 @@ final class Lower {
     private var known: [String: String] = [:]
     private var alwaysFields: Set<String> = []
     private var temporaryCounter = 0
+    /// Some call goes to the blocking pool: the file needs the co_BlockingCall helpers.
+    private(set) var usesBlockingPool = false
 
     private var defers: [Int: DeferStmtSyntax] = [:]
     private var deferContext: [Int] = []
@@ -104,7 +106,7 @@ final class Lower {
         if !diagnostics.isEmpty { return nil }
         return LoweredCoroutine(signature: signature, blocks: blocks, variables: variables,
                                 unwindTargets: unwind, usesErrorDispatch: !unwind.isEmpty,
-                                alwaysFields: alwaysFields)
+                                alwaysFields: alwaysFields, usesBlockingPool: usesBlockingPool)
     }
 
     // MARK: blocks and the cursor
@@ -413,8 +415,33 @@ final class Lower {
             emit(.code("do { let co_st = \(function)(co_hdr, &\(temp)\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
                  line: line, uses: argumentUses.union([temp]))
             return temp
-        case .blocking:
-            preconditionFailure("Lower: blocking-pool calls are filtered by the collector")
+        case .blocking(let name):
+            // The call runs on the blocking pool, so its arguments are evaluated
+            // there, inside a closure owned by a frame field until it completes.
+            // `[self]` lets the closure read frame fields; `_ = self` keeps the
+            // capture used when the arguments happen to be locals only.
+            usesBlockingPool = true
+            let box = "co_b\(number)"
+            let resultType = SuspendClassifier.blockingResultTypes[name] ?? "Int32"
+            declareVariable(box, type: "co_BlockingCall<\(resultType)>?", at: call)
+            alwaysFields.insert(box)
+            let callee = render(Syntax(call.calledExpression), replacements: [:]).text
+            emit(.code("\(box) = co_BlockingCall { [self] in _ = self; return \(callee)(\(arguments)) }"), line: line,
+                 uses: argumentUses, kills: [box])
+            let state = newBlock(kind: .blocking, line: line, what: name)
+            jump(to: state)
+            start(state)
+            emit(.code("""
+                do { let co_st = coro_op_blocking(co_hdr, { co_arg in Unmanaged<co_BlockingBase>.fromOpaque(co_arg!).takeUnretainedValue().run() }, Unmanaged.passUnretained(\(box)!).toOpaque()); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                let co_done\(number) = \(box)!
+                \(box) = nil
+                errno = co_done\(number).savedErrno
+                """), line: line, uses: [box], kills: [box])
+            let temp = "co_t\(number)"
+            declareVariable(temp, type: resultType, at: call)
+            emit(.declare(name: temp, keyword: "let", writtenType: nil, initializer: "co_done\(number).result!"),
+                 line: nil, kills: [temp])
+            return temp
         }
     }
 
@@ -586,8 +613,10 @@ final class Lower {
         start(head)
         let replacements = hoistConditions(loop.conditions)
         let conditions = render(Syntax(loop.conditions), replacements: replacements)
-        emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
-             line: line, uses: conditions.uses, targets: conditions.targets.union([exit]))
+        if conditions.text != "true" {   // `while true`: a guard would draw "will never be executed"
+            emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
+                 line: line, uses: conditions.uses, targets: conditions.targets.union([exit]))
+        }
         for name in conditionBindings(loop.conditions) { emit(.bind(name: name), line: nil, kills: [name]) }
         enterLoop(label: label, line: line, head: head, exit: exit, continueTarget: head, backedge: backedgeKind())
         lowerStatements(loop.body.statements)
@@ -953,7 +982,7 @@ final class Lower {
         static let unsupportedFor = "'for try await' and 'for case' loops are not supported in a coroutine"
         static let forPattern = "a loop over a sequence in a coroutine binds a single name (or _); destructure inside the loop body"
         static func forElementType(_ name: String) -> String {
-            "cannot see the element type of this loop's sequence, and the loop variable '\(name)' lives across a suspend point; annotate it: 'for \(name): <Type> in ...'"
+            "cannot see the element type of this loop's sequence, and its iterator lives in the frame (every loop back-edge is a suspend point); annotate the loop variable: 'for \(name): <Type> in ...'"
         }
         static let suspendInDefer = "a 'defer' body in a coroutine cannot contain a suspend point or a loop"
         static func jumpTarget(_ label: String?) -> String {

@@ -77,4 +77,5 @@ struct LoweredCoroutine {
     var usesErrorDispatch: Bool
     /// Extra names that reach the frame regardless of liveness (child frames awaited).
     var alwaysFields: Set<String>
+    var usesBlockingPool: Bool
 }

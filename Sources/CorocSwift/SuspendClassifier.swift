@@ -65,6 +65,11 @@ struct SuspendClassifier {
         "coro_wg_wait": "Int32", "coro_mutex_lock": "Int32",
     ]
 
+    /// Swift result types of the built-in blocking-pool calls; others default to Int32 (C int).
+    static let blockingResultTypes: [String: String] = [
+        "pread": "Int", "pwrite": "Int", "getaddrinfo": "Int32", "open": "Int32", "openat": "Int32", "creat": "Int32",
+    ]
+
     /// The name a call is made by: `read(...)`, `Glibc.read(...)`.
     static func calleeName(_ call: FunctionCallExprSyntax) -> String? {
         if let ref = call.calledExpression.as(DeclReferenceExprSyntax.self) {
