@@ -26,11 +26,17 @@
 #include <unistd.h>
 #include "sched.h"
 #include "poll.h"
+#include "lock.h"
 
 __thread volatile int coro_preempt_flag_ __attribute__((tls_model("initial-exec")));
 
 /* Go's sysmon polls the network if nobody did for 10 ms; so do we. */
 #define POLL_STALE_NS 10000000
+
+/* Guards every worker's preempt_flag pointer against its thread exiting: the
+ * flag is thread-local, so a store through a stale pointer would hit freed
+ * TLS.  Workers retract the pointer under it (coro_monitor_retract). */
+static coro_lock_t flag_lock;
 
 static pthread_t monitor_thread;
 static int monitor_running;   /* thread exists; only coro_run_main's thread touches it */
@@ -52,8 +58,10 @@ static void check_workers(seen *last, int64_t now) {
             continue;
         }
         if (!last[i].flagged && now - last[i].since_ns >= coro_sched_.timeslice_ns) {
+            coro_lock_acquire(&flag_lock);
             volatile int *flag = __atomic_load_n(&w->preempt_flag, __ATOMIC_ACQUIRE);
             if (flag != NULL) __atomic_store_n(flag, 1, __ATOMIC_RELAXED);   /* partner: coro_preempt_pending */
+            coro_lock_release(&flag_lock);
             last[i].flagged = 1;
         }
     }
@@ -103,6 +111,12 @@ void coro_monitor_stop(void) {
     syscall(SYS_futex, &coro_sched_.nactive, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     pthread_join(monitor_thread, NULL);
     monitor_running = 0;
+}
+
+void coro_monitor_retract(coro_worker *w) {
+    coro_lock_acquire(&flag_lock);
+    __atomic_store_n(&w->preempt_flag, NULL, __ATOMIC_RELEASE);
+    coro_lock_release(&flag_lock);
 }
 
 void coro_monitor_kick(void) {

@@ -576,6 +576,7 @@ static void worker_loop(coro_worker *w) {
     coro_task *t;
     while ((t = next_task(w)) != NULL) run_task(w, t);
     coro_alloc_flush(&w->alloc);
+    coro_monitor_retract(w);
     coro_self_worker_ = NULL;
 }
 

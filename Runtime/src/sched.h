@@ -57,6 +57,8 @@ void coro_task_ready_tail(coro_task *t);
 /* Start/stop of the monitor thread (monitor.c). */
 int coro_monitor_start(void);
 void coro_monitor_stop(void);
+/* A worker thread is exiting: the monitor must stop writing its TLS flag. */
+void coro_monitor_retract(coro_worker *w);
 /* A worker turned active after all were idle: wake the monitor. */
 void coro_monitor_kick(void);
 
