@@ -13,7 +13,7 @@ for group in "${@:-base}"; do
     case "$group" in
         base)  add libclang-dev pkg-config make ;;
         test)  add libclang-dev pkg-config make gdb valgrind qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross csmith libcsmith-dev cmake ;;
-        bench) add libclang-dev pkg-config make golang-go wrk libboost-context-dev ;;
+        bench) add libclang-dev pkg-config make golang-go wrk libboost-context-dev linux-perf ;;
         *) echo "setup.sh: unknown group '$group' (base, test, bench)" >&2; exit 2 ;;
     esac
 done
