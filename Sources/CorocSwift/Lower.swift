@@ -266,8 +266,9 @@ final class Lower {
             var uses: Set<String> = []
             var type = writtenType
             if let value = binding.initializer?.value {
-                initializer = render(Syntax(value), replacements: replacements).text
-                uses = referencedNames(in: Syntax(value))
+                let rendered = render(Syntax(value), replacements: replacements)
+                initializer = rendered.text
+                uses = rendered.uses
                 if type == nil {
                     if let temp = replacements[Syntax(value).id] ?? replacements[tryWrapped(value).id] {
                         type = known[temp]
@@ -278,8 +279,7 @@ final class Lower {
             }
             declareVariable(name, type: type, at: pattern)
             emit(.declare(name: name, keyword: keyword, writtenType: writtenType, initializer: initializer),
-                 line: line, uses: uses.union(replacements.values.filter { $0.hasPrefix("co_t") }),
-                 kills: initializer == nil ? [] : [name])
+                 line: line, uses: uses, kills: initializer == nil ? [] : [name])
         }
     }
 
@@ -453,10 +453,12 @@ final class Lower {
         let join = newBlock(line: line)
         if let label { pushBlockContext(label: label, join: join) }
         let conditions = render(Syntax(ifExpr.conditions), replacements: replacements)
+        let bindings = conditionBindings(ifExpr.conditions)
         let saved = cursor
-        emit(.code("if \(conditions.text) {"), line: line, uses: conditions.uses, targets: conditions.targets)
+        emit(.code("if \(conditions.text) {"), line: line, uses: conditions.uses.subtracting(bindings),
+             targets: conditions.targets)
         cursor.indent += 1
-        for name in conditionBindings(ifExpr.conditions) { emit(.bind(name: name), line: nil, kills: [name]) }
+        for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
         lowerStatements(ifExpr.body.statements)
         jump(to: join)
         cursor = saved
@@ -485,13 +487,15 @@ final class Lower {
     private func lowerGuard(_ guardStmt: GuardStmtSyntax) {
         let line = source.line(of: guardStmt)
         let replacements = hoistConditions(guardStmt.conditions)
-        let conditions = render(Syntax(guardStmt.conditions), replacements: replacements)
+        var conditions = render(Syntax(guardStmt.conditions), replacements: replacements)
+        let bindings = conditionBindings(guardStmt.conditions)
+        conditions.uses.subtract(bindings)
         if needsLowering(guardStmt.body) {
             let elseBlock = newBlock(line: source.line(of: guardStmt.body))
             let after = newBlock(line: line)
             emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(elseBlock); continue co_dispatch }"),
                  line: line, uses: conditions.uses, targets: conditions.targets.union([elseBlock]))
-            for name in conditionBindings(guardStmt.conditions) { emit(.bind(name: name), line: nil, kills: [name]) }
+            for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
             jump(to: after)
             start(elseBlock)
             lowerStatements(guardStmt.body.statements)
@@ -503,9 +507,8 @@ final class Lower {
             let body = render(Syntax(guardStmt.body), replacements: [:])
             emit(.code("guard \(conditions.text) else \(body.text)"), line: line,
                  uses: conditions.uses.union(body.uses), targets: conditions.targets.union(body.targets))
-            for name in conditionBindings(guardStmt.conditions) { emit(.bind(name: name), line: nil, kills: [name]) }
+            for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
         }
-        for name in conditionBindings(guardStmt.conditions) { _ = name }
     }
 
     /// Suspend calls are allowed in the first condition only (later ones run only
@@ -571,9 +574,11 @@ final class Lower {
             }
             cursor = saved
             let caseLabel = render(Syntax(switchCase.label), replacements: [:])
-            emit(.code(caseLabel.text), line: source.line(of: switchCase), uses: caseLabel.uses, structural: true)
+            let bound = boundNames(in: Syntax(switchCase.label))
+            emit(.code(caseLabel.text), line: source.line(of: switchCase), uses: caseLabel.uses.subtracting(bound),
+                 structural: true)
             cursor.indent += 1
-            for name in boundNames(in: Syntax(switchCase.label)) {
+            for name in bound {
                 declareVariable(name, type: nil, at: switchCase.label)
                 emit(.bind(name: name), line: nil, kills: [name])
             }
@@ -612,12 +617,14 @@ final class Lower {
         jump(to: head)
         start(head)
         let replacements = hoistConditions(loop.conditions)
-        let conditions = render(Syntax(loop.conditions), replacements: replacements)
+        var conditions = render(Syntax(loop.conditions), replacements: replacements)
+        let bindings = conditionBindings(loop.conditions)
+        conditions.uses.subtract(bindings)
         if conditions.text != "true" {   // `while true`: a guard would draw "will never be executed"
             emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
                  line: line, uses: conditions.uses, targets: conditions.targets.union([exit]))
         }
-        for name in conditionBindings(loop.conditions) { emit(.bind(name: name), line: nil, kills: [name]) }
+        for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
         enterLoop(label: label, line: line, head: head, exit: exit, continueTarget: head, backedge: backedgeKind())
         lowerStatements(loop.body.statements)
         emitBackedge(to: head)
@@ -782,7 +789,7 @@ final class Lower {
         if let expression = returnStmt.expression {
             let replacements = hoist(in: Syntax(expression))
             let value = render(Syntax(expression), replacements: replacements)
-            emit(.code("co_ret = \(value.text)"), line: line, uses: value.uses, targets: value.targets)
+            emit(.code("co_ret = .some(\(value.text))"), line: line, uses: value.uses, targets: value.targets)
         }
         if deferContext.isEmpty {
             emit(.finish, line: nil)
@@ -885,7 +892,11 @@ final class Lower {
         let renderer = NativeRenderer(lower: self, replacements: replacements)
         var text = renderer.render(node)
         text = reindent(text.trimmingWhitespace(), column: source.column(of: node))
-        return Rendered(text: text, uses: referencedNames(in: node), targets: renderer.targets)
+        // The temporaries that replaced suspend calls are read here too ("co_t1"
+        // also matches "co_t10": an over-approximation, which Liveness tolerates).
+        let temporaries = Set(replacements.values.filter { $0.hasPrefix("co_t") && text.contains($0) })
+        return Rendered(text: text, uses: referencedNames(in: node, skipping: Set(replacements.keys)).union(temporaries),
+                        targets: renderer.targets)
     }
 
     private func reindent(_ text: String, column: Int) -> String {
@@ -900,10 +911,17 @@ final class Lower {
         return result.joined(separator: "\n")
     }
 
-    func referencedNames(in node: Syntax) -> Set<String> {
-        final class References: SyntaxVisitor {
+    /// Names read by `node`, not counting the subtrees in `skipping` (suspend
+    /// calls already hoisted into earlier states: their arguments were read there).
+    func referencedNames(in node: Syntax, skipping: Set<SyntaxIdentifier> = []) -> Set<String> {
+        final class References: SyntaxAnyVisitor {
             var names: Set<String> = []
+            var skipping: Set<SyntaxIdentifier> = []
+            override func visitAny(_ node: Syntax) -> SyntaxVisitorContinueKind {
+                skipping.contains(node.id) ? .skipChildren : .visitChildren
+            }
             override func visit(_ node: DeclReferenceExprSyntax) -> SyntaxVisitorContinueKind {
+                if skipping.contains(node.id) { return .skipChildren }
                 if let member = node.parent?.as(MemberAccessExprSyntax.self), member.declName.id == node.id {
                     return .skipChildren
                 }
@@ -912,6 +930,7 @@ final class Lower {
             }
         }
         let visitor = References(viewMode: .sourceAccurate)
+        visitor.skipping = skipping
         visitor.walk(node)
         return visitor.names
     }
@@ -946,7 +965,7 @@ final class Lower {
     }
 
     fileprivate func returnText(value: String?) -> (String, Int?) {
-        var text = value.map { "co_ret = \($0); " } ?? ""
+        var text = value.map { "co_ret = .some(\($0)); " } ?? ""
         if deferContext.isEmpty {
             text += "return CORO_DONE"
             return (text, nil)

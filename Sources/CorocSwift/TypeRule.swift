@@ -52,13 +52,13 @@ struct TypeRule {
             return nil
         }
         if let call = expr.as(FunctionCallExprSyntax.self) {
-            return constructedType(call) ?? SuspendClassifier.calleeName(call).flatMap { knownCallTypes[$0] }
+            return constructedType(call, known: known) ?? SuspendClassifier.calleeName(call).flatMap { knownCallTypes[$0] }
         }
         return nil
     }
 
     /// `T(...)`, `T<U>(...)`, `T.init(...)`, `[T](...)`, `[K: V](...)`.
-    static func constructedType(_ call: FunctionCallExprSyntax) -> String? {
+    static func constructedType(_ call: FunctionCallExprSyntax, known: [String: String]) -> String? {
         var callee = ExprSyntax(call.calledExpression)
         if let member = callee.as(MemberAccessExprSyntax.self), member.declName.baseName.text == "init",
            let base = member.base {
@@ -66,6 +66,13 @@ struct TypeRule {
         }
         if let ref = callee.as(DeclReferenceExprSyntax.self), let first = ref.baseName.text.first,
            first.isUppercase {
+            // Failable: a number parsed from a string, `T(exactly:)`.
+            let numeric: Set<String> = ["Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32",
+                                        "UInt64", "Double", "Float"]
+            if numeric.contains(ref.baseName.text), let argument = call.arguments.first,
+               argument.label?.text == "exactly" || visibleType(of: argument.expression, known: known) == "String" {
+                return ref.baseName.text + "?"
+            }
             return ref.baseName.text
         }
         if let specialized = callee.as(GenericSpecializationExprSyntax.self) {

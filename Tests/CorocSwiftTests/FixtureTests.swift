@@ -41,3 +41,30 @@ func fixturePrintsExpected(_ fixture: FixtureCase) throws {
     #expect(outcome.status == 70)
     #expect(outcome.stderr.contains("coroutine stack overflow in both"))
 }
+
+/// Fixtures marked `// differential:` use only coro_yield / coro_main, so the
+/// same file also runs as plain sequential Swift; both must print .expected.
+private let differentialFixtures: [String] = fixtureCases.filter { $0.mode == .stackless }.map(\.name).filter { name in
+    let url = FixtureSupport.fixturesFolder.appendingPathComponent(name + ".coroswift")
+    return (try? String(contentsOf: url, encoding: .utf8))?.contains("\n// differential:") ?? false
+}
+
+@Test("differential fixtures print the same as plain Swift", arguments: differentialFixtures)
+func plainSwiftPrintsExpected(_ name: String) throws {
+    let url = FixtureSupport.fixturesFolder.appendingPathComponent(name + ".coroswift")
+    let text = try String(contentsOf: url, encoding: .utf8)
+    let plain = """
+        func coro_yield() {}
+        func coro_main<T>(_ value: T) -> T { value }
+
+        """ + text.replacingOccurrences(of: "@coroutine ", with: "")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coroc-swift-plain-\(getpid())-\(name)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let source = folder.appendingPathComponent("main.swift")
+    try plain.write(to: source, atomically: true, encoding: .utf8)
+    let executable = folder.appendingPathComponent("plain")
+    let compile = FixtureSupport.run(FixtureSupport.swiftc(), ["-swift-version", "6", source.path, "-o", executable.path])
+    try #require(compile.status == 0, "\(compile.stderr)")
+    let outcome = FixtureSupport.run(executable.path, [])
+    #expect(outcome.stdout == (try FixtureSupport.expected(for: url)))
+}
