@@ -84,6 +84,13 @@ struct Emit {
 
     private var lineOfDecl: Int { lowered.blocks.first?.line ?? 0 }
 
+    /// Every name some item reads.
+    private var usedNames: Set<String> {
+        lowered.blocks.reduce(into: Set<String>()) { names, block in
+            for item in block.items { names.formUnion(item.uses) }
+        }
+    }
+
     static func defaultValue(for type: String) -> String? {
         let zero: Set<String> = ["Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64",
                                  "Double", "Float", "CInt", "CLong", "CChar", "ssize_t", "size_t", "socklen_t"]
@@ -183,11 +190,12 @@ struct Emit {
         }
         let pad = String(repeating: " ", count: base)
         out.append(pad + "switch co_hdr.pointee.state {")
+        let used = usedNames
         for block in lowered.blocks {
             out.append(pad + "case \(block.id):")
             var lines: [String] = []
             for item in block.items {
-                lines.append(contentsOf: render(item, base: base + 4))
+                lines.append(contentsOf: render(item, base: base + 4, usedNames: used))
             }
             if lines.isEmpty { lines.append(pad + "    break") }
             out.append(contentsOf: lines)
@@ -207,7 +215,7 @@ struct Emit {
         return out
     }
 
-    private func render(_ item: LoweredItem, base: Int) -> [String] {
+    private func render(_ item: LoweredItem, base: Int, usedNames: Set<String>) -> [String] {
         let pad = String(repeating: " ", count: base + 4 * item.indent)
         let isField = { (name: String) in fields.contains(name) }
         var text: String
@@ -215,7 +223,9 @@ struct Emit {
         case .code(let code):
             text = code
         case .declare(let name, let keyword, let writtenType, let initializer):
-            if isField(name) {
+            if keyword == "let", name.hasPrefix("co_t"), !usedNames.contains(name), let initializer {
+                text = "_ = \(initializer)"   // the result of a call written as a statement
+            } else if isField(name) {
                 guard let initializer else { return [] }
                 text = "\(name) = \(initializer)"
             } else {
