@@ -106,7 +106,8 @@ final class Lower {
         if !diagnostics.isEmpty { return nil }
         return LoweredCoroutine(signature: signature, blocks: blocks, variables: variables,
                                 unwindTargets: unwind, usesErrorDispatch: !unwind.isEmpty,
-                                alwaysFields: alwaysFields, usesBlockingPool: usesBlockingPool)
+                                alwaysFields: alwaysFields, usesBlockingPool: usesBlockingPool,
+                                escapingClosures: escapingClosures)
     }
 
     // MARK: blocks and the cursor
@@ -935,6 +936,14 @@ final class Lower {
         return visitor.names
     }
 
+    /// Closures of the body that may escape, with the names they read.
+    private(set) var escapingClosures: [(closure: ClosureExprSyntax, names: Set<String>)] = []
+
+    fileprivate func noteEscapingClosure(_ closure: ClosureExprSyntax) {
+        if escapingClosures.contains(where: { $0.closure.id == closure.id }) { return }
+        escapingClosures.append((closure, referencedNames(in: Syntax(closure))))
+    }
+
     /// Text of a jump out of lowered code to a break/continue target or a return.
     fileprivate func jumpText(for statement: Syntax, label: String?, isContinue: Bool) -> (String, Int)? {
         let context: JumpContext?
@@ -1003,6 +1012,9 @@ final class Lower {
         static func forElementType(_ name: String) -> String {
             "cannot see the element type of this loop's sequence, and its iterator lives in the frame (every loop back-edge is a suspend point); annotate the loop variable: 'for \(name): <Type> in ...'"
         }
+        static func escapingCapture(_ name: String) -> String {
+            "closure captures '\(name)', which lives across a suspend point (a field of the coroutine's frame), and may escape; copy it into a local constant first and capture that"
+        }
         static let suspendInDefer = "a 'defer' body in a coroutine cannot contain a suspend point or a loop"
         static func jumpTarget(_ label: String?) -> String {
             label.map { "no enclosing statement labeled '\($0)'" } ?? "'break' or 'continue' outside of a loop or switch"
@@ -1047,6 +1059,9 @@ private final class NativeRenderer {
             out += node.leadingTrivia.description + (text ?? "()") + node.trailingTrivia.description
             return
         }
+        if closureDepth == 0, let closure = node.as(ClosureExprSyntax.self), closureMayEscape(closure) {
+            lower.noteEscapingClosure(closure)
+        }
         if node.is(ClosureExprSyntax.self) || node.is(FunctionDeclSyntax.self) {
             closureDepth += 1
             defer { closureDepth -= 1 }
@@ -1086,6 +1101,20 @@ private final class NativeRenderer {
 
     private func walkChildren(_ node: Syntax, into out: inout String) {
         for child in node.children(viewMode: .sourceAccurate) { walk(child, into: &out) }
+    }
+
+    /// A closure passed straight to a call is taken as non-escaping (if the
+    /// parameter is @escaping, Swift itself rejects the implicit `self`); one that
+    /// is stored, returned or put into a collection may outlive the state it was
+    /// created in.
+    private func closureMayEscape(_ closure: ClosureExprSyntax) -> Bool {
+        if closure.parent?.is(FunctionCallExprSyntax.self) == true { return false }   // trailing closure
+        if closure.parent?.is(MultipleTrailingClosureElementSyntax.self) == true { return false }
+        if let argument = closure.parent?.as(LabeledExprSyntax.self),
+           argument.parent?.parent?.is(FunctionCallExprSyntax.self) == true {
+            return false
+        }
+        return true
     }
 
     private func isNative(label: String?, isContinue: Bool) -> Bool {

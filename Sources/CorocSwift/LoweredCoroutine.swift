@@ -7,6 +7,7 @@
 // a frame field; a `.bind` copies a condition or pattern binding into its frame
 // field, and renders to nothing when the binding is not a field.
 import CorocCore
+import SwiftSyntax
 
 struct LoweredItem {
     enum Kind {
@@ -78,4 +79,6 @@ struct LoweredCoroutine {
     /// Extra names that reach the frame regardless of liveness (child frames awaited).
     var alwaysFields: Set<String>
     var usesBlockingPool: Bool
+    /// Closures that are stored, returned or collected rather than passed to a call.
+    var escapingClosures: [(closure: ClosureExprSyntax, names: Set<String>)]
 }

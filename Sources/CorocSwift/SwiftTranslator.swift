@@ -143,6 +143,12 @@ public struct SwiftTranslator {
 
     private func checkTypeRule(_ lowered: LoweredCoroutine, fields: [String], source: SourceContext) -> [Diagnostic] {
         var errors: [Diagnostic] = []
+        let frameNames = Set(fields).union(lowered.signature.parameters.map(\.name))
+        for (closure, names) in lowered.escapingClosures {
+            if let captured = names.intersection(frameNames).sorted().first {
+                errors.append(source.diagnostic(at: closure, Lower.Messages.escapingCapture(captured)))
+            }
+        }
         for name in fields {
             guard let variable = lowered.variables[name] else { continue }
             let location = SourceLocation(file: source.fileName, line: variable.line, column: variable.column)

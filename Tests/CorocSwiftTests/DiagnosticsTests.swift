@@ -156,3 +156,26 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
             """)
     }
 }
+
+@Test func escapingClosureCapturingAFrameFieldIsRejected() {
+    expectDiagnostics("""
+        @coroutine func f(_ n: Int) {
+            var count: Int = n
+            coro_yield()
+            let report = 1️⃣{ print(count) }
+            count += 1
+            report()
+        }
+        """, [("1️⃣", Lower.Messages.escapingCapture("count"))])
+}
+
+@Test func closurePassedToACallMayReadFrameFields() throws {
+    let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: .stackless)).translate(source: """
+        @coroutine func f(_ values: [Int]) -> Int {
+            let offset: Int = 3
+            coro_yield()
+            return values.map { $0 + offset }.reduce(0, +)
+        }
+        """, fileName: "ok.coroswift")
+    #expect(translation.output.contains("values.map { $0 + offset }"))
+}
