@@ -56,7 +56,7 @@ struct Emit {
             out.append("    var co_error: (any Error)? = nil")
         }
         for parameter in signature.parameters {
-            out.append("    var \(parameter.name): \(parameter.type)")
+            out.append("    let \(parameter.name): \(parameter.type)   // parameters are immutable in Swift")
         }
         for field in fields {
             guard let type = lowered.variables[field]?.type else { continue }

@@ -286,6 +286,12 @@ final class Lower {
 
     private func declareVariable(_ name: String, type: String?, at node: some SyntaxProtocol, destructured: Bool = false) {
         let location = node.startLocation(converter: source.converter)
+        if signature.parameters.contains(where: { $0.name == name }) {
+            // Parameters are frame fields under their own names; a local of the
+            // same name could not be told apart from them in later states.
+            diagnostics.append(source.diagnostic(at: node, Messages.shadowsParameter(name)))
+            return
+        }
         if var existing = variables[name] {
             if let type, let previous = existing.type, previous != type {
                 diagnostics.append(source.diagnostic(at: node, Messages.redeclared(name, previous, type)))
@@ -1011,6 +1017,9 @@ final class Lower {
         static let forPattern = "a loop over a sequence in a coroutine binds a single name (or _); destructure inside the loop body"
         static func forElementType(_ name: String) -> String {
             "cannot see the element type of this loop's sequence, and its iterator lives in the frame (every loop back-edge is a suspend point); annotate the loop variable: 'for \(name): <Type> in ...'"
+        }
+        static func shadowsParameter(_ name: String) -> String {
+            "local '\(name)' shadows the coroutine's parameter '\(name)'; give it another name"
         }
         static func escapingCapture(_ name: String) -> String {
             "closure captures '\(name)', which lives across a suspend point (a field of the coroutine's frame), and may escape; copy it into a local constant first and capture that"

@@ -179,3 +179,14 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
         """, fileName: "ok.coroswift")
     #expect(translation.output.contains("values.map { $0 + offset }"))
 }
+
+@Test func localShadowingAParameterIsRejected() {
+    expectDiagnostics("""
+        @coroutine func f(_ limit: Int?) {
+            if let 1️⃣limit = limit {
+                coro_yield()
+                print(limit)
+            }
+        }
+        """, [("1️⃣", Lower.Messages.shadowsParameter("limit"))])
+}
