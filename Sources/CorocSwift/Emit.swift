@@ -3,7 +3,10 @@
 // Input:  a LoweredCoroutine and the set of its variables that are frame fields
 //         (Liveness), every one of them with a visible type (checked by the
 //         translator before this pass).
-// Output: Swift source text of `final class NAME_Frame`, deterministic.
+// Output: Swift source text of `final class NAME_Frame`, deterministic.  Each
+//         statement that comes from the input is preceded by a
+//         `#sourceLocation(file:line:)` naming its .coroswift line, so compiler
+//         errors and crash backtraces in it point at the input.
 //
 // Why a final class holding a pointer to a C frame, not a struct with the
 // header in front: Swift gives no layout guarantee for a class's stored
@@ -40,6 +43,8 @@ struct Emit {
     let lowered: LoweredCoroutine
     let fields: [String]   // sorted, frame variables other than parameters
     let fileName: String
+    /// The input's path as the translator was given it, for `#sourceLocation`.
+    let sourcePath: String
 
     private var signature: CoroutineSignature { lowered.signature }
 
@@ -90,6 +95,10 @@ struct Emit {
     }
 
     private var lineOfDecl: Int { lowered.blocks.first?.line ?? 0 }
+
+    private var quotedPath: String {
+        "\"" + sourcePath.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
 
     /// Every name some item reads.
     private var usedNames: Set<String> {
@@ -218,6 +227,7 @@ struct Emit {
             if lines.isEmpty { lines.append(pad + "    break") }
             out.append(contentsOf: lines)
         }
+        out.append("#sourceLocation()")
         out.append(pad + "default:")
         out.append(pad + "    fatalError(\"\(signature.name): impossible state \\(co_hdr.pointee.state)\")")
         out.append(pad + "}")
@@ -263,12 +273,9 @@ struct Emit {
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var out: [String] = []
-        if let line = item.line, lines.count > 1 { out.append(pad + "// line \(line)") }
-        for (index, line) in lines.enumerated() {
-            var rendered = line.isEmpty ? "" : pad + line
-            if index == 0, lines.count == 1, let sourceLine = item.line { rendered += "  // line \(sourceLine)" }
-            out.append(rendered)
-        }
+        // A statement from the input: compiler errors in it point at the .coroswift line.
+        if let line = item.line { out.append("#sourceLocation(file: \(quotedPath), line: \(line))") }
+        for line in lines { out.append(line.isEmpty ? "" : pad + line) }
         return out
     }
 }

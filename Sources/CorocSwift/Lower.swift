@@ -582,8 +582,8 @@ final class Lower {
             cursor = saved
             let caseLabel = render(Syntax(switchCase.label), replacements: [:])
             let bound = boundNames(in: Syntax(switchCase.label))
-            emit(.code(caseLabel.text), line: source.line(of: switchCase), uses: caseLabel.uses.subtracting(bound),
-                 structural: true)
+            // No line: a #sourceLocation between `switch {` and a case label is not allowed.
+            emit(.code(caseLabel.text), line: nil, uses: caseLabel.uses.subtracting(bound), structural: true)
             cursor.indent += 1
             for name in bound {
                 declareVariable(name, type: nil, at: switchCase.label)

@@ -85,7 +85,8 @@ public struct SwiftTranslator {
                 errors += typeErrors
                 continue
             }
-            let emit = Emit(lowered: lowered, fields: fields, fileName: (source.fileName as NSString).lastPathComponent)
+            let emit = Emit(lowered: lowered, fields: fields, fileName: (source.fileName as NSString).lastPathComponent,
+                            sourcePath: source.fileName)
             classes[Syntax(coroutine.decl).id] = emit.classText()
             reports.append(Report.make(lowered, fields: fields, fileName: source.fileName))
         }

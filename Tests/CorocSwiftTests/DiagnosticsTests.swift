@@ -1,6 +1,7 @@
 // Diagnostics with inline markers, as swift-format tests its rules: the input
 // carries 1️⃣, 2️⃣, ... where each finding must land; the expectation names the
 // marker and the message.
+import Foundation
 import CorocCore
 import Testing
 @testable import CorocSwift
@@ -189,4 +190,24 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
             }
         }
         """, [("1️⃣", Lower.Messages.shadowsParameter("limit"))])
+}
+
+/// Errors the Swift compiler finds in statements kept as written point at the
+/// .coroswift line, through the #sourceLocation directives of the output.
+@Test func compilerErrorsInKeptStatementsPointAtTheInput() throws {
+    let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: .stackless)).translate(source: """
+        @coroutine func f() {
+            coro_yield()
+            let x: Int = undefinedName
+            print(x)
+        }
+        """, fileName: "mapped.coroswift")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coroc-swift-map-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("main.swift")
+    try translation.output.write(to: file, atomically: true, encoding: .utf8)
+    let check = FixtureSupport.run(FixtureSupport.swiftc(), ["-typecheck", "-I",
+        FixtureSupport.repositoryRoot.appendingPathComponent("Runtime/include").path, file.path])
+    #expect(check.status != 0)
+    #expect(check.stderr.contains("mapped.coroswift:3:"), "\(check.stderr)")
 }
