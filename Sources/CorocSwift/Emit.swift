@@ -60,6 +60,10 @@ struct Emit {
         if signature.throwsError || lowered.variables["co_error"] != nil {
             out.append("    var co_error: (any Error)? = nil")
         }
+        if signature.throwsError {
+            out.append("    /// Spawned with coro_go: an error it throws has no caller to go to.")
+            out.append("    var co_detached = false")
+        }
         for parameter in signature.parameters {
             out.append("    let \(parameter.name): \(parameter.type)   // parameters are immutable in Swift")
         }
@@ -160,7 +164,21 @@ struct Emit {
             "            // Borrow the object: the runtime's reference keeps it alive across the call.",
             "            let status = object._withUnsafeGuaranteedRef { $0.co_resume() }",
             "            // Done: the runtime will not resume this frame again; drop its reference.",
-            "            if status == CORO_DONE { object.release() }",
+            "            if status == CORO_DONE {",
+        ]
+        if signature.throwsError {
+            out += [
+                "                // A spawned task has nobody to rethrow to: report the error, as Go reports a panic.",
+                "                let frame = object.takeUnretainedValue()",
+                "                if frame.co_detached, let error = frame.co_error {",
+                "                    let text = \"coroutine \(signature.name): uncaught error: \\(error)\\n\"",
+                "                    _ = text.withCString { write(2, $0, strlen($0)) }",
+                "                }",
+            ]
+        }
+        out += [
+            "                object.release()",
+            "            }",
             "            return status",
             "        }",
             "        co_hdr.pointee.state = 0",
@@ -183,6 +201,9 @@ struct Emit {
             "    /// `coro_go(\(signature.name)(...))`: a new task; the runtime frees the C frame when it ends.",
             "    func co_spawn(_ name: StaticString) {",
             "        co_retainForRuntime()",
+        ]
+        if signature.throwsError { out.append("        co_detached = true") }
+        out += [
             "        if coro_spawn(co_hdr, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) != 0 {",
             "            Unmanaged.passUnretained(self).release()",
             "            coro_frame_free(co_hdr)",

@@ -68,3 +68,14 @@ func plainSwiftPrintsExpected(_ name: String) throws {
     let outcome = FixtureSupport.run(executable.path, [])
     #expect(outcome.stdout == (try FixtureSupport.expected(for: url)))
 }
+
+/// A throwing coroutine started with coro_go has no caller: its error is
+/// reported on stderr, in both modes.
+@Test(arguments: TranslationMode.allCases)
+func uncaughtErrorOfASpawnedCoroutineIsReported(_ mode: TranslationMode) throws {
+    let url = FixtureSupport.fixturesFolder.appendingPathComponent("throws.coroswift")
+    let executable = try FixtureSupport.build(fixture: url, mode: mode)
+    let outcome = FixtureSupport.run(executable.path, [], environment: ["CORO_THREADS": "2"])
+    #expect(outcome.status == 0)
+    #expect(outcome.stderr.contains("coroutine check: uncaught error: negative(-9)"), "\(outcome.stderr)")
+}
