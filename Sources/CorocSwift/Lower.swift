@@ -333,9 +333,18 @@ final class Lower {
             }
         }
         var replacements: [SyntaxIdentifier: String] = [:]
+        let suspendIDs = Set(collector.calls.map { $0.call.id })
         for (call, site) in collector.calls {
             if let problem = conditionalEvaluation(of: call, within: node) {
                 diagnostics.append(source.diagnostic(at: call, Messages.conditionalSuspend(site.what, problem)))
+                continue
+            }
+            if let earlier = OrderCheck.callsEvaluatedBefore(call, in: node, suspendCalls: suspendIDs).first {
+                diagnostics.append(source.diagnostic(at: earlier, Messages.callBeforeSuspend(site.what)))
+                continue
+            }
+            if case .await = site {} else if let inner = OrderCheck.callsInArguments(of: call, suspendCalls: suspendIDs).first {
+                diagnostics.append(source.diagnostic(at: inner, Messages.callInSuspendArguments(site.what)))
                 continue
             }
             let value = lowerSuspendCall(call, site: site, replacements: replacements)
@@ -1009,6 +1018,12 @@ final class Lower {
         static func conditionalSuspend(_ what: String, _ op: String) -> String {
             "suspend point '\(what)' is evaluated conditionally (right of \(op)); move it to a statement of its own"
         }
+        static func callBeforeSuspend(_ what: String) -> String {
+            "this call is evaluated before the suspend point '\(what)' in the same expression, but suspend points are hoisted into states of their own; move it to a statement of its own before"
+        }
+        static func callInSuspendArguments(_ what: String) -> String {
+            "this call in the arguments of '\(what)' would run again each time the suspended call is retried; compute it in a statement of its own before ('let value: <Type> = ...')"
+        }
         static func laterCondition(_ what: String) -> String {
             "suspend point '\(what)' in a later condition of a condition list; move it to a statement of its own before the condition"
         }
@@ -1130,6 +1145,39 @@ private final class NativeRenderer {
         if let label { return nativeConstructs.contains { $0.label == label } }
         if isContinue { return nativeConstructs.contains { $0.isLoop } }
         return !nativeConstructs.isEmpty
+    }
+}
+
+/// Evaluation order around hoisted suspend calls (DESIGN.md: temporaries keep
+/// the evaluation order).  Constructor calls (`T(...)`) count as pure conversions.
+enum OrderCheck {
+    /// Calls of `root` that run before `call` (they end before it starts), outside closures.
+    static func callsEvaluatedBefore(_ call: FunctionCallExprSyntax, in root: Syntax,
+                                     suspendCalls: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
+        calls(in: root, suspendCalls: suspendCalls).filter { $0.endPositionBeforeTrailingTrivia <= call.positionAfterSkippingLeadingTrivia }
+    }
+
+    /// Calls inside the arguments of `call`: an operation is re-issued with the
+    /// same argument expressions each time it is resumed ("call again").
+    static func callsInArguments(of call: FunctionCallExprSyntax, suspendCalls: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
+        calls(in: Syntax(call.arguments), suspendCalls: suspendCalls)
+    }
+
+    private static func calls(in root: Syntax, suspendCalls: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
+        final class Calls: SyntaxVisitor {
+            var found: [FunctionCallExprSyntax] = []
+            var suspendCalls: Set<SyntaxIdentifier> = []
+            override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+            override func visit(_ node: FunctionCallExprSyntax) -> SyntaxVisitorContinueKind {
+                if suspendCalls.contains(node.id) || spawnMarker(node) != nil { return .skipChildren }
+                if TypeRule.constructedType(node, known: [:]) == nil { found.append(node) }
+                return .visitChildren
+            }
+        }
+        let visitor = Calls(viewMode: .sourceAccurate)
+        visitor.suspendCalls = suspendCalls
+        visitor.walk(root)
+        return visitor.found
     }
 }
 

@@ -5,7 +5,7 @@
 //         earlier locals).
 // Output: the type's text, or nil when it cannot be seen.  Visible types are: a
 //         literal (Int, Double, String, Bool, arrays of those), a constructor call
-//         `T(...)` / `[T](...)`, a catalogue call or another coroutine (through the
+//         `T(...)` / `[T](...)` / `socklen_t(...)` (C typedefs end in _t), a catalogue call or another coroutine (through the
 //         SuspendSite), `e as T`, a copy of a variable whose type is known, and the
 //         runtime calls listed below.  Anything else gets the caller's diagnostic.
 import SwiftSyntax
@@ -73,6 +73,10 @@ struct TypeRule {
                argument.label?.text == "exactly" || visibleType(of: argument.expression, known: known) == "String" {
                 return ref.baseName.text + "?"
             }
+            return ref.baseName.text
+        }
+        // C typedefs as Glibc imports them: socklen_t(...), sa_family_t(...), in_port_t(...).
+        if let ref = callee.as(DeclReferenceExprSyntax.self), ref.baseName.text.hasSuffix("_t") {
             return ref.baseName.text
         }
         if let specialized = callee.as(GenericSpecializationExprSyntax.self) {

@@ -208,6 +208,23 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
     try translation.output.write(to: file, atomically: true, encoding: .utf8)
     let check = FixtureSupport.run(FixtureSupport.swiftc(), ["-typecheck", "-I",
         FixtureSupport.repositoryRoot.appendingPathComponent("Runtime/include").path, file.path])
+    try? FileManager.default.removeItem(at: folder)
     #expect(check.status != 0)
     #expect(check.stderr.contains("mapped.coroswift:3:"), "\(check.stderr)")
+}
+
+@Test func callsThatWouldRunOutOfOrderOrTwiceAreRejected() {
+    expectDiagnostics("""
+        func next() -> Int { 1 }
+        func log(_ n: Int) -> Int { n }
+        @coroutine func f(_ fd: Int32) {
+            var buffer: [UInt8] = [0, 0, 0, 0]
+            let a = 1️⃣log(1) + read(fd, &buffer, 4)
+            let b = read(fd, &buffer, 2️⃣next())
+            print(a, b, buffer.count)
+        }
+        """, [
+            ("1️⃣", Lower.Messages.callBeforeSuspend("read")),
+            ("2️⃣", Lower.Messages.callInSuspendArguments("read")),
+        ])
 }

@@ -80,7 +80,7 @@ enum FixtureSupport {
         let library = try runtimeLibrary.get()
         let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: mode)).translate(path: fixture.path)
         let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("coroc-swift-\(getpid())-\(fixture.deletingPathExtension().lastPathComponent)-\(mode.rawValue)")
+            .appendingPathComponent("coroc-swift-\(getpid())-\(fixture.deletingPathExtension().lastPathComponent)-\(mode.rawValue)-\(UUID().uuidString)")
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let output = folder.appendingPathComponent("main.swift")
@@ -115,6 +115,11 @@ enum FixtureSupport {
             }
         }
         return environment
+    }
+
+    /// Removes the folder `build` made for `executable`.
+    static func remove(_ executable: URL) {
+        try? FileManager.default.removeItem(at: executable.deletingLastPathComponent())
     }
 
     static func expected(for fixture: URL) throws -> String {

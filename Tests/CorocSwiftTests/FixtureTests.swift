@@ -22,6 +22,7 @@ private let fixtureCases: [FixtureCase] = {
 func fixturePrintsExpected(_ fixture: FixtureCase) throws {
     let url = FixtureSupport.fixturesFolder.appendingPathComponent(fixture.name + ".coroswift")
     let executable = try FixtureSupport.build(fixture: url, mode: fixture.mode)
+    defer { FixtureSupport.remove(executable) }
     let expected = try FixtureSupport.expected(for: url)
     let environment = try FixtureSupport.environment(of: url)
     for threads in ["1", "4"] {
@@ -37,6 +38,7 @@ func fixturePrintsExpected(_ fixture: FixtureCase) throws {
 @Test func deepRecursionOverflowsADefaultStackfulStack() throws {
     let url = FixtureSupport.fixturesFolder.appendingPathComponent("recursion.coroswift")
     let executable = try FixtureSupport.build(fixture: url, mode: .stackful)
+    defer { FixtureSupport.remove(executable) }
     let outcome = FixtureSupport.run(executable.path, [], environment: ["CORO_THREADS": "1"])
     #expect(outcome.status == 70)
     #expect(outcome.stderr.contains("coroutine stack overflow in both"))
@@ -66,6 +68,7 @@ func plainSwiftPrintsExpected(_ name: String) throws {
     let compile = FixtureSupport.run(FixtureSupport.swiftc(), ["-swift-version", "6", source.path, "-o", executable.path])
     try #require(compile.status == 0, "\(compile.stderr)")
     let outcome = FixtureSupport.run(executable.path, [])
+    try? FileManager.default.removeItem(at: folder)
     #expect(outcome.stdout == (try FixtureSupport.expected(for: url)))
 }
 
@@ -75,6 +78,7 @@ func plainSwiftPrintsExpected(_ name: String) throws {
 func uncaughtErrorOfASpawnedCoroutineIsReported(_ mode: TranslationMode) throws {
     let url = FixtureSupport.fixturesFolder.appendingPathComponent("throws.coroswift")
     let executable = try FixtureSupport.build(fixture: url, mode: mode)
+    defer { FixtureSupport.remove(executable) }
     let outcome = FixtureSupport.run(executable.path, [], environment: ["CORO_THREADS": "2"])
     #expect(outcome.status == 0)
     #expect(outcome.stderr.contains("coroutine check: uncaught error: negative(-9)"), "\(outcome.stderr)")
