@@ -285,9 +285,14 @@ int coro_set_deadline(long timeout_ms);
  *
  * A stackful coroutine may resume on another worker thread after any call
  * that can switch (the I/O calls below, coro_yield, coro_sleep_ms, channel,
- * select, wait-group and mutex operations, a preemption point).  errno after
- * such a call is right (it is set on the thread that resumed); `__thread`
- * variables are that thread's, so do not carry per-coroutine state in them.
+ * select, wait-group and mutex operations, a preemption point).  The call sets
+ * errno on the thread that resumed, but glibc declares __errno_location()
+ * `const`, so a compiler may reuse the errno address it computed BEFORE the
+ * call, i.e. the old thread's errno (GCC -O2 does).  Stackful code therefore
+ * defines CORO_STACKFUL_ERRNO before including coro.h (translator output
+ * does): errno then goes through coro_errno_location(), which the compiler
+ * must call at every use.  `__thread` variables are the new thread's after a
+ * switching call, so do not carry per-coroutine state in them.
  *
  * Overflowing the stack prints "coroutine stack overflow in NAME" to stderr
  * and exits with status CORO_EXIT_STACK_OVERFLOW (not a bare SIGSEGV). */
@@ -297,6 +302,14 @@ int coro_go_stackful(void (*entry)(void *arg), void *arg, const char *name);
 int coro_run_main_stackful(void (*entry)(void *arg), void *arg, const char *name);
 /* 1 when the caller runs on a stackful coroutine's stack, else 0. */
 int coro_in_stackful(void);
+
+/* &errno of the calling thread, recomputed at every call (see above). */
+int *coro_errno_location(void);
+#if defined(CORO_STACKFUL_ERRNO)
+#include <errno.h>
+#undef errno
+#define errno (*coro_errno_location())
+#endif
 
 void coro_stackful_yield_preempted_(void);
 static inline void coro_stackful_preempt_point(void) {

@@ -48,20 +48,27 @@
  *  so after such a call `__thread` variables and errno are the NEW thread's:
  *
  *   - errno: each wrapper returns right after the final call of its op, which
- *     set errno on the thread that is running the coroutine at that moment;
- *     so `if (coro_read(...) < 0) use(errno)` sees the right value
- *     (tests/test_stackful_migrate.c checks this across real migrations).
- *     A value the program saved in errno BEFORE a switching call is not
+ *     set errno on the thread that is running the coroutine at that moment.
+ *     But glibc declares __errno_location() `const`, and GCC -O2 does reuse
+ *     an errno address computed before a call (`errno = 0; n = coro_read();
+ *     if (errno ...)` read the OLD thread's errno in this file's first test
+ *     run).  So stackful code compiles with CORO_STACKFUL_ERRNO, which makes
+ *     errno (*coro_errno_location()), an opaque call made at every use
+ *     (tests/test_stackful_migrate.c checks errno across real migrations).
+ *     A value the program stored in errno BEFORE a switching call is not
  *     carried over: save it in a local, as with any libc call that may fail.
  *   - thread-locals: a `__thread` value written before a switching call may
  *     be gone after it (another thread's copy is visible).  Keep per-
  *     coroutine state in locals or in the coroutine's argument.
  *   - Compilers may compute a thread-local's address once per function and
- *     reuse it across calls (glibc even declares __errno_location `const`).
- *     Inside this runtime every thread-local that matters after a switch is
- *     read through a non-inlined function (current_stackful) so that it is
- *     recomputed on the resuming thread; user code on x86-64 reads TLS
- *     through %fs on every access, so it is safe there in practice.
+ *     reuse it across calls.  Inside this runtime every thread-local that
+ *     matters after a switch is read through a non-inlined function
+ *     (coro_stackful_current) so that it is recomputed on the resuming
+ *     thread.  On x86-64 a `__thread` access in the executable is %fs-relative
+ *     each time; on arm64 the compiler may keep tpidr_el0 in a register
+ *     across a call, so a loop's preemption checks may read the previous
+ *     worker's flag after a migration (a late or early yield, nothing worse:
+ *     worker threads outlive every coroutine).
  *
  * OFF A COROUTINE
  *
@@ -177,6 +184,14 @@ static struct sigaction previous_segv;
 __attribute__((noinline)) coro_stackful *coro_stackful_current(void) { return current; }
 
 int coro_in_stackful(void) { return coro_stackful_current() != NULL; }
+
+/* The asm keeps compilers from inferring that this function is `const` (as
+ * __errno_location is declared), even under LTO: the whole point is that
+ * callers must call it again after every switch. */
+int *coro_errno_location(void) {
+    __asm__ __volatile__("" ::: "memory");
+    return &errno;
+}
 
 /* ---- overflow reporting ---------------------------------------------------- */
 

@@ -15,7 +15,9 @@
  * coroutine when the call returns (see stackful.c, THREAD-LOCALS).
  *
  * Off a stackful coroutine (a plain thread, main before the scheduler runs)
- * a wrapper is the plain libc call, with libc's blocking behaviour.
+ * a wrapper is the plain libc call, with libc's blocking behaviour (an fd
+ * that a coroutine used has O_NONBLOCK set by the runtime, so there it fails
+ * with EAGAIN instead).  coro_close also wakes coroutines parked on the fd.
  */
 #include <errno.h>
 #include <poll.h>
@@ -60,7 +62,16 @@ STACKFUL_IO(unsigned, sleep, (unsigned seconds), (seconds))
 STACKFUL_IO(int, usleep, (unsigned int usec), (usec))
 STACKFUL_IO(int, nanosleep, (const struct timespec *req, struct timespec *rem), (req, rem))
 STACKFUL_IO(int, poll, (struct pollfd *fds, nfds_t nfds, int timeout_ms), (fds, nfds, timeout_ms))
-STACKFUL_IO(int, close, (int fd), (fd))
+
+/* close never waits, but off a coroutine it must still wake the coroutines
+ * parked on fd (EBADF), so it always goes through coro_op_close. */
+int coro_close(int fd) {
+    coro_stackful *sf = coro_stackful_current();
+    coro_frame outside = { .task = NULL };
+    int ret;
+    CORO_STACKFUL_WAIT(sf, coro_op_close(sf ? coro_stackful_frame(sf) : &outside, &ret, fd));
+    return ret;
+}
 
 /* Wait until fd is ready for `events`; off a coroutine, a poll(2) of it. */
 int coro_wait_fd(int fd, short events) {
