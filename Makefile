@@ -54,8 +54,13 @@ test: setup-test test-runtime test-swift test-fixtures test-examples
 test-long: setup-test
 	$(MAKE) -C Runtime test-long
 
-bench: setup-bench build
-	$(MAKE) -C Runtime bench
+# Every scenario, stackless vs stackful vs peers, interleaved (docs/benchmarks.md);
+# writes bench.json, docs/bench.svg and the results section of docs/benchmarks.md.
+# A release coroc, because the translator's own speed is one of the measurements
+# (the first release build takes several minutes on a 2-core machine).
+bench: setup-bench runtime
+	$(SWIFT) build -c release --product coroc
+	.build/release/coroc bench --runs 5
 
 demo: build
 	@scripts/demo.sh

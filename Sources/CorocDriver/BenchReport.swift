@@ -25,6 +25,7 @@ public struct BenchStats: Sendable {
 
 public struct BenchVerdict: Sendable {
     public var target: BenchTarget
+    public var subject: String?        // the measurement judged (first of target.subjects with samples)
     public var value: Double?          // the ratio, or the metric itself for absolute targets
     public var met: Bool?              // nil when a side is unavailable
 }
@@ -68,14 +69,19 @@ public struct BenchReport {
 
     public var verdicts: [BenchVerdict] {
         plan.targets.map { t in
-            guard let s = stats(t.subject, t.metric) else { return BenchVerdict(target: t, value: nil, met: nil) }
+            guard let subject = t.subjects.first(where: { stats($0, t.metric) != nil }),
+                  let s = stats(subject, t.metric) else {
+                return BenchVerdict(target: t, subject: nil, value: nil, met: nil)
+            }
             var value = s.median
             if let r = t.reference {
-                guard let ref = stats(r, t.metric), ref.median > 0 else { return BenchVerdict(target: t, value: nil, met: nil) }
+                guard let ref = stats(r, t.metric), ref.median > 0 else {
+                    return BenchVerdict(target: t, subject: subject, value: nil, met: nil)
+                }
                 value = s.median / ref.median
             }
             let met = t.bound == .atMost ? value <= t.limit : value >= t.limit
-            return BenchVerdict(target: t, value: value, met: met)
+            return BenchVerdict(target: t, subject: subject, value: value, met: met)
         }
     }
 
@@ -112,7 +118,10 @@ public struct BenchReport {
         }
         out += "\n| target (issue 7) | measured | met |\n|---|---|---|\n"
         for v in verdicts {
-            let shown = v.value.map { v.target.reference == nil ? Self.format($0) : Self.format($0) + "x" } ?? "—"
+            var shown = v.value.map { v.target.reference == nil ? Self.format($0) : Self.format($0) + "x" } ?? "—"
+            if let used = v.subject, used != v.target.subjects.first, v.value != nil {
+                shown += " (\(label(used)): \(v.target.subjects[0]) unavailable)"
+            }
             let met = v.met.map { $0 ? "yes" : "**no**" } ?? "not measured"
             out += "| \(v.target.text) | \(shown) | \(met) |\n"
         }
@@ -138,7 +147,8 @@ public struct BenchReport {
             ms[m.id] = entry
         }
         let targets: [[String: Any]] = verdicts.map { v in
-            var d: [String: Any] = ["target": v.target.text, "metric": v.target.metric, "subject": v.target.subject,
+            var d: [String: Any] = ["target": v.target.text, "metric": v.target.metric,
+                                    "subject": v.subject ?? v.target.subjects[0],
                                     "bound": v.target.bound.rawValue, "limit": v.target.limit]
             if let r = v.target.reference { d["reference"] = r }
             if let value = v.value { d["value"] = value }
