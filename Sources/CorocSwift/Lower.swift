@@ -920,9 +920,8 @@ final class Lower {
         guard lines.count > 1 else { return text }
         var result = [String(lines[0])]
         for line in lines.dropFirst() {
-            var drop = 0
-            for character in line.prefix(column - 1) where character == " " { drop += 1 }
-            result.append(String(line.dropFirst(min(drop, column - 1))))
+            let leading = line.prefix(while: { $0 == " " }).count
+            result.append(String(line.dropFirst(min(leading, column - 1))))
         }
         return result.joined(separator: "\n")
     }
