@@ -8,7 +8,8 @@
 //         `coro_stackful_preempt_point()` at the top of every loop body (the
 //         back-edge check; skipped for @nopreempt), the `@coroutine` attributes
 //         removed, so a coroutine is a plain function and awaiting one is a plain
-//         call; and everywhere, `coro_go(f(args))` / `coro_main(f(args))`
+//         call, `errno` read through coro_errno_location() (a coroutine may
+//         resume on another thread, see coro.h); and everywhere, `coro_go(f(args))` / `coro_main(f(args))`
 //         rewritten to spawn a closure on a runtime stack.  The arguments are
 //         evaluated at the spawn, through the closure's capture list, as Go
 //         evaluates `go f(x)`'s arguments.
@@ -146,6 +147,14 @@ private final class StackfulWalker {
             closureDepth += 1
             defer { closureDepth -= 1 }
             walkChildren(node, into: &out)
+            return
+        }
+        if coroutineDepth > 0, let reference = node.as(DeclReferenceExprSyntax.self), reference.baseName.text == "errno",
+           reference.parent?.as(MemberAccessExprSyntax.self)?.declName.id != reference.id {
+            // glibc declares __errno_location() `const`, so compiled code may reuse
+            // the errno address of the thread the coroutine ran on before a call
+            // that switched stacks; coro.h's coro_errno_location() is recomputed.
+            out += reference.leadingTrivia.description + "coro_errno_location().pointee" + reference.trailingTrivia.description
             return
         }
         if let call = node.as(FunctionCallExprSyntax.self) {

@@ -35,3 +35,29 @@ func goldenTranslation(_ name: String) throws {
         #expect(first == second)
     }
 }
+
+/// Stackful output keeps bodies as written and rewrites only what coro.h's
+/// stackful contract needs: I/O names, errno, back-edge checks, spawns.
+@Test func stackfulOutputRewritesOnlyTheContract() throws {
+    let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: .stackful)).translate(source: """
+        @coroutine func reader(_ fd: Int32) -> Int {
+            var buffer = [UInt8](repeating: 0, count: 16)
+            var total = 0
+            while true {
+                let n = read(fd, &buffer, buffer.count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                total += n
+            }
+            return total
+        }
+        let count = coro_main(reader(0))
+        """, fileName: "s.coroswift")
+    let output = translation.output
+    #expect(output.contains("func reader(_ fd: Int32) -> Int {"))
+    #expect(!output.contains("@coroutine"))
+    #expect(output.contains("let n = coro_read(fd, &buffer, buffer.count)"))
+    #expect(output.contains("if n < 0 && coro_errno_location().pointee == EINTR { continue }"))
+    #expect(output.contains("while true { coro_stackful_preempt_point();"))
+    #expect(output.contains("let count = co_runMainStackful(\"reader\") { [co_a0 = 0] in reader(co_a0) }"))
+}
