@@ -615,20 +615,21 @@ final class Lower {
 
     // MARK: loops
 
-    private func backedgeKind() -> Bool { !signature.noPreempt }
+    /// Loops get the preemption check at their back-edges unless the coroutine is @nopreempt.
+    private var checksBackEdges: Bool { !signature.noPreempt }
 
-    private func enterLoop(label: String?, line: Int, head: Int, exit: Int, continueTarget: Int, backedge: Bool) {
+    private func enterLoop(label: String?, exit: Int, continueTarget: Int, backedge: Bool) {
         jumpContexts.append(JumpContext(kind: .loop, label: label, breakTarget: exit, continueTarget: continueTarget,
                                         continueIsBackedge: backedge, deferDepth: deferContext.count))
     }
 
     private func emitBackedge(to head: Int) {
-        emit(backedgeKind() ? .backedge(head) : .jump(head), line: nil)
+        emit(checksBackEdges ? .backedge(head) : .jump(head), line: nil)
     }
 
     private func lowerWhile(_ loop: WhileStmtSyntax, label: String?) {
         let line = source.line(of: loop)
-        let head = newBlock(kind: backedgeKind() ? .preempt : nil, line: line, what: "loop back-edge")
+        let head = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
         let exit = newBlock(line: line)
         jump(to: head)
         start(head)
@@ -641,7 +642,7 @@ final class Lower {
                  line: line, uses: conditions.uses, targets: conditions.targets.union([exit]))
         }
         for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
-        enterLoop(label: label, line: line, head: head, exit: exit, continueTarget: head, backedge: backedgeKind())
+        enterLoop(label: label, exit: exit, continueTarget: head, backedge: checksBackEdges)
         lowerStatements(loop.body.statements)
         emitBackedge(to: head)
         jumpContexts.removeLast()
@@ -650,12 +651,12 @@ final class Lower {
 
     private func lowerRepeat(_ loop: RepeatStmtSyntax, label: String?) {
         let line = source.line(of: loop)
-        let body = newBlock(kind: backedgeKind() ? .preempt : nil, line: line, what: "loop back-edge")
+        let body = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
         let check = newBlock(line: source.line(of: loop.condition))
         let exit = newBlock(line: line)
         jump(to: body)
         start(body)
-        enterLoop(label: label, line: line, head: body, exit: exit, continueTarget: check, backedge: false)
+        enterLoop(label: label, exit: exit, continueTarget: check, backedge: false)
         lowerStatements(loop.body.statements)
         jump(to: check)
         jumpContexts.removeLast()
@@ -696,7 +697,7 @@ final class Lower {
         let sequence = render(Syntax(loop.sequence), replacements: replacements)
         emit(.declare(name: iterator, keyword: "var", writtenType: types.iterator, initializer: "(\(sequence.text)).makeIterator()"),
              line: line, uses: sequence.uses, kills: [iterator])
-        let head = newBlock(kind: backedgeKind() ? .preempt : nil, line: line, what: "loop back-edge")
+        let head = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
         let exit = newBlock(line: line)
         jump(to: head)
         start(head)
@@ -718,7 +719,7 @@ final class Lower {
             cursor = saved
             emit(.code("}"), line: nil, structural: true)
         }
-        enterLoop(label: label, line: line, head: head, exit: exit, continueTarget: head, backedge: backedgeKind())
+        enterLoop(label: label, exit: exit, continueTarget: head, backedge: checksBackEdges)
         lowerStatements(loop.body.statements)
         emitBackedge(to: head)
         jumpContexts.removeLast()
@@ -953,13 +954,13 @@ final class Lower {
     /// Closures of the body that may escape, with the names they read.
     private(set) var escapingClosures: [(closure: ClosureExprSyntax, names: Set<String>)] = []
 
-    fileprivate func noteEscapingClosure(_ closure: ClosureExprSyntax) {
+    func noteEscapingClosure(_ closure: ClosureExprSyntax) {
         if escapingClosures.contains(where: { $0.closure.id == closure.id }) { return }
         escapingClosures.append((closure, referencedNames(in: Syntax(closure))))
     }
 
     /// Text of a jump out of lowered code to a break/continue target or a return.
-    fileprivate func jumpText(for statement: Syntax, label: String?, isContinue: Bool) -> (String, Int)? {
+    func jumpText(for statement: Syntax, label: String?, isContinue: Bool) -> (String, Int)? {
         let context: JumpContext?
         if let label {
             context = jumpContexts.last { $0.label == label }
@@ -987,7 +988,7 @@ final class Lower {
         return ("co_hdr.pointee.state = \(via); continue co_dispatch", via)
     }
 
-    fileprivate func returnText(value: String?) -> (String, Int?) {
+    func returnText(value: String?) -> (String, Int?) {
         var text = value.map { "co_ret = .some(\($0)); " } ?? ""
         if deferContext.isEmpty {
             text += "return CORO_DONE"
@@ -997,7 +998,7 @@ final class Lower {
         return (text + "co_hdr.pointee.state = \(via); continue co_dispatch", via)
     }
 
-    fileprivate func spawnText(_ call: FunctionCallExprSyntax, marker: String, renderArguments: (Syntax) -> String) -> String? {
+    func spawnText(_ call: FunctionCallExprSyntax, marker: String, renderArguments: (Syntax) -> String) -> String? {
         guard call.arguments.count == 1, let inner = call.arguments.first?.expression.as(FunctionCallExprSyntax.self),
               let name = SuspendClassifier.calleeName(inner), let callee = classifier.coroutines[name] else {
             diagnostics.append(source.diagnostic(at: call, Messages.spawnNeedsCoroutine(marker)))
@@ -1045,154 +1046,5 @@ final class Lower {
         static func spawnNeedsCoroutine(_ marker: String) -> String {
             "\(marker)(...) takes a call of a @coroutine function of this file, e.g. \(marker)(worker(1))"
         }
-    }
-}
-
-/// Walks a native statement and writes its text, substituting nodes.
-private final class NativeRenderer {
-    unowned let lower: Lower
-    let replacements: [SyntaxIdentifier: String]
-    var targets: Set<Int> = []
-    /// Native loops and switches the walk is inside, innermost last (label, isLoop).
-    private var nativeConstructs: [(label: String?, isLoop: Bool)] = []
-    private var closureDepth = 0
-
-    init(lower: Lower, replacements: [SyntaxIdentifier: String]) {
-        self.lower = lower
-        self.replacements = replacements
-    }
-
-    func render(_ node: Syntax) -> String {
-        var out = ""
-        walk(node, into: &out)
-        return out
-    }
-
-    private func walk(_ node: Syntax, into out: inout String) {
-        if let replacement = replacements[node.id] {
-            out += node.leadingTrivia.description + replacement + node.trailingTrivia.description
-            return
-        }
-        if let token = node.as(TokenSyntax.self) {
-            out += token.description
-            return
-        }
-        if let call = node.as(FunctionCallExprSyntax.self), let marker = spawnMarker(call) {
-            let text = lower.spawnText(call, marker: marker) { self.render($0).trimmingWhitespace() }
-            out += node.leadingTrivia.description + (text ?? "()") + node.trailingTrivia.description
-            return
-        }
-        if closureDepth == 0, let closure = node.as(ClosureExprSyntax.self), closureMayEscape(closure) {
-            lower.noteEscapingClosure(closure)
-        }
-        if node.is(ClosureExprSyntax.self) || node.is(FunctionDeclSyntax.self) {
-            closureDepth += 1
-            defer { closureDepth -= 1 }
-            walkChildren(node, into: &out)
-            return
-        }
-        if closureDepth == 0 {
-            if let returnStmt = node.as(ReturnStmtSyntax.self) {
-                let value = returnStmt.expression.map { render(Syntax($0)).trimmingWhitespace() }
-                let (text, target) = lower.returnText(value: value)
-                if let target { targets.insert(target) }
-                out += node.leadingTrivia.description + text + node.trailingTrivia.description
-                return
-            }
-            if node.is(BreakStmtSyntax.self) || node.is(ContinueStmtSyntax.self) {
-                let isContinue = node.is(ContinueStmtSyntax.self)
-                let label = node.as(BreakStmtSyntax.self)?.label?.text ?? node.as(ContinueStmtSyntax.self)?.label?.text
-                if !isNative(label: label, isContinue: isContinue) {
-                    if let (text, target) = lower.jumpText(for: node, label: label, isContinue: isContinue) {
-                        targets.insert(target)
-                        out += node.leadingTrivia.description + text + node.trailingTrivia.description
-                        return
-                    }
-                }
-            }
-            let isLoop = node.is(WhileStmtSyntax.self) || node.is(ForStmtSyntax.self) || node.is(RepeatStmtSyntax.self)
-            if isLoop || node.is(SwitchExprSyntax.self) {
-                let label = node.parent?.as(LabeledStmtSyntax.self)?.label.text
-                nativeConstructs.append((label, isLoop))
-                defer { nativeConstructs.removeLast() }
-                walkChildren(node, into: &out)
-                return
-            }
-        }
-        walkChildren(node, into: &out)
-    }
-
-    private func walkChildren(_ node: Syntax, into out: inout String) {
-        for child in node.children(viewMode: .sourceAccurate) { walk(child, into: &out) }
-    }
-
-    /// A closure passed straight to a call is taken as non-escaping (if the
-    /// parameter is @escaping, Swift itself rejects the implicit `self`); one that
-    /// is stored, returned or put into a collection may outlive the state it was
-    /// created in.
-    private func closureMayEscape(_ closure: ClosureExprSyntax) -> Bool {
-        if closure.parent?.is(FunctionCallExprSyntax.self) == true { return false }   // trailing closure
-        if closure.parent?.is(MultipleTrailingClosureElementSyntax.self) == true { return false }
-        if let argument = closure.parent?.as(LabeledExprSyntax.self),
-           argument.parent?.parent?.is(FunctionCallExprSyntax.self) == true {
-            return false
-        }
-        return true
-    }
-
-    private func isNative(label: String?, isContinue: Bool) -> Bool {
-        if let label { return nativeConstructs.contains { $0.label == label } }
-        if isContinue { return nativeConstructs.contains { $0.isLoop } }
-        return !nativeConstructs.isEmpty
-    }
-}
-
-/// Evaluation order around hoisted suspend calls (DESIGN.md: temporaries keep
-/// the evaluation order).  Constructor calls (`T(...)`) count as pure conversions.
-enum OrderCheck {
-    /// Calls of `root` that run before `call` (they end before it starts), outside closures.
-    static func callsEvaluatedBefore(_ call: FunctionCallExprSyntax, in root: Syntax,
-                                     suspendCalls: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
-        calls(in: root, suspendCalls: suspendCalls).filter { $0.endPositionBeforeTrailingTrivia <= call.positionAfterSkippingLeadingTrivia }
-    }
-
-    /// Calls inside the arguments of `call`: an operation is re-issued with the
-    /// same argument expressions each time it is resumed ("call again").
-    static func callsInArguments(of call: FunctionCallExprSyntax, suspendCalls: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
-        calls(in: Syntax(call.arguments), suspendCalls: suspendCalls)
-    }
-
-    private static func calls(in root: Syntax, suspendCalls: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
-        final class Calls: SyntaxVisitor {
-            var found: [FunctionCallExprSyntax] = []
-            var suspendCalls: Set<SyntaxIdentifier> = []
-            override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
-            override func visit(_ node: FunctionCallExprSyntax) -> SyntaxVisitorContinueKind {
-                if suspendCalls.contains(node.id) || spawnMarker(node) != nil { return .skipChildren }
-                if TypeRule.constructedType(node, known: [:]) == nil { found.append(node) }
-                return .visitChildren
-            }
-        }
-        let visitor = Calls(viewMode: .sourceAccurate)
-        visitor.suspendCalls = suspendCalls
-        visitor.walk(root)
-        return visitor.found
-    }
-}
-
-/// The frame-class calls that replace `coro_go(f(args))` and `coro_main(f(args))`.
-enum SpawnRewrite {
-    static func text(marker: String, callee: CoroutineSignature, arguments: String) -> String {
-        let method = marker == "coro_go" ? "co_spawn" : "co_runMain"
-        return "\(callee.frameClassName)(\(arguments)).\(method)(\"\(callee.name)\")"
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }
