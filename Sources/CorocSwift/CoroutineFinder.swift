@@ -18,6 +18,8 @@ struct CoroutineParameter: Equatable {
     /// The name inside the body, which is also the frame field's name.
     var name: String
     var type: String
+    /// The argument label callers write, nil for `_`.
+    var label: String?
 }
 
 struct CoroutineSignature {
@@ -30,6 +32,32 @@ struct CoroutineSignature {
     var decl: FunctionDeclSyntax
 
     var frameClassName: String { name + "_Frame" }
+
+    /// `label: name, name2` — the parameters passed on to a call with the same labels.
+    var forwardedArguments: String {
+        parameters.map { ($0.label.map { "\($0): " } ?? "") + $0.name }.joined(separator: ", ")
+    }
+
+    /// Plain-Swift entry points for code outside .coroswift files (main.swift of a
+    /// target that compiles the translation through the build plugin):
+    /// `NAME_go(args)` spawns, `NAME_main(args)` runs the scheduler and returns the result.
+    func entryPoints(spawn: String, runMain: String) -> String {
+        let parameterList = parameters.map(\.written).joined(separator: ", ")
+        let throwsWord = throwsError ? " throws" : ""
+        let tryWord = throwsError ? "try " : ""
+        return """
+            /// `coro_go(\(name)(...))` for plain Swift files of this module.
+            func \(name)_go(\(parameterList)) {
+                \(spawn)
+            }
+
+            /// `coro_main(\(name)(...))` for plain Swift files of this module.
+            func \(name)_main(\(parameterList))\(throwsWord) -> \(returnType ?? "Void") {
+                return \(tryWord)\(runMain)
+            }
+
+            """
+    }
 }
 
 struct CoroutineFinder {
@@ -73,7 +101,8 @@ struct CoroutineFinder {
                 let inner = parameter.secondName?.text ?? parameter.firstName.text
                 var written = parameter.trimmedDescription
                 if written.hasSuffix(",") { written.removeLast() }
-                parameters.append(CoroutineParameter(written: written, name: inner, type: typeText))
+                let label = parameter.firstName.text == "_" ? nil : parameter.firstName.text
+                parameters.append(CoroutineParameter(written: written, name: inner, type: typeText, label: label))
             }
             if bad { continue }
             if seen.contains(name) {

@@ -95,7 +95,11 @@ struct Emit {
             out.append("    }")
         }
         out.append("}")
-        return out.joined(separator: "\n") + "\n"
+        out.append("")
+        out.append(signature.entryPoints(
+            spawn: "\(name)(\(signature.forwardedArguments)).co_spawn(\"\(signature.name)\")",
+            runMain: "\(name)(\(signature.forwardedArguments)).co_runMain(\"\(signature.name)\")"))
+        return out.joined(separator: "\n")
     }
 
     private var lineOfDecl: Int { lowered.blocks.first?.line ?? 0 }

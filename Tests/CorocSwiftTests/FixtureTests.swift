@@ -83,3 +83,38 @@ func uncaughtErrorOfASpawnedCoroutineIsReported(_ mode: TranslationMode) throws 
     #expect(outcome.status == 0)
     #expect(outcome.stderr.contains("coroutine check: uncaught error: negative(-9)"), "\(outcome.stderr)")
 }
+
+/// A target that compiles the translation as a library file (the build plugin's
+/// case) starts coroutines from its plain main.swift through NAME_go / NAME_main.
+@Test(arguments: TranslationMode.allCases)
+func entryPointsForPlainSwiftFiles(_ mode: TranslationMode) throws {
+    let library = try FixtureSupport.runtimeLibrary.get()
+    let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: mode)).translate(source: """
+        @coroutine func double(_ n: Int, label: String) throws -> Int {
+            coro_yield()
+            if n < 0 { throw CocoaLikeError.negative }
+            print("\\(label) \\(n)")
+            return n * 2
+        }
+        enum CocoaLikeError: Error { case negative }
+        """, fileName: "lib.coroswift")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coroc-swift-entry-\(getpid())-\(mode.rawValue)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let lib = folder.appendingPathComponent("lib.swift")
+    let main = folder.appendingPathComponent("main.swift")
+    try translation.output.write(to: lib, atomically: true, encoding: .utf8)
+    try """
+        import CoroRuntime
+        print(try double_main(21, label: "double"))
+        """.write(to: main, atomically: true, encoding: .utf8)
+    let executable = folder.appendingPathComponent("program")
+    var flags = ["-swift-version", "6", "-warnings-as-errors", "-I",
+                 FixtureSupport.repositoryRoot.appendingPathComponent("Runtime/include").path,
+                 main.path, lib.path, library.path, "-lpthread", "-o", executable.path]
+    if mode == .stackful { flags.insert("-enforce-exclusivity=unchecked", at: 0) }
+    let compile = FixtureSupport.run(FixtureSupport.swiftc(), flags)
+    try #require(compile.status == 0, "\(compile.stderr)")
+    let outcome = FixtureSupport.run(executable.path, [])
+    #expect(outcome.stdout == "double 21\n42\n")
+}
