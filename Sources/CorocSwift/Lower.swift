@@ -169,7 +169,13 @@ final class Lower {
             if let variable = decl.as(VariableDeclSyntax.self) {
                 lowerVariable(variable)
             } else {
-                emitNative(Syntax(decl))
+                // A local function or type lives in the state that declares it;
+                // the translator rejects it if a later state uses it (Liveness).
+                let name = decl.as(FunctionDeclSyntax.self)?.name.text ?? decl.asProtocol(NamedDeclSyntax.self)?.name.text
+                if let name {
+                    declareVariable(name, type: nil, at: decl, localDeclaration: true)
+                }
+                emitNative(Syntax(decl), kills: name.map { [$0] } ?? [])
             }
         case .stmt(let stmt):
             lowerStatement(stmt, label: label)
@@ -284,7 +290,8 @@ final class Lower {
         }
     }
 
-    private func declareVariable(_ name: String, type: String?, at node: some SyntaxProtocol, destructured: Bool = false) {
+    private func declareVariable(_ name: String, type: String?, at node: some SyntaxProtocol, destructured: Bool = false,
+                                 localDeclaration: Bool = false) {
         let location = node.startLocation(converter: source.converter)
         if signature.parameters.contains(where: { $0.name == name }) {
             // Parameters are frame fields under their own names; a local of the
@@ -298,10 +305,11 @@ final class Lower {
             }
             if existing.type == nil { existing.type = type }
             existing.destructured = existing.destructured || destructured
+            existing.localDeclaration = existing.localDeclaration || localDeclaration
             variables[name] = existing
         } else {
             variables[name] = FrameVariable(name: name, type: type, line: location.line, column: location.column,
-                                            destructured: destructured)
+                                            destructured: destructured, localDeclaration: localDeclaration)
         }
         if let type { known[name] = type }
     }
@@ -881,10 +889,10 @@ final class Lower {
 
     // MARK: native statements
 
-    private func emitNative(_ node: Syntax, replacements: [SyntaxIdentifier: String] = [:]) {
+    private func emitNative(_ node: Syntax, replacements: [SyntaxIdentifier: String] = [:], kills declared: Set<String> = []) {
         let rendered = render(node, replacements: replacements)
         if rendered.text.isEmpty { return }
-        var kills: Set<String> = []
+        var kills = declared
         if let sequence = node.as(ExpressionStmtSyntax.self)?.expression.as(SequenceExprSyntax.self) ?? node.as(SequenceExprSyntax.self) {
             let elements = Array(sequence.elements)
             if elements.count == 3, elements[1].is(AssignmentExprSyntax.self),

@@ -67,6 +67,8 @@ struct FrameVariable {
     var column: Int
     /// Declared by destructuring (`let (a, b) = ...`): cannot be split into a field.
     var destructured = false
+    /// A local function or type: it cannot be moved into the frame.
+    var localDeclaration = false
 }
 
 struct LoweredCoroutine {

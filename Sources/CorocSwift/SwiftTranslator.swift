@@ -154,7 +154,9 @@ public struct SwiftTranslator {
             guard let variable = lowered.variables[name] else { continue }
             let location = SourceLocation(file: source.fileName, line: variable.line, column: variable.column)
             let line = variable.line <= source.lines.count ? String(source.lines[variable.line - 1]) : nil
-            if variable.destructured {
+            if variable.localDeclaration {
+                errors.append(Diagnostic(.error, at: location, Messages.localDeclaration(name), sourceLine: line))
+            } else if variable.destructured {
                 errors.append(Diagnostic(.error, at: location, Messages.destructured(name), sourceLine: line))
             } else if variable.type == nil {
                 errors.append(Diagnostic(.error, at: location, Messages.invisibleType(name), sourceLine: line))
@@ -168,6 +170,9 @@ public struct SwiftTranslator {
         static let syntaxError = "syntax error in Swift input"
         static func invisibleType(_ name: String) -> String {
             "variable '\(name)' lives across a suspend point but its type is not visible to coroc (there is no type checker); annotate it: '\(name): <Type>'"
+        }
+        static func localDeclaration(_ name: String) -> String {
+            "local declaration '\(name)' is used after a suspend point; declare it outside the coroutine"
         }
         static func destructured(_ name: String) -> String {
             "variable '\(name)' is bound by a pattern and lives across a suspend point; bind it to an annotated local first ('let \(name): <Type> = \(name)')"

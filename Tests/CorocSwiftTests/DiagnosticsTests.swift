@@ -228,3 +228,14 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
             ("2️⃣", Lower.Messages.callInSuspendArguments("read")),
         ])
 }
+
+@Test func localFunctionUsedAfterASuspendIsRejected() {
+    expectDiagnostics("""
+        @coroutine func f() {
+            1️⃣func twice(_ x: Int) -> Int { x * 2 }
+            print(twice(1))
+            coro_yield()
+            print(twice(2))
+        }
+        """, [("1️⃣", SwiftTranslator.Messages.localDeclaration("twice"))])
+}
