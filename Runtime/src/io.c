@@ -504,8 +504,7 @@ int coro_op_wait_fd(coro_frame *self, int *ret, int fd, short events) {
 
 int coro_op_close(coro_frame *self, int *ret, int fd) {
     (void)self;
-    coro_fd_closing(fd);
-    *ret = close(fd);
+    *ret = coro_fd_close(fd);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "poll.h"
 #include "lock.h"
 #include "timer.h"
@@ -134,7 +135,7 @@ int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeou
         return -1;
     }
     if (__atomic_load_n(&r->kind, __ATOMIC_RELAXED) == CORO_FD_UNKNOWN) {
-        /* closed (coro_fd_closing) since the caller classified it */
+        /* closed (coro_fd_close) since the caller classified it */
         coro_lock_release(&r->lock);
         errno = EBADF;
         return -1;
@@ -204,10 +205,15 @@ void coro_fd_forget(int fd) {
     coro_lock_release(&r->lock);
 }
 
-void coro_fd_closing(int fd) {
+int coro_fd_close(int fd) {
     fdrec *r = lookup(fd);
-    if (r == NULL) return;
+    if (r == NULL) return close(fd);
     coro_task_list woken = {0};
+    /* close(2) happens under the record lock: a task classifying or parking
+     * on fd concurrently either finishes first (and is woken here) or starts
+     * after the number is closed (and gets EBADF from fstat/the retry).
+     * Without that, it could re-register the still-open fd between our
+     * deregistration and the close, and then wait forever. */
     coro_lock_acquire(&r->lock);
     int kind = r->kind;
     if (r->rtask) take(r, r->rtask, EBADF, 0, &woken);
@@ -216,9 +222,13 @@ void coro_fd_closing(int fd) {
     r->wseq++;
     r->rready = r->wready = 0;
     __atomic_store_n(&r->kind, CORO_FD_UNKNOWN, __ATOMIC_RELEASE);
-    coro_lock_release(&r->lock);
     if (kind == CORO_FD_POLL || kind == CORO_FD_SOCK) coro_poll_backend_close(fd);
+    int ret = close(fd);
+    int err = errno;
+    coro_lock_release(&r->lock);
     coro_task_ready_list(&woken);
+    errno = err;
+    return ret;
 }
 
 static void on_event(void *arg, int fd, int events) {

@@ -92,8 +92,9 @@ void coro_fd_forget(int fd);
  * close(2) between runs may name new files now.  Registered fds re-register
  * harmlessly (EEXIST). */
 void coro_netpoll_forget_all(void);
-/* fd is about to be closed: wake its parked tasks with EBADF, deregister it. */
-void coro_fd_closing(int fd);
+/* Close fd: wake its parked tasks with EBADF, deregister it, close(2) it.
+ * Returns close's result (-1/errno). */
+int coro_fd_close(int fd);
 /* Deadline timer expired (timer.c): if the park `seq` still waits, take its
  * task out and append it to *list. */
 void coro_fd_timeout(int fd, int mode, uint32_t seq, int timeout_err, coro_task_list *list);

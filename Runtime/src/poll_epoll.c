@@ -8,8 +8,8 @@
  *    re-registering anything.
  *  - every registered fd carries its own number in epoll_data.u64; the break
  *    fd carries BREAK_TAG, which no fd can equal.
- *  - break_pending is 1 from a break's write until the waiter drained the
- *    eventfd: concurrent breaks cost one write(2) and one wake-up.
+ *  - break_pending is 1 from a break's write until a *blocking* wait drained
+ *    the eventfd: concurrent breaks cost one write(2) and one wake-up.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -83,7 +83,12 @@ int coro_poll_backend_wait(int64_t timeout_ns, coro_poll_cb cb, void *arg) {
     int count = 0;
     for (int i = 0; i < n; i++) {
         if (evs[i].data.u64 == BREAK_TAG) {
-            drain_break();
+            /* Only a blocking wait consumes a break (as Go's netpoll does).
+             * A non-blocking poll by a busy worker must leave it: the break
+             * fd is level-triggered, and draining it here would let the
+             * blocked poller it was meant for wake, find nothing, and sleep
+             * on, past a timer or runnable work. */
+            if (timeout_ns != 0) drain_break();
             continue;
         }
         uint32_t e = evs[i].events;
