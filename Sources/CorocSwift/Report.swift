@@ -54,6 +54,12 @@ enum Report {
     }
 
     static func estimatedSize(of type: String) -> Int {
+        if type.hasSuffix("?") && !type.hasPrefix("(") {
+            let wrapped = String(type.dropLast())
+            // Pointers and class references keep nil in a spare bit pattern; others add a tag byte.
+            if wrapped.contains("Pointer") || wrapped.hasSuffix("_Frame") { return 8 }
+            return estimatedSize(of: wrapped) + 1
+        }
         switch type {
         case "Int8", "UInt8", "Bool", "CChar": return 1
         case "Int16", "UInt16": return 2
