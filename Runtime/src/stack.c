@@ -27,21 +27,28 @@
  *   - MADV_GUARD_INSTALL (Linux 6.13+) marks the guard in the page tables
  *     without splitting the mapping: one map entry per region (~960 stacks
  *     of 64 KiB), so the stack count is bounded by address space only.
- *     Measured here (kernel 6.18): 1,000,000 parked stackful coroutines in
- *     ~1,040 map entries (tests/test_stackful_many.c prints the figure).
+ *     Measured here (kernel 6.18, tests/test_stackful_stack.c): 131,060
+ *     guarded stacks (twice vm.max_map_count) in 26 map entries, since
+ *     adjacent regions merge; 100,000 parked coroutines added 1 entry
+ *     (tests/test_stackful_many.c).
  *   - Older kernels: mprotect(PROT_NONE) per guard.  Each guard splits the
  *     region, two map entries per stack, so ~32k stacks; past that mprotect
  *     fails with ENOMEM and so does the spawn (never an unguarded stack).
+ *     Measured: 32,753 stacks, then ENOMEM at 65,532 map entries.
  *     CORO_STACK_GUARD=mprotect forces this mode to measure it.
  *
  * POOLING
  *
  *  Freed stacks go to a per-thread cache (LIFO, so the most recently used,
  *  still-warm stack is reused first); a full cache moves half its stacks to
- *  the global free list, and an empty one takes a batch from it (or carves
- *  fresh ones).  A free stack's list link lives in its own top word, which
- *  the stack touched anyway.  Stacks are never unmapped: a pool only grows
- *  (Go's stack pools likewise hold spans until the GC returns them).
+ *  the global free array, and an empty one takes a batch from it (or carves
+ *  fresh ones).  Free stacks are kept in arrays, not linked through their
+ *  own memory: handing out a stack must not touch it, because a spawned
+ *  coroutine may wait in a run queue behind 100,000 others before it runs,
+ *  and touching its stack at spawn would pay a cache and TLB miss then and
+ *  again at its first run (bench_stackful_spawn, 100k coroutines: ~450 ns
+ *  per spawn with the links in the stacks, ~240 ns without).  Stacks are never unmapped: a pool only grows (Go's
+ *  stack pools likewise hold spans until the GC returns them).
  *  A stack keeps the pages it touched while pooled; a coroutine that once
  *  went deep leaves that memory committed for the next user of the stack.
  *
@@ -51,7 +58,9 @@
  *  - regions[0 .. region_count) never changes once published; region_count
  *    only grows, with a release store that the signal handler's acquire load
  *    pairs with, so the handler never sees a half-written entry.
- *  - pool.lock protects the free list, the carving cursor and region creation.
+ *  - pool.lock protects the free array, the carving cursor and region creation.
+ *  - free_cap >= carved, so returning stacks to the free array never needs
+ *    memory (the array grows when stacks are carved, where failure is ENOMEM).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -120,8 +129,9 @@ static struct {
     enum guard_mode guard;        /* may drop from MADVISE to MPROTECT once, under lock */
 
     coro_lock_t lock;             /* protects everything below */
-    void *free_head;              /* free stacks, linked through their top word */
+    void **free_stacks;           /* tops of free stacks (LIFO) */
     size_t free_count;
+    size_t free_cap;              /* >= carved: see INVARIANTS */
     char *carve_next;             /* next uncarved slot of the newest region */
     char *carve_end;
     size_t carved;
@@ -139,14 +149,8 @@ typedef struct stack_cache {
 static __thread stack_cache cache __attribute__((tls_model("initial-exec")));
 static pthread_key_t cache_key;
 
-static void **link_of(void *hi) { return (void **)hi - 1; }
-
 static void return_batch_locked(void **stacks, int n) {
-    for (int i = 0; i < n; i++) {
-        *link_of(stacks[i]) = pool.free_head;
-        pool.free_head = stacks[i];
-    }
-    pool.free_count += (size_t)n;
+    for (int i = 0; i < n; i++) pool.free_stacks[pool.free_count++] = stacks[i];
 }
 
 /* Thread exit: hand the cached stacks back so other threads can use them. */
@@ -215,6 +219,13 @@ static int install_guard_locked(char *guard) {
 
 /* Carve one fresh stack; returns its top or NULL/errno.  Lock held. */
 static void *carve_locked(void) {
+    if (pool.carved == pool.free_cap) {   /* keep free_cap >= carved */
+        size_t cap = pool.free_cap ? pool.free_cap * 2 : 1024;
+        void **grown = realloc(pool.free_stacks, cap * sizeof *grown);
+        if (!grown) { errno = ENOMEM; return NULL; }
+        pool.free_stacks = grown;
+        pool.free_cap = cap;
+    }
     if (pool.carve_next == pool.carve_end && new_region_locked() != 0) return NULL;
     char *guard = pool.carve_next;
     if (install_guard_locked(guard) != 0) return NULL;
@@ -234,12 +245,7 @@ static void *carve_locked(void) {
 /* Refill an empty cache with up to CACHE_BATCH stacks; 0 or -1/errno. */
 static int refill(void) {
     coro_lock_acquire(&pool.lock);
-    while (cache.n < CACHE_BATCH && pool.free_head) {
-        void *hi = pool.free_head;
-        pool.free_head = *link_of(hi);
-        pool.free_count--;
-        cache.slot[cache.n++] = hi;
-    }
+    while (cache.n < CACHE_BATCH && pool.free_count > 0) cache.slot[cache.n++] = pool.free_stacks[--pool.free_count];
     while (cache.n < CACHE_BATCH) {
         void *hi = carve_locked();
         if (!hi) break;
