@@ -370,6 +370,7 @@ final class Lower {
     /// A suspend call must run every time its statement runs and after everything
     /// to its left: not on the right of `&&`, `||`, `??` or in a branch of `?:`.
     private func conditionalEvaluation(of call: FunctionCallExprSyntax, within root: Syntax) -> String? {
+        if call.id == root.id { return nil }   // an operand split off by the condition chain
         var path: Set<SyntaxIdentifier> = [call.id]
         var node = call.parent
         while let current = node {
@@ -377,7 +378,11 @@ final class Lower {
                 // Operators are still unfolded: an operand is conditional when a
                 // short-circuit operator stands anywhere to its left.
                 for element in sequence.elements {
-                    if path.contains(element.id) { break }
+                    if path.contains(element.id) {
+                        // The middle operand of `c ? x : y` sits inside the `? x :` element.
+                        if element.is(UnresolvedTernaryExprSyntax.self) { return "'?:'" }
+                        break
+                    }
                     if let op = element.as(BinaryOperatorExprSyntax.self), ["&&", "||", "??"].contains(op.operator.text) {
                         return "'\(op.operator.text)'"
                     }
@@ -473,6 +478,10 @@ final class Lower {
 
     private func lowerIf(_ ifExpr: IfExprSyntax, label: String?) {
         let line = source.line(of: ifExpr)
+        if needsConditionChain(ifExpr.conditions) {
+            lowerIfChain(ifExpr, label: label)
+            return
+        }
         let replacements = hoistConditions(ifExpr.conditions)
         let join = newBlock(line: line)
         if let label { pushBlockContext(label: label, join: join) }
@@ -510,6 +519,16 @@ final class Lower {
 
     private func lowerGuard(_ guardStmt: GuardStmtSyntax) {
         let line = source.line(of: guardStmt)
+        if needsConditionChain(guardStmt.conditions) {
+            let elseBlock = newBlock(line: source.line(of: guardStmt.body))
+            let after = newBlock(line: line)
+            lowerConditionChain(guardStmt.conditions, ifTrue: after, ifFalse: elseBlock)
+            start(elseBlock)
+            lowerStatements(guardStmt.body.statements)
+            if !cursor.terminated { emit(.trap("guard body of \(signature.name) fell through"), line: nil) }
+            start(after)
+            return
+        }
         let replacements = hoistConditions(guardStmt.conditions)
         var conditions = render(Syntax(guardStmt.conditions), replacements: replacements)
         let bindings = conditionBindings(guardStmt.conditions)
@@ -533,6 +552,141 @@ final class Lower {
                  uses: conditions.uses.union(body.uses), targets: conditions.targets.union(body.targets))
             for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
         }
+    }
+
+    // MARK: condition chains
+
+    /// A condition needs the chain lowering when a suspend point sits in a later
+    /// element of a condition list or right of a top-level `&&` / `||`: it must
+    /// run only when the conditions before it have decided so.
+    private func needsConditionChain(_ conditions: ConditionElementListSyntax) -> Bool {
+        for (index, element) in conditions.enumerated() {
+            let calls = SuspendCallCollector.collect(in: element, classifier: classifier).calls
+            if calls.isEmpty { continue }
+            if index > 0 { return true }
+            for (call, _) in calls {
+                if let op = conditionalEvaluation(of: call, within: Syntax(element)), op == "'&&'" || op == "'||'" {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    /// Lowers `conditions` into tests that jump to `ifTrue` when all hold and to
+    /// `ifFalse` as soon as one fails, evaluating each element (and each operand
+    /// of a top-level `&&` / `||`) only when Swift would.  Bindings become frame
+    /// fields when the code after the test uses them.
+    private func lowerConditionChain(_ conditions: ConditionElementListSyntax, ifTrue: Int, ifFalse: Int) {
+        let elements = Array(conditions)
+        for (index, element) in elements.enumerated() {
+            let isLast = index == elements.count - 1
+            let next = isLast ? ifTrue : newBlock(line: source.line(of: element))
+            switch element.condition {
+            case .expression(let expression):
+                lowerBoolean(expression, ifTrue: next, ifFalse: ifFalse)
+            default:
+                let replacements = hoist(in: Syntax(element.condition))
+                var rendered = render(Syntax(element.condition), replacements: replacements)
+                let bindings = conditionBindings(ConditionElementListSyntax([element.with(\.trailingComma, nil)]))
+                rendered.uses.subtract(bindings)
+                emit(.code("guard \(rendered.text) else { co_hdr.pointee.state = \(ifFalse); continue co_dispatch }"),
+                     line: source.line(of: element), uses: rendered.uses, targets: rendered.targets.union([ifFalse]))
+                for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
+                jump(to: next)
+            }
+            if !isLast { start(next) }
+        }
+    }
+
+    /// `a || b` tests b only when a is false, `a && b` only when a is true.
+    private func lowerBoolean(_ expression: ExprSyntax, ifTrue: Int, ifFalse: Int) {
+        if let sequence = expression.as(SequenceExprSyntax.self) {
+            lowerOperand(Array(sequence.elements), ifTrue: ifTrue, ifFalse: ifFalse)
+        } else {
+            lowerOperand([expression], ifTrue: ifTrue, ifFalse: ifFalse)
+        }
+    }
+
+    /// `elements`: a run of an unfolded operator sequence (operands and operators).
+    private func lowerOperand(_ elements: [ExprSyntax], ifTrue: Int, ifFalse: Int) {
+        if let split = splitAtLowestLogical(elements) {
+            for (index, operand) in split.operands.enumerated() {
+                let isLast = index == split.operands.count - 1
+                let next = isLast ? ifTrue : newBlock(line: source.line(of: operand.first!))
+                let onTrue = isLast ? ifTrue : (split.isOr ? ifTrue : next)
+                let onFalse = isLast ? ifFalse : (split.isOr ? next : ifFalse)
+                lowerOperand(operand, ifTrue: onTrue, ifFalse: onFalse)
+                if !isLast { start(next) }
+            }
+            return
+        }
+        var replacements: [SyntaxIdentifier: String] = [:]
+        for element in elements { replacements.merge(hoist(in: Syntax(element)), uniquingKeysWith: { a, _ in a }) }
+        var text: [String] = []
+        var uses: Set<String> = []
+        var targets: Set<Int> = [ifFalse]
+        for element in elements {
+            let rendered = render(Syntax(element), replacements: replacements)
+            text.append(rendered.text)
+            uses.formUnion(rendered.uses)
+            targets.formUnion(rendered.targets)
+        }
+        emit(.code("guard \(text.joined(separator: " ")) else { co_hdr.pointee.state = \(ifFalse); continue co_dispatch }"),
+             line: source.line(of: elements[0]), uses: uses, targets: targets)
+        jump(to: ifTrue)
+    }
+
+    /// Splits a run of an unfolded operator sequence at its lowest-precedence
+    /// logical operator (`||` binds looser than `&&`); nil when there is none, or
+    /// when an operator binding looser still (`?:`, `=`) makes splitting wrong.
+    private func splitAtLowestLogical(_ elements: [ExprSyntax]) -> (isOr: Bool, operands: [[ExprSyntax]])? {
+        var hasOr = false
+        var hasAnd = false
+        for element in elements {
+            if element.is(UnresolvedTernaryExprSyntax.self) || element.is(AssignmentExprSyntax.self) { return nil }
+            if let op = element.as(BinaryOperatorExprSyntax.self) {
+                if op.operator.text == "||" { hasOr = true }
+                if op.operator.text == "&&" { hasAnd = true }
+            }
+        }
+        guard hasOr || hasAnd else { return nil }
+        let splitter = hasOr ? "||" : "&&"
+        var operands: [[ExprSyntax]] = [[]]
+        for element in elements {
+            if let op = element.as(BinaryOperatorExprSyntax.self), op.operator.text == splitter {
+                operands.append([])
+            } else {
+                operands[operands.count - 1].append(element)
+            }
+        }
+        return (hasOr, operands)
+    }
+
+    private func lowerIfChain(_ ifExpr: IfExprSyntax, label: String?) {
+        let line = source.line(of: ifExpr)
+        let join = newBlock(line: line)
+        let thenBlock = newBlock(line: source.line(of: ifExpr.body))
+        let elseBlock = ifExpr.elseBody == nil ? join : newBlock(line: line)
+        if let label { pushBlockContext(label: label, join: join) }
+        lowerConditionChain(ifExpr.conditions, ifTrue: thenBlock, ifFalse: elseBlock)
+        start(thenBlock)
+        lowerStatements(ifExpr.body.statements)
+        jump(to: join)
+        switch ifExpr.elseBody {
+        case .ifExpr(let nested)?:
+            start(elseBlock)
+            if needsLowering(nested) { lowerIf(nested, label: nil) } else { emitNative(Syntax(nested)) }
+            jump(to: join)
+        case .codeBlock(let block)?:
+            start(elseBlock)
+            lowerStatements(block.statements)
+            jump(to: join)
+        case nil:
+            break
+        }
+        if label != nil { jumpContexts.removeLast() }
+        start(join)
     }
 
     /// Suspend calls are allowed in the first condition only (later ones run only
@@ -641,6 +795,17 @@ final class Lower {
         let exit = newBlock(line: line)
         jump(to: head)
         start(head)
+        if needsConditionChain(loop.conditions) {
+            let body = newBlock(line: line)
+            lowerConditionChain(loop.conditions, ifTrue: body, ifFalse: exit)
+            start(body)
+            enterLoop(label: label, exit: exit, continueTarget: head, backedge: checksBackEdges)
+            lowerStatements(loop.body.statements)
+            emitBackedge(to: head)
+            jumpContexts.removeLast()
+            start(exit)
+            return
+        }
         let replacements = hoistConditions(loop.conditions)
         var conditions = render(Syntax(loop.conditions), replacements: replacements)
         let bindings = conditionBindings(loop.conditions)

@@ -175,7 +175,8 @@ private final class StackfulWalker {
                 if coroutineDepth == 0, emit.coroutines[name] != nil {
                     diagnostics.append(source.diagnostic(at: call, TopLevelAssembly.Messages.callOutsideCoroutine(name)))
                 }
-                if coroutineDepth > 0, let stackful = emit.classifier.catalogue.lookup(name)?.stackfulName {
+                if coroutineDepth > 0, emit.coroutines[name] == nil,
+                   let stackful = emit.classifier.catalogue.lookup(name)?.stackfulName {
                     out += call.calledExpression.leadingTrivia.description + stackful
                     for child in call.children(viewMode: .sourceAccurate).dropFirst() { walk(child, into: &out) }
                     return

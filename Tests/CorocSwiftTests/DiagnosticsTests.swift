@@ -106,13 +106,21 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
         """, [("1️⃣", Lower.Messages.awaitInClosure("g"))])
 }
 
-@Test func suspendOnTheRightOfAndAndIsRejected() {
+/// In `if`/`while`/`guard` conditions, && and || are lowered into tests (see
+/// the controlflow fixture); elsewhere a conditionally evaluated suspend point
+/// is an error.
+@Test func suspendOnTheRightOfAndAndOutsideAConditionIsRejected() {
     expectDiagnostics("""
         @coroutine func f(_ fd: Int32, _ ok: Bool) {
             var byte: UInt8 = 0
-            if ok && 1️⃣read(fd, &byte, 1) > 0 { print(byte) }
+            let got = ok && 1️⃣read(fd, &byte, 1) > 0
+            let other = ok ? 2️⃣read(fd, &byte, 1) : 0
+            print(got, other)
         }
-        """, [("1️⃣", Lower.Messages.conditionalSuspend("read", "'&&'"))])
+        """, [
+            ("1️⃣", Lower.Messages.conditionalSuspend("read", "'&&'")),
+            ("2️⃣", Lower.Messages.conditionalSuspend("read", "'?:'")),
+        ])
 }
 
 @Test func forLoopOverAnOpaqueSequenceNeedsTheElementType() {
