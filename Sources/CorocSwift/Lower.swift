@@ -168,6 +168,8 @@ final class Lower {
         case .decl(let decl):
             if let variable = decl.as(VariableDeclSyntax.self) {
                 lowerVariable(variable)
+            } else if let ifConfig = decl.as(IfConfigDeclSyntax.self), rejectSuspendInIfConfig(ifConfig) {
+                return
             } else {
                 // A local function or type lives in the state that declares it;
                 // the translator rejects it if a later state uses it (Liveness).
@@ -213,6 +215,12 @@ final class Lower {
         }
         let replacements = hoist(in: Syntax(stmt))
         emitNative(Syntax(stmt), replacements: replacements)
+    }
+
+    private func rejectSuspendInIfConfig(_ decl: IfConfigDeclSyntax) -> Bool {
+        guard needsLowering(decl) else { return false }
+        diagnostics.append(source.diagnostic(at: decl, Messages.suspendInIfConfig))
+        return true
     }
 
     private func lowerExpression(_ expr: ExprSyntax, node: Syntax, label: String?) {
@@ -689,20 +697,12 @@ final class Lower {
         start(join)
     }
 
-    /// Suspend calls are allowed in the first condition only (later ones run only
-    /// if the earlier ones hold, which a hoisted call would not respect).
+    /// Hoists the suspend calls of a condition list that needs no chain
+    /// (needsConditionChain is false: only the first element suspends, and not
+    /// right of a short-circuit operator), so they run before the test.
     private func hoistConditions(_ conditions: ConditionElementListSyntax) -> [SyntaxIdentifier: String] {
-        var replacements: [SyntaxIdentifier: String] = [:]
-        for (index, condition) in conditions.enumerated() {
-            let calls = SuspendCallCollector.collect(in: condition, classifier: classifier).calls
-            if calls.isEmpty { continue }
-            if index > 0 {
-                diagnostics.append(source.diagnostic(at: calls[0].call, Messages.laterCondition(calls[0].site.what)))
-                continue
-            }
-            replacements.merge(hoist(in: Syntax(condition)), uniquingKeysWith: { a, _ in a })
-        }
-        return replacements
+        guard let first = conditions.first else { return [:] }
+        return hoist(in: Syntax(first))
     }
 
     /// Names bound by `if let x`, `if case .a(let x)`, with their types when visible.
@@ -1197,9 +1197,7 @@ final class Lower {
         static func callInSuspendArguments(_ what: String) -> String {
             "this call in the arguments of '\(what)' would run again each time the suspended call is retried; compute it in a statement of its own before ('let value: <Type> = ...')"
         }
-        static func laterCondition(_ what: String) -> String {
-            "suspend point '\(what)' in a later condition of a condition list; move it to a statement of its own before the condition"
-        }
+        static let suspendInIfConfig = "a suspend point inside '#if' in a coroutine is not supported; move the '#if' out of the coroutine or the suspend point out of the '#if'"
         static let ifConfigInSwitch = "'#if' inside a switch with suspend points is not supported"
         static let unsupportedFor = "'for try await' and 'for case' loops are not supported in a coroutine"
         static let forPattern = "a loop over a sequence in a coroutine binds a single name (or _); destructure inside the loop body"

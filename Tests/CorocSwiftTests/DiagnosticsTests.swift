@@ -247,3 +247,13 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
         }
         """, [("1️⃣", SwiftTranslator.Messages.localDeclaration("twice"))])
 }
+
+@Test func suspendInsideIfConfigIsRejected() {
+    expectDiagnostics("""
+        @coroutine func f() {
+            1️⃣#if DEBUG
+            coro_yield()
+            #endif
+        }
+        """, [("1️⃣", Lower.Messages.suspendInIfConfig)])
+}
