@@ -84,3 +84,16 @@ struct LoweredCoroutine {
     /// Closures that are stored, returned or collected rather than passed to a call.
     var escapingClosures: [(closure: ClosureExprSyntax, names: Set<String>)]
 }
+
+extension LoweredCoroutine {
+    /// The debug-build check between Lower and Emit: block numbers are their
+    /// indices, every jump and unwind target exists, and no block is empty
+    /// (each ends in a jump, a return or a trap).
+    var isWellFormed: Bool {
+        for (index, block) in blocks.enumerated() {
+            if block.id != index || block.items.isEmpty { return false }
+            if block.successors.contains(where: { $0 < 0 || $0 >= blocks.count }) { return false }
+        }
+        return unwindTargets.allSatisfy { $0.key < blocks.count && $0.value < blocks.count }
+    }
+}

@@ -78,6 +78,7 @@ public struct SwiftTranslator {
                 errors += lower.diagnostics
                 continue
             }
+            assert(lowered.isWellFormed, "Lower produced a malformed state machine for \(coroutine.name)")
             usesBlockingPool = usesBlockingPool || lowered.usesBlockingPool
             let fields = frameFields(of: lowered)
             let typeErrors = checkTypeRule(lowered, fields: fields, source: source)
