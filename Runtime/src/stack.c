@@ -31,6 +31,8 @@
  *     guarded stacks (twice vm.max_map_count) in 26 map entries, since
  *     adjacent regions merge; 100,000 parked coroutines added 1 entry
  *     (tests/test_stackful_many.c).
+ *     The first marker is checked (a write(2) from it must fail with EFAULT),
+ *     since qemu-user accepts the advice and ignores it.
  *   - Older kernels: mprotect(PROT_NONE) per guard.  Each guard splits the
  *     region, two map entries per stack, so ~32k stacks; past that mprotect
  *     fails with ENOMEM and so does the spawn (never an unguarded stack).
@@ -206,11 +208,31 @@ static int new_region_locked(void) {
     return 0;
 }
 
+/* Does the guard at `guard` really fault?  A kernel older than 6.13 rejects
+ * MADV_GUARD_INSTALL with EINVAL, but an emulator may accept and ignore it
+ * (qemu-user treats unknown advice as a no-op hint).  Ask the kernel to read
+ * the page: write(2) from a guard fails with EFAULT instead of a signal. */
+static int guard_really_faults(const char *guard) {
+    int fds[2];
+    if (pipe(fds) != 0) return 1;   /* cannot tell: trust the kernel's answer */
+    ssize_t n = write(fds[1], guard, 1);
+    int faults = n < 0 && errno == EFAULT;
+    close(fds[0]);
+    close(fds[1]);
+    return faults;
+}
+
 static int install_guard_locked(char *guard) {
+    static int verified;   /* under pool.lock */
     if (pool.guard == GUARD_MADVISE) {
-        if (madvise(guard, pool.guard_bytes, MADV_GUARD_INSTALL) == 0) return 0;
-        if (errno != EINVAL) return -1;
-        pool.guard = GUARD_MPROTECT;   /* kernel older than 6.13: fall back for good */
+        if (madvise(guard, pool.guard_bytes, MADV_GUARD_INSTALL) == 0) {
+            if (verified) return 0;
+            verified = 1;
+            if (guard_really_faults(guard)) return 0;
+        } else if (errno != EINVAL) {
+            return -1;
+        }
+        pool.guard = GUARD_MPROTECT;   /* no guard markers here: fall back for good */
     }
     if (mprotect(guard, pool.guard_bytes, PROT_NONE) == 0) return 0;
     errno = ENOMEM;                    /* map count exhausted (or out of memory) */

@@ -1,39 +1,61 @@
 # tests/arm64/arm64.mk — the arm64 half of `make -C Runtime test`.
 #
-# Cross-compiles the context-switch test (tests/test_ctx_regs.c with
-# src/arch/ctx_arm64_aapcs_elf.S) with aarch64-linux-gnu-gcc and runs it under
-# qemu-user (`qemu-aarch64 -L /usr/aarch64-linux-gnu`).  Included by
-# Runtime/Makefile with `-include tests/arm64/arm64.mk`, so paths are relative
-# to Runtime/.  When the cross compiler or qemu is missing the target says so
-# and succeeds: `scripts/setup.sh test` installs gcc-aarch64-linux-gnu,
-# libc6-dev-arm64-cross and qemu-user.
+# Cross-compiles with aarch64-linux-gnu-gcc and runs under qemu-user
+# (`qemu-aarch64 -L /usr/aarch64-linux-gnu`):
+#   - test_ctx_regs alone (tests/test_ctx_regs.c + src/arch/ctx_arm64_aapcs_elf.S):
+#     the context switch preserves x19-x28, fp, sp and d8-d15;
+#   - the whole runtime (src/*.c + src/arch/*.S) and the stackful tests
+#     (tests/test_stackful*.c), which then run the arm64 switch under the
+#     real scheduler, poller, timers and channels.  qemu-user accepts
+#     MADV_GUARD_INSTALL but ignores it; the pool detects that and uses
+#     mprotect guards (stack.c).  Child processes are started through qemu
+#     (CORO_TEST_RUNNER).
+# Included by Runtime/Makefile with `-include tests/arm64/arm64.mk`, so paths
+# are relative to Runtime/.  When the cross compiler or qemu is missing the
+# target says so and succeeds: `scripts/setup.sh test` installs
+# gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user.
 #
 #   make -C Runtime test-arm64
 #
 # It adds itself as a prerequisite of `test`.
 
 ARM64_CC      ?= aarch64-linux-gnu-gcc
+ARM64_AR      ?= aarch64-linux-gnu-ar
 ARM64_QEMU    ?= qemu-aarch64
 ARM64_SYSROOT ?= /usr/aarch64-linux-gnu
 ARM64_OUT     ?= build/arm64
-ARM64_CFLAGS  ?= -std=gnu17 -O2 -g -Wall -Wextra -Werror
+ARM64_CFLAGS  ?= -std=gnu17 -O2 -g -Wall -Wextra -D_GNU_SOURCE -Iinclude -iquote src -pthread
 
-ARM64_SOURCES := tests/test_ctx_regs.c src/arch/ctx_arm64_aapcs_elf.S
+ARM64_RT_SRCS := $(sort $(wildcard src/*.c)) $(sort $(wildcard src/arch/*.S))
+ARM64_TESTS   := $(sort $(wildcard tests/test_stackful*.c))
+ARM64_RUN     := $(ARM64_QEMU) -L $(ARM64_SYSROOT)
 
-# The build happens inside the recipe (not as a file target) so that a machine
+# The build happens inside the recipe (not as file targets) so that a machine
 # without the cross compiler skips instead of failing on a missing rule.
 .PHONY: test-arm64
 test-arm64:
 	@if ! command -v $(ARM64_CC) >/dev/null 2>&1 || ! command -v $(ARM64_QEMU) >/dev/null 2>&1 \
 	    || [ ! -d $(ARM64_SYSROOT) ]; then \
 	    echo "test-arm64: SKIPPED ($(ARM64_CC), $(ARM64_QEMU) or $(ARM64_SYSROOT) missing; run scripts/setup.sh test)"; \
-	else \
-	    mkdir -p $(ARM64_OUT) && \
-	    echo "$(ARM64_CC) -o $(ARM64_OUT)/test_ctx_regs $(ARM64_SOURCES)" && \
-	    $(ARM64_CC) $(ARM64_CFLAGS) -o $(ARM64_OUT)/test_ctx_regs $(ARM64_SOURCES) && \
-	    echo "$(ARM64_QEMU) -L $(ARM64_SYSROOT) $(ARM64_OUT)/test_ctx_regs" && \
-	    $(ARM64_QEMU) -L $(ARM64_SYSROOT) $(ARM64_OUT)/test_ctx_regs; \
-	fi
+	    exit 0; \
+	fi; \
+	set -e; mkdir -p $(ARM64_OUT)/obj; \
+	echo "$(ARM64_CC) -o $(ARM64_OUT)/test_ctx_regs tests/test_ctx_regs.c src/arch/ctx_arm64_aapcs_elf.S"; \
+	$(ARM64_CC) $(ARM64_CFLAGS) -Werror -o $(ARM64_OUT)/test_ctx_regs tests/test_ctx_regs.c src/arch/ctx_arm64_aapcs_elf.S; \
+	echo "$(ARM64_RUN) $(ARM64_OUT)/test_ctx_regs"; \
+	$(ARM64_RUN) $(ARM64_OUT)/test_ctx_regs; \
+	echo "$(ARM64_CC): the runtime -> $(ARM64_OUT)/libcoro.a"; \
+	objs=; for s in $(ARM64_RT_SRCS); do \
+	    o=$(ARM64_OUT)/obj/$$(basename $$s).o; \
+	    $(ARM64_CC) $(ARM64_CFLAGS) -c $$s -o $$o; objs="$$objs $$o"; \
+	done; \
+	rm -f $(ARM64_OUT)/libcoro.a; $(ARM64_AR) rcs $(ARM64_OUT)/libcoro.a $$objs; \
+	for t in $(ARM64_TESTS); do \
+	    b=$(ARM64_OUT)/$$(basename $$t .c); \
+	    $(ARM64_CC) $(ARM64_CFLAGS) $$t -o $$b $(ARM64_OUT)/libcoro.a; \
+	    echo "== $(ARM64_RUN) $$b"; \
+	    CORO_TEST_RUNNER="$(ARM64_RUN)" timeout 300 $(ARM64_RUN) $$b || { echo "FAILED on arm64: $$b"; exit 1; }; \
+	done
 
 test: test-arm64
 
