@@ -47,6 +47,15 @@
  *   CORO_YIELDED   requeue at the tail of the local ring;
  *   CORO_SUSPENDED park (task.h: RUNNING->PARKED, or NOTIFIED->requeue).
  *
+ * LIVE COUNT: coro_run_main returns when no task is left.  A shared atomic
+ * counter bumped at every spawn and end would put two locked instructions
+ * on the spawn path, so workers prepay: a worker takes LIVE_CREDITS units of
+ * coro_sched_.live at once and spends one per spawn; a task ending on it
+ * gives one back to it.  Invariant: live = unfinished tasks + credits held
+ * by workers, so live > 0 while any task exists.  A worker returns all its
+ * credits before it goes idle; the worker whose return brings live to 0 has
+ * seen the last task end and stops the scheduler.
+ *
  * SEEDED MODE: CORO_SEED=N runs one worker that picks uniformly among all
  * its runnable tasks with xorshift64 seeded by N, and no monitor (preemption
  * is time-driven, hence not replayable).  Programs whose only inputs are
@@ -69,6 +78,10 @@
 coro_sched coro_sched_;
 coro_worker *coro_workers_;
 __thread coro_worker *coro_self_worker_;
+
+/* Units of the live count a worker prepays (LIVE COUNT); arbitrary, large
+ * enough that spawn storms touch the shared counter rarely. */
+#define LIVE_CREDITS 64
 
 /* The global queue is looked at every GLOBQ_TICKS ticks: Go's 61. */
 #define GLOBQ_TICKS 61
@@ -330,7 +343,16 @@ int coro_spawn(coro_frame *root, const char *name) {
     coro_task *t = task_alloc();
     if (t == NULL) return -1;
     task_init(t, root, name, 0);
-    __atomic_fetch_add(&coro_sched_.live, 1, __ATOMIC_RELAXED);
+    coro_worker *w = coro_self_worker_;
+    if (w == NULL) {
+        __atomic_fetch_add(&coro_sched_.live, 1, __ATOMIC_RELAXED);
+    } else {
+        if (w->credits == 0) {
+            __atomic_fetch_add(&coro_sched_.live, LIVE_CREDITS, __ATOMIC_RELAXED);
+            w->credits = LIVE_CREDITS;
+        }
+        w->credits--;
+    }
     enqueue(t, 0);
     return 0;
 }
@@ -351,7 +373,21 @@ static void task_end(coro_task *t) {
     coro_frame *root = t->top;
     if (!(t->flags & CORO_TASK_MAIN) && (root->flags & CORO_FRAME_HEAP)) coro_frame_free(root);
     task_free(t);
-    if (__atomic_fetch_sub(&coro_sched_.live, 1, __ATOMIC_ACQ_REL) == 1) stop_all();
+    /* Keep the unit as a credit; give back a batch when too many pile up.
+     * live cannot reach 0 here: we still hold LIVE_CREDITS of it. */
+    coro_worker *w = coro_self_worker_;
+    if (++w->credits > 2 * LIVE_CREDITS) {
+        __atomic_fetch_sub(&coro_sched_.live, LIVE_CREDITS, __ATOMIC_ACQ_REL);
+        w->credits -= LIVE_CREDITS;
+    }
+}
+
+/* Return all credits (going idle); stop everything if no task is left. */
+static void return_credits(coro_worker *w) {
+    if (w->credits == 0) return;
+    uint64_t c = w->credits;
+    w->credits = 0;
+    if (__atomic_sub_fetch(&coro_sched_.live, c, __ATOMIC_ACQ_REL) == 0) stop_all();
 }
 
 static void park(coro_worker *w, coro_task *t) {
@@ -516,6 +552,7 @@ static coro_task *findrunnable(coro_worker *w) {
         }
 
         /* Go idle. */
+        return_credits(w);
         coro_lock_acquire(&coro_sched_.lock);
         if (!coro_globq_empty() || LOAD(&coro_sched_.stopping)) {
             coro_lock_release(&coro_sched_.lock);

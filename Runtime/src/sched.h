@@ -24,6 +24,7 @@ struct coro_worker {
     coro_task *cur;              /* atomic (relaxed): task being run, NULL when idle */
     volatile int *preempt_flag;  /* &coro_preempt_flag_ of this worker's thread */
     int spinning;                /* owner, or the waker that handed it spinning status */
+    uint64_t credits;            /* prepaid units of coro_sched_.live; owner only */
     /* idle bookkeeping, protected by coro_sched_.lock */
     coro_worker *idle_next;
     int in_idle;                 /* on the idle list */
@@ -37,7 +38,8 @@ typedef struct coro_sched {
     coro_worker *idle;           /* idle workers (futex-parked or polling) */
     uint32_t nidle;              /* atomic; written under lock */
     uint32_t nspinning;          /* atomic (seq_cst): workers looking for work */
-    uint64_t live;               /* atomic: tasks spawned and not finished */
+    uint64_t live;               /* atomic: tasks not finished + credits held by workers
+                                    (see LIVE COUNT in sched.c) */
     int stopping;                /* atomic: the last task ended; workers exit */
     int running;                 /* coro_run_main is active (guarded by start/stop) */
     int nworkers;

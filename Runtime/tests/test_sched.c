@@ -4,7 +4,7 @@
  * stack), coro_run_main running twice, worker ids, spawning from many
  * workers at once (with CORO_RUNQ_CAP=4 this overflows rings into the
  * global queue and makes idle workers steal), and 100k coroutines mixing
- * yields and sleeps.
+ * yields and sleeps, on all workers and in seeded mode.
  */
 #include "rt_test.h"
 
@@ -315,6 +315,18 @@ static void phase_100k(void) {
     CHECK_EQ(total, root.n * 3);
 }
 
+/* The same 100k mix in seeded mode: one worker, a seeded choice among
+ * runnable tasks.  CORO_TEST_SEED picks the seed (default 42), printed so a
+ * failing interleaving can be replayed. */
+static void phase_100k_seeded(void) {
+    const char *seed = getenv("CORO_TEST_SEED");
+    if (seed == NULL || *seed == 0) seed = "42";
+    printf("     CORO_SEED=%s\n", seed);
+    setenv("CORO_SEED", seed, 1);
+    phase_100k();
+    unsetenv("CORO_SEED");
+}
+
 int main(void) {
     rt_phase("spawn 1000 coroutines x 20 yields", phase_spawn_yield);
     rt_phase("await heap frames (fib 20)", phase_await_heap);
@@ -323,6 +335,7 @@ int main(void) {
     rt_phase("bad arguments and nested coro_run_main", phase_errors);
     rt_phase("spawn before coro_run_main", phase_spawn_before_run);
     rt_phase("100k coroutines yielding and sleeping", phase_100k);
+    rt_phase("100k coroutines yielding and sleeping, seeded", phase_100k_seeded);
     rt_phase("coro_run_main runs again", phase_spawn_yield);
     return rt_finish();
 }
