@@ -1,4 +1,7 @@
 // Pass 2: lower one coroutine body into state blocks (regenerator's "explode").
+// This file holds the driver of the pass (blocks, the cursor, statements,
+// declarations, defer/return/trampolines, unwinding, kept statements);
+// LowerSuspendPoints.swift and LowerControlFlow.swift extend it.
 //
 // Input:  a CoroutineSignature whose body passed CoroutineFinder, the classifier.
 // Output: a LoweredCoroutine: blocks whose items are native Swift text or abstract
@@ -31,34 +34,34 @@ final class Lower {
     let signature: CoroutineSignature
     let classifier: SuspendClassifier
     let source: SourceContext
-    private(set) var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
 
-    private var blocks: [StateBlock] = []
-    private var started: Set<Int> = []
-    private var cursor = Cursor(block: 0, indent: 0, terminated: false)
-    private var variables: [String: FrameVariable] = [:]
-    private var known: [String: String] = [:]
-    private var alwaysFields: Set<String> = []
-    private var temporaryCounter = 0
+    var blocks: [StateBlock] = []
+    var started: Set<Int> = []
+    var cursor = Cursor(block: 0, indent: 0, terminated: false)
+    var variables: [String: FrameVariable] = [:]
+    var known: [String: String] = [:]
+    var alwaysFields: Set<String> = []
+    var temporaryCounter = 0
     /// Some call goes to the blocking pool: the file needs the co_BlockingCall helpers.
-    private(set) var usesBlockingPool = false
+    var usesBlockingPool = false
 
-    private var defers: [Int: DeferStmtSyntax] = [:]
-    private var deferContext: [Int] = []
-    private var jumpContexts: [JumpContext] = []
-    private var regions: [Region] = []
-    private var regionStack: [Int] = []
-    private var trampolines: [String: Int] = [:]
-    private var finishBlock: Int?
-    private var trapBlock: Int?
+    var defers: [Int: DeferStmtSyntax] = [:]
+    var deferContext: [Int] = []
+    var jumpContexts: [JumpContext] = []
+    var regions: [Region] = []
+    var regionStack: [Int] = []
+    var trampolines: [String: Int] = [:]
+    var finishBlock: Int?
+    var trapBlock: Int?
 
-    private struct Cursor {
+    struct Cursor {
         var block: Int
         var indent: Int
         var terminated: Bool
     }
 
-    private struct JumpContext {
+    struct JumpContext {
         enum Kind { case loop, switchCase, block }
         var kind: Kind
         var label: String?
@@ -69,13 +72,13 @@ final class Lower {
         var deferDepth: Int
     }
 
-    private struct Region {
+    struct Region {
         var dispatch: Int
         var deferDepth: Int
     }
 
     /// Pseudo-targets of unwinding.
-    private static let finishTarget = -1
+    static let finishTarget = -1
 
     init(signature: CoroutineSignature, classifier: SuspendClassifier, source: SourceContext) {
         self.signature = signature
@@ -112,20 +115,20 @@ final class Lower {
 
     // MARK: blocks and the cursor
 
-    private func newBlock(kind: CoroutineReport.StateKind? = nil, line: Int, what: String = "") -> Int {
+    func newBlock(kind: CoroutineReport.StateKind? = nil, line: Int, what: String = "") -> Int {
         let id = blocks.count
         blocks.append(StateBlock(id: id, kind: kind, line: line, what: what, deferContext: deferContext,
                                  region: regionStack.last))
         return id
     }
 
-    private func start(_ block: Int) {
+    func start(_ block: Int) {
         precondition(!started.contains(block), "Lower: block \(block) started twice")
         started.insert(block)
         cursor = Cursor(block: block, indent: 0, terminated: false)
     }
 
-    private func emit(_ kind: LoweredItem.Kind, line: Int?, uses: Set<String> = [], kills: Set<String> = [],
+    func emit(_ kind: LoweredItem.Kind, line: Int?, uses: Set<String> = [], kills: Set<String> = [],
                       targets: Set<Int> = [], structural: Bool = false) {
         if cursor.terminated && !structural { return }
         blocks[cursor.block].items.append(LoweredItem(kind: kind, indent: cursor.indent, line: line, uses: uses,
@@ -136,11 +139,11 @@ final class Lower {
         }
     }
 
-    private func jump(to target: Int) { emit(.jump(target), line: nil) }
+    func jump(to target: Int) { emit(.jump(target), line: nil) }
 
     /// Ends the current block and continues in a fresh one (used where the set of
     /// active defers or the catch region changes).
-    private func split(line: Int) {
+    func split(line: Int) {
         let next = newBlock(line: line)
         jump(to: next)
         start(next)
@@ -148,7 +151,7 @@ final class Lower {
 
     // MARK: statements
 
-    private func lowerStatements(_ items: CodeBlockItemListSyntax) {
+    func lowerStatements(_ items: CodeBlockItemListSyntax) {
         let depthAtEntry = deferContext.count
         for item in items {
             lowerItem(item.item, label: nil)
@@ -163,7 +166,7 @@ final class Lower {
         }
     }
 
-    private func lowerItem(_ item: CodeBlockItemSyntax.Item, label: String?) {
+    func lowerItem(_ item: CodeBlockItemSyntax.Item, label: String?) {
         switch item {
         case .decl(let decl):
             if let variable = decl.as(VariableDeclSyntax.self) {
@@ -186,7 +189,7 @@ final class Lower {
         }
     }
 
-    private func lowerStatement(_ stmt: StmtSyntax, label: String?) {
+    func lowerStatement(_ stmt: StmtSyntax, label: String?) {
         if let labeled = stmt.as(LabeledStmtSyntax.self) {
             lowerStatement(labeled.statement, label: labeled.label.text)
             return
@@ -217,13 +220,13 @@ final class Lower {
         emitNative(Syntax(stmt), replacements: replacements)
     }
 
-    private func rejectSuspendInIfConfig(_ decl: IfConfigDeclSyntax) -> Bool {
+    func rejectSuspendInIfConfig(_ decl: IfConfigDeclSyntax) -> Bool {
         guard needsLowering(decl) else { return false }
         diagnostics.append(source.diagnostic(at: decl, Messages.suspendInIfConfig))
         return true
     }
 
-    private func lowerExpression(_ expr: ExprSyntax, node: Syntax, label: String?) {
+    func lowerExpression(_ expr: ExprSyntax, node: Syntax, label: String?) {
         if let ifExpr = expr.as(IfExprSyntax.self), needsLowering(ifExpr) {
             lowerIf(ifExpr, label: label)
             return
@@ -241,25 +244,25 @@ final class Lower {
     }
 
     /// `try f()` -> the `f()` node, so a statement `try f()` is recognized as a lone call.
-    private func tryWrapped(_ expr: ExprSyntax) -> Syntax {
+    func tryWrapped(_ expr: ExprSyntax) -> Syntax {
         if let tryExpr = expr.as(TryExprSyntax.self) { return Syntax(tryExpr.expression) }
         return Syntax(expr)
     }
 
-    private func needsLowering(_ node: some SyntaxProtocol) -> Bool {
+    func needsLowering(_ node: some SyntaxProtocol) -> Bool {
         let collector = SuspendCallCollector.collect(in: node, classifier: classifier)
         if !collector.calls.isEmpty { return true }
         if signature.noPreempt { return false }
         return LoopFinder.containsLoop(node)
     }
 
-    private func mustLowerLoop(_ loop: some SyntaxProtocol) -> Bool {
+    func mustLowerLoop(_ loop: some SyntaxProtocol) -> Bool {
         !signature.noPreempt || !SuspendCallCollector.collect(in: loop, classifier: classifier).calls.isEmpty
     }
 
     // MARK: declarations
 
-    private func lowerVariable(_ decl: VariableDeclSyntax) {
+    func lowerVariable(_ decl: VariableDeclSyntax) {
         let replacements = hoist(in: Syntax(decl))
         let keyword = decl.bindingSpecifier.text
         let line = source.line(of: decl)
@@ -298,7 +301,7 @@ final class Lower {
         }
     }
 
-    private func declareVariable(_ name: String, type: String?, at node: some SyntaxProtocol, destructured: Bool = false,
+    func declareVariable(_ name: String, type: String?, at node: some SyntaxProtocol, destructured: Bool = false,
                                  localDeclaration: Bool = false) {
         let location = node.startLocation(converter: source.converter)
         if signature.parameters.contains(where: { $0.name == name }) {
@@ -322,7 +325,7 @@ final class Lower {
         if let type { known[name] = type }
     }
 
-    private func boundNames(in node: Syntax) -> [String] {
+    func boundNames(in node: Syntax) -> [String] {
         final class Names: SyntaxVisitor {
             var names: [String] = []
             override func visit(_ node: IdentifierPatternSyntax) -> SyntaxVisitorContinueKind {
@@ -336,572 +339,9 @@ final class Lower {
         return visitor.names
     }
 
-    // MARK: suspend points
-
-    /// Turns each suspend call in `node` into a state of its own, in evaluation
-    /// order, and returns the text that replaces each call in the rest of the
-    /// statement (its result temporary, or `()`).
-    private func hoist(in node: Syntax) -> [SyntaxIdentifier: String] {
-        let collector = SuspendCallCollector.collect(in: node, classifier: classifier)
-        for (call, site) in collector.inClosure {
-            if case .await(let callee) = site {
-                diagnostics.append(source.diagnostic(at: call, Messages.awaitInClosure(callee.name)))
-            }
-        }
-        var replacements: [SyntaxIdentifier: String] = [:]
-        let suspendIDs = Set(collector.calls.map { $0.call.id })
-        for (call, site) in collector.calls {
-            if let problem = conditionalEvaluation(of: call, within: node) {
-                diagnostics.append(source.diagnostic(at: call, Messages.conditionalSuspend(site.what, problem)))
-                continue
-            }
-            if let earlier = OrderCheck.callsEvaluatedBefore(call, in: node, suspendCalls: suspendIDs).first {
-                diagnostics.append(source.diagnostic(at: earlier, Messages.callBeforeSuspend(site.what)))
-                continue
-            }
-            if case .await = site {} else if let inner = OrderCheck.callsInArguments(of: call, suspendCalls: suspendIDs).first {
-                diagnostics.append(source.diagnostic(at: inner, Messages.callInSuspendArguments(site.what)))
-                continue
-            }
-            let value = lowerSuspendCall(call, site: site, replacements: replacements)
-            // `try f()` of a coroutine: the error is rethrown by the await itself.
-            var replaced = Syntax(call)
-            if let tryExpr = call.parent?.as(TryExprSyntax.self), tryExpr.questionOrExclamationMark == nil {
-                replaced = Syntax(tryExpr)
-            }
-            replacements[replaced.id] = value
-            replacements[Syntax(call).id] = value
-        }
-        return replacements
-    }
-
-    /// A suspend call must run every time its statement runs and after everything
-    /// to its left: not on the right of `&&`, `||`, `??` or in a branch of `?:`.
-    private func conditionalEvaluation(of call: FunctionCallExprSyntax, within root: Syntax) -> String? {
-        if call.id == root.id { return nil }   // an operand split off by the condition chain
-        var path: Set<SyntaxIdentifier> = [call.id]
-        var node = call.parent
-        while let current = node {
-            if let sequence = current.as(SequenceExprSyntax.self) {
-                // Operators are still unfolded: an operand is conditional when a
-                // short-circuit operator stands anywhere to its left.
-                for element in sequence.elements {
-                    if path.contains(element.id) {
-                        // The middle operand of `c ? x : y` sits inside the `? x :` element.
-                        if element.is(UnresolvedTernaryExprSyntax.self) { return "'?:'" }
-                        break
-                    }
-                    if let op = element.as(BinaryOperatorExprSyntax.self), ["&&", "||", "??"].contains(op.operator.text) {
-                        return "'\(op.operator.text)'"
-                    }
-                    if element.is(UnresolvedTernaryExprSyntax.self) { return "'?:'" }
-                }
-            }
-            if current.is(TernaryExprSyntax.self) { return "'?:'" }
-            if current.id == root.id { break }
-            path.insert(current.id)
-            node = current.parent
-        }
-        return nil
-    }
-
-    private func lowerSuspendCall(_ call: FunctionCallExprSyntax, site: SuspendSite,
-                                  replacements: [SyntaxIdentifier: String]) -> String {
-        temporaryCounter += 1
-        let number = temporaryCounter
-        let line = source.line(of: call)
-        let arguments = call.arguments.isEmpty ? "" : render(Syntax(call.arguments), replacements: replacements).text
-        let argumentUses = referencedNames(in: Syntax(call.arguments))
-        switch site {
-        case .await(let callee):
-            let child = "co_c\(number)"
-            declareVariable(child, type: callee.frameClassName + "?", at: call)
-            alwaysFields.insert(child)
-            emit(.code("\(child) = \(callee.frameClassName)(\(arguments))"), line: line, uses: argumentUses, kills: [child])
-            emit(.code("\(child)!.co_retainForRuntime()"), line: nil, uses: [child])
-            let state = newBlock(kind: .await, line: line, what: callee.name)
-            jump(to: state)
-            start(state)
-            emit(.code("""
-                do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
-                let co_done\(number) = \(child)!
-                \(child) = nil
-                coro_frame_free(co_done\(number).co_hdr)
-                """), line: line, uses: [child], kills: [child])
-            if callee.throwsError {
-                emit(.code("if let co_e = co_done\(number).co_error { throw co_e }"), line: nil)
-            }
-            guard let type = callee.returnType else { return "()" }
-            let temp = "co_t\(number)"
-            declareVariable(temp, type: type, at: call)
-            emit(.declare(name: temp, keyword: "let", writtenType: nil, initializer: "co_done\(number).co_ret!"),
-                 line: nil, kills: [temp])
-            return temp
-        case .operation(let name, let function, let resultType, _):
-            let state = newBlock(kind: site.reportKind, line: line, what: name)
-            jump(to: state)
-            start(state)
-            guard let resultType else {
-                emit(.code("do { let co_st = \(function)(co_hdr\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
-                     line: line, uses: argumentUses)
-                return "()"
-            }
-            let temp = "co_t\(number)"
-            declareVariable(temp, type: resultType, at: call)
-            emit(.declare(name: temp, keyword: "var", writtenType: resultType, initializer: "0"), line: line, kills: [temp])
-            emit(.code("do { let co_st = \(function)(co_hdr, &\(temp)\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
-                 line: line, uses: argumentUses.union([temp]))
-            return temp
-        case .blocking(let name):
-            // The call runs on the blocking pool, so its arguments are evaluated
-            // there, inside a closure owned by a frame field until it completes.
-            // `[self]` lets the closure read frame fields; `_ = self` keeps the
-            // capture used when the arguments happen to be locals only.
-            usesBlockingPool = true
-            let box = "co_b\(number)"
-            let resultType = SuspendClassifier.blockingResultTypes[name] ?? "Int32"
-            declareVariable(box, type: "co_BlockingCall<\(resultType)>?", at: call)
-            alwaysFields.insert(box)
-            let callee = render(Syntax(call.calledExpression), replacements: [:]).text
-            emit(.code("\(box) = co_BlockingCall { [self] in _ = self; return \(callee)(\(arguments)) }"), line: line,
-                 uses: argumentUses, kills: [box])
-            let state = newBlock(kind: .blocking, line: line, what: name)
-            jump(to: state)
-            start(state)
-            emit(.code("""
-                do { let co_st = coro_op_blocking(co_hdr, { co_arg in Unmanaged<co_BlockingBase>.fromOpaque(co_arg!).takeUnretainedValue().run() }, Unmanaged.passUnretained(\(box)!).toOpaque()); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
-                let co_done\(number) = \(box)!
-                \(box) = nil
-                errno = co_done\(number).savedErrno
-                """), line: line, uses: [box], kills: [box])
-            let temp = "co_t\(number)"
-            declareVariable(temp, type: resultType, at: call)
-            emit(.declare(name: temp, keyword: "let", writtenType: nil, initializer: "co_done\(number).result!"),
-                 line: nil, kills: [temp])
-            return temp
-        }
-    }
-
-    // MARK: if / guard / switch
-
-    private func lowerIf(_ ifExpr: IfExprSyntax, label: String?) {
-        let line = source.line(of: ifExpr)
-        if needsConditionChain(ifExpr.conditions) {
-            lowerIfChain(ifExpr, label: label)
-            return
-        }
-        let replacements = hoistConditions(ifExpr.conditions)
-        let join = newBlock(line: line)
-        if let label { pushBlockContext(label: label, join: join) }
-        let conditions = render(Syntax(ifExpr.conditions), replacements: replacements)
-        let bindings = conditionBindings(ifExpr.conditions)
-        let saved = cursor
-        emit(.code("if \(conditions.text) {"), line: line, uses: conditions.uses.subtracting(bindings),
-             targets: conditions.targets)
-        cursor.indent += 1
-        for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
-        lowerStatements(ifExpr.body.statements)
-        jump(to: join)
-        cursor = saved
-        emit(.code("} else {"), line: nil, structural: true)
-        cursor.indent += 1
-        switch ifExpr.elseBody {
-        case .ifExpr(let nested)?:
-            if needsLowering(nested) {
-                lowerIf(nested, label: nil)
-            } else {
-                emitNative(Syntax(nested))
-            }
-        case .codeBlock(let block)?:
-            lowerStatements(block.statements)
-        case nil:
-            break
-        }
-        jump(to: join)
-        cursor = saved
-        emit(.code("}"), line: nil, structural: true)
-        cursor.terminated = true
-        if label != nil { jumpContexts.removeLast() }
-        start(join)
-    }
-
-    private func lowerGuard(_ guardStmt: GuardStmtSyntax) {
-        let line = source.line(of: guardStmt)
-        if needsConditionChain(guardStmt.conditions) {
-            let elseBlock = newBlock(line: source.line(of: guardStmt.body))
-            let after = newBlock(line: line)
-            lowerConditionChain(guardStmt.conditions, ifTrue: after, ifFalse: elseBlock)
-            start(elseBlock)
-            lowerStatements(guardStmt.body.statements)
-            if !cursor.terminated { emit(.trap("guard body of \(signature.name) fell through"), line: nil) }
-            start(after)
-            return
-        }
-        let replacements = hoistConditions(guardStmt.conditions)
-        var conditions = render(Syntax(guardStmt.conditions), replacements: replacements)
-        let bindings = conditionBindings(guardStmt.conditions)
-        conditions.uses.subtract(bindings)
-        if needsLowering(guardStmt.body) {
-            let elseBlock = newBlock(line: source.line(of: guardStmt.body))
-            let after = newBlock(line: line)
-            emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(elseBlock); continue co_dispatch }"),
-                 line: line, uses: conditions.uses, targets: conditions.targets.union([elseBlock]))
-            for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
-            jump(to: after)
-            start(elseBlock)
-            lowerStatements(guardStmt.body.statements)
-            if !cursor.terminated {
-                emit(.trap("guard body of \(signature.name) fell through"), line: nil)
-            }
-            start(after)
-        } else {
-            let body = render(Syntax(guardStmt.body), replacements: [:])
-            emit(.code("guard \(conditions.text) else \(body.text)"), line: line,
-                 uses: conditions.uses.union(body.uses), targets: conditions.targets.union(body.targets))
-            for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
-        }
-    }
-
-    // MARK: condition chains
-
-    /// A condition needs the chain lowering when a suspend point sits in a later
-    /// element of a condition list or right of a top-level `&&` / `||`: it must
-    /// run only when the conditions before it have decided so.
-    private func needsConditionChain(_ conditions: ConditionElementListSyntax) -> Bool {
-        for (index, element) in conditions.enumerated() {
-            let calls = SuspendCallCollector.collect(in: element, classifier: classifier).calls
-            if calls.isEmpty { continue }
-            if index > 0 { return true }
-            for (call, _) in calls {
-                if let op = conditionalEvaluation(of: call, within: Syntax(element)), op == "'&&'" || op == "'||'" {
-                    return true
-                }
-            }
-        }
-        return false
-    }
-
-    /// Lowers `conditions` into tests that jump to `ifTrue` when all hold and to
-    /// `ifFalse` as soon as one fails, evaluating each element (and each operand
-    /// of a top-level `&&` / `||`) only when Swift would.  Bindings become frame
-    /// fields when the code after the test uses them.
-    private func lowerConditionChain(_ conditions: ConditionElementListSyntax, ifTrue: Int, ifFalse: Int) {
-        let elements = Array(conditions)
-        for (index, element) in elements.enumerated() {
-            let isLast = index == elements.count - 1
-            let next = isLast ? ifTrue : newBlock(line: source.line(of: element))
-            switch element.condition {
-            case .expression(let expression):
-                lowerBoolean(expression, ifTrue: next, ifFalse: ifFalse)
-            default:
-                let replacements = hoist(in: Syntax(element.condition))
-                var rendered = render(Syntax(element.condition), replacements: replacements)
-                let bindings = conditionBindings(ConditionElementListSyntax([element.with(\.trailingComma, nil)]))
-                rendered.uses.subtract(bindings)
-                emit(.code("guard \(rendered.text) else { co_hdr.pointee.state = \(ifFalse); continue co_dispatch }"),
-                     line: source.line(of: element), uses: rendered.uses, targets: rendered.targets.union([ifFalse]))
-                for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
-                jump(to: next)
-            }
-            if !isLast { start(next) }
-        }
-    }
-
-    /// `a || b` tests b only when a is false, `a && b` only when a is true.
-    private func lowerBoolean(_ expression: ExprSyntax, ifTrue: Int, ifFalse: Int) {
-        if let sequence = expression.as(SequenceExprSyntax.self) {
-            lowerOperand(Array(sequence.elements), ifTrue: ifTrue, ifFalse: ifFalse)
-        } else {
-            lowerOperand([expression], ifTrue: ifTrue, ifFalse: ifFalse)
-        }
-    }
-
-    /// `elements`: a run of an unfolded operator sequence (operands and operators).
-    private func lowerOperand(_ elements: [ExprSyntax], ifTrue: Int, ifFalse: Int) {
-        if let split = splitAtLowestLogical(elements) {
-            for (index, operand) in split.operands.enumerated() {
-                let isLast = index == split.operands.count - 1
-                let next = isLast ? ifTrue : newBlock(line: source.line(of: operand.first!))
-                let onTrue = isLast ? ifTrue : (split.isOr ? ifTrue : next)
-                let onFalse = isLast ? ifFalse : (split.isOr ? next : ifFalse)
-                lowerOperand(operand, ifTrue: onTrue, ifFalse: onFalse)
-                if !isLast { start(next) }
-            }
-            return
-        }
-        var replacements: [SyntaxIdentifier: String] = [:]
-        for element in elements { replacements.merge(hoist(in: Syntax(element)), uniquingKeysWith: { a, _ in a }) }
-        var text: [String] = []
-        var uses: Set<String> = []
-        var targets: Set<Int> = [ifFalse]
-        for element in elements {
-            let rendered = render(Syntax(element), replacements: replacements)
-            text.append(rendered.text)
-            uses.formUnion(rendered.uses)
-            targets.formUnion(rendered.targets)
-        }
-        emit(.code("guard \(text.joined(separator: " ")) else { co_hdr.pointee.state = \(ifFalse); continue co_dispatch }"),
-             line: source.line(of: elements[0]), uses: uses, targets: targets)
-        jump(to: ifTrue)
-    }
-
-    /// Splits a run of an unfolded operator sequence at its lowest-precedence
-    /// logical operator (`||` binds looser than `&&`); nil when there is none, or
-    /// when an operator binding looser still (`?:`, `=`) makes splitting wrong.
-    private func splitAtLowestLogical(_ elements: [ExprSyntax]) -> (isOr: Bool, operands: [[ExprSyntax]])? {
-        var hasOr = false
-        var hasAnd = false
-        for element in elements {
-            if element.is(UnresolvedTernaryExprSyntax.self) || element.is(AssignmentExprSyntax.self) { return nil }
-            if let op = element.as(BinaryOperatorExprSyntax.self) {
-                if op.operator.text == "||" { hasOr = true }
-                if op.operator.text == "&&" { hasAnd = true }
-            }
-        }
-        guard hasOr || hasAnd else { return nil }
-        let splitter = hasOr ? "||" : "&&"
-        var operands: [[ExprSyntax]] = [[]]
-        for element in elements {
-            if let op = element.as(BinaryOperatorExprSyntax.self), op.operator.text == splitter {
-                operands.append([])
-            } else {
-                operands[operands.count - 1].append(element)
-            }
-        }
-        return (hasOr, operands)
-    }
-
-    private func lowerIfChain(_ ifExpr: IfExprSyntax, label: String?) {
-        let line = source.line(of: ifExpr)
-        let join = newBlock(line: line)
-        let thenBlock = newBlock(line: source.line(of: ifExpr.body))
-        let elseBlock = ifExpr.elseBody == nil ? join : newBlock(line: line)
-        if let label { pushBlockContext(label: label, join: join) }
-        lowerConditionChain(ifExpr.conditions, ifTrue: thenBlock, ifFalse: elseBlock)
-        start(thenBlock)
-        lowerStatements(ifExpr.body.statements)
-        jump(to: join)
-        switch ifExpr.elseBody {
-        case .ifExpr(let nested)?:
-            start(elseBlock)
-            if needsLowering(nested) { lowerIf(nested, label: nil) } else { emitNative(Syntax(nested)) }
-            jump(to: join)
-        case .codeBlock(let block)?:
-            start(elseBlock)
-            lowerStatements(block.statements)
-            jump(to: join)
-        case nil:
-            break
-        }
-        if label != nil { jumpContexts.removeLast() }
-        start(join)
-    }
-
-    /// Hoists the suspend calls of a condition list that needs no chain
-    /// (needsConditionChain is false: only the first element suspends, and not
-    /// right of a short-circuit operator), so they run before the test.
-    private func hoistConditions(_ conditions: ConditionElementListSyntax) -> [SyntaxIdentifier: String] {
-        guard let first = conditions.first else { return [:] }
-        return hoist(in: Syntax(first))
-    }
-
-    /// Names bound by `if let x`, `if case .a(let x)`, with their types when visible.
-    private func conditionBindings(_ conditions: ConditionElementListSyntax) -> [String] {
-        var names: [String] = []
-        for condition in conditions {
-            switch condition.condition {
-            case .optionalBinding(let binding):
-                guard let pattern = binding.pattern.as(IdentifierPatternSyntax.self) else { continue }
-                let name = pattern.identifier.text
-                var type = binding.typeAnnotation?.type.trimmedDescription
-                if type == nil {
-                    if let value = binding.initializer?.value {
-                        type = TypeRule.visibleType(of: value, known: known)
-                    } else {
-                        type = known[name]
-                    }
-                    if let optional = type, optional.hasSuffix("?") { type = String(optional.dropLast()) } else { type = nil }
-                }
-                declareVariable(name, type: type, at: pattern)
-                names.append(name)
-            case .matchingPattern(let match):
-                for name in boundNames(in: Syntax(match.pattern)) {
-                    declareVariable(name, type: nil, at: match.pattern)
-                    names.append(name)
-                }
-            default:
-                continue
-            }
-        }
-        return names
-    }
-
-    private func lowerSwitch(_ switchExpr: SwitchExprSyntax, label: String?) {
-        let line = source.line(of: switchExpr)
-        let replacements = hoist(in: Syntax(switchExpr.subject))
-        let subject = render(Syntax(switchExpr.subject), replacements: replacements)
-        let exit = newBlock(line: line)
-        jumpContexts.append(JumpContext(kind: .switchCase, label: label, breakTarget: exit, continueTarget: nil,
-                                        continueIsBackedge: false, deferDepth: deferContext.count))
-        let saved = cursor
-        emit(.code("switch \(subject.text) {"), line: line, uses: subject.uses)
-        for element in switchExpr.cases {
-            guard let switchCase = element.as(SwitchCaseSyntax.self) else {
-                diagnostics.append(source.diagnostic(at: element, Messages.ifConfigInSwitch))
-                continue
-            }
-            cursor = saved
-            let caseLabel = render(Syntax(switchCase.label), replacements: [:])
-            let bound = boundNames(in: Syntax(switchCase.label))
-            // No line: a #sourceLocation between `switch {` and a case label is not allowed.
-            emit(.code(caseLabel.text), line: nil, uses: caseLabel.uses.subtracting(bound), structural: true)
-            cursor.indent += 1
-            for name in bound {
-                declareVariable(name, type: nil, at: switchCase.label)
-                emit(.bind(name: name), line: nil, kills: [name])
-            }
-            lowerStatements(switchCase.statements)
-            jump(to: exit)
-        }
-        cursor = saved
-        emit(.code("}"), line: nil, structural: true)
-        cursor.terminated = true
-        jumpContexts.removeLast()
-        start(exit)
-    }
-
-    private func pushBlockContext(label: String, join: Int) {
-        jumpContexts.append(JumpContext(kind: .block, label: label, breakTarget: join, continueTarget: nil,
-                                        continueIsBackedge: false, deferDepth: deferContext.count))
-    }
-
-    // MARK: loops
-
-    /// Loops get the preemption check at their back-edges unless the coroutine is @nopreempt.
-    private var checksBackEdges: Bool { !signature.noPreempt }
-
-    private func enterLoop(label: String?, exit: Int, continueTarget: Int, backedge: Bool) {
-        jumpContexts.append(JumpContext(kind: .loop, label: label, breakTarget: exit, continueTarget: continueTarget,
-                                        continueIsBackedge: backedge, deferDepth: deferContext.count))
-    }
-
-    private func emitBackedge(to head: Int) {
-        emit(checksBackEdges ? .backedge(head) : .jump(head), line: nil)
-    }
-
-    private func lowerWhile(_ loop: WhileStmtSyntax, label: String?) {
-        let line = source.line(of: loop)
-        let head = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
-        let exit = newBlock(line: line)
-        jump(to: head)
-        start(head)
-        if needsConditionChain(loop.conditions) {
-            let body = newBlock(line: line)
-            lowerConditionChain(loop.conditions, ifTrue: body, ifFalse: exit)
-            start(body)
-            enterLoop(label: label, exit: exit, continueTarget: head, backedge: checksBackEdges)
-            lowerStatements(loop.body.statements)
-            emitBackedge(to: head)
-            jumpContexts.removeLast()
-            start(exit)
-            return
-        }
-        let replacements = hoistConditions(loop.conditions)
-        var conditions = render(Syntax(loop.conditions), replacements: replacements)
-        let bindings = conditionBindings(loop.conditions)
-        conditions.uses.subtract(bindings)
-        if conditions.text != "true" {   // `while true`: a guard would draw "will never be executed"
-            emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
-                 line: line, uses: conditions.uses, targets: conditions.targets.union([exit]))
-        }
-        for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
-        enterLoop(label: label, exit: exit, continueTarget: head, backedge: checksBackEdges)
-        lowerStatements(loop.body.statements)
-        emitBackedge(to: head)
-        jumpContexts.removeLast()
-        start(exit)
-    }
-
-    private func lowerRepeat(_ loop: RepeatStmtSyntax, label: String?) {
-        let line = source.line(of: loop)
-        let body = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
-        let check = newBlock(line: source.line(of: loop.condition))
-        let exit = newBlock(line: line)
-        jump(to: body)
-        start(body)
-        enterLoop(label: label, exit: exit, continueTarget: check, backedge: false)
-        lowerStatements(loop.body.statements)
-        jump(to: check)
-        jumpContexts.removeLast()
-        start(check)
-        let replacements = hoist(in: Syntax(loop.condition))
-        let condition = render(Syntax(loop.condition), replacements: replacements)
-        let saved = cursor
-        emit(.code("if \(condition.text) {"), line: source.line(of: loop.condition), uses: condition.uses,
-             targets: condition.targets)
-        cursor.indent += 1
-        emitBackedge(to: body)
-        cursor = saved
-        emit(.code("}"), line: nil, structural: true)
-        jump(to: exit)
-        start(exit)
-    }
-
-    private func lowerFor(_ loop: ForStmtSyntax, label: String?) {
-        let line = source.line(of: loop)
-        if loop.tryKeyword != nil || loop.awaitKeyword != nil || loop.caseKeyword != nil {
-            diagnostics.append(source.diagnostic(at: loop, Messages.unsupportedFor))
-            return
-        }
-        let names = boundNames(in: Syntax(loop.pattern))
-        guard loop.pattern.is(IdentifierPatternSyntax.self) || loop.pattern.is(WildcardPatternSyntax.self) else {
-            diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forPattern))
-            return
-        }
-        let annotated = loop.typeAnnotation?.type.trimmedDescription
-        let replacements = hoist(in: Syntax(loop.sequence))
-        guard let types = TypeRule.iteratorType(of: loop.sequence, annotated: annotated, known: known) else {
-            diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forElementType(names.first ?? "_")))
-            return
-        }
-        temporaryCounter += 1
-        let iterator = "co_it\(temporaryCounter)"
-        declareVariable(iterator, type: types.iterator, at: loop.forKeyword)
-        let sequence = render(Syntax(loop.sequence), replacements: replacements)
-        emit(.declare(name: iterator, keyword: "var", writtenType: types.iterator, initializer: "(\(sequence.text)).makeIterator()"),
-             line: line, uses: sequence.uses, kills: [iterator])
-        let head = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
-        let exit = newBlock(line: line)
-        jump(to: head)
-        start(head)
-        if let name = names.first {
-            declareVariable(name, type: types.element, at: loop.pattern)
-            emit(.code("guard let \(name) = \(iterator).next() else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
-                 line: line, uses: [iterator], kills: [iterator], targets: [exit])
-            emit(.bind(name: name), line: nil, kills: [name])
-        } else {
-            emit(.code("guard \(iterator).next() != nil else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
-                 line: line, uses: [iterator], kills: [iterator], targets: [exit])
-        }
-        if let whereClause = loop.whereClause {
-            let condition = render(Syntax(whereClause.condition), replacements: [:])
-            let saved = cursor
-            emit(.code("if !(\(condition.text)) {"), line: line, uses: condition.uses)
-            cursor.indent += 1
-            emitBackedge(to: head)
-            cursor = saved
-            emit(.code("}"), line: nil, structural: true)
-        }
-        enterLoop(label: label, exit: exit, continueTarget: head, backedge: checksBackEdges)
-        lowerStatements(loop.body.statements)
-        emitBackedge(to: head)
-        jumpContexts.removeLast()
-        start(exit)
-    }
-
     // MARK: do / catch, defer, return
 
-    private func lowerDo(_ doStmt: DoStmtSyntax, label: String?) {
+    func lowerDo(_ doStmt: DoStmtSyntax, label: String?) {
         let line = source.line(of: doStmt)
         let exit = newBlock(line: line)
         if let label { pushBlockContext(label: label, join: exit) }
@@ -958,7 +398,7 @@ final class Lower {
         start(exit)
     }
 
-    private func lowerDefer(_ deferStmt: DeferStmtSyntax) {
+    func lowerDefer(_ deferStmt: DeferStmtSyntax) {
         if needsLowering(deferStmt.body) {
             diagnostics.append(source.diagnostic(at: deferStmt, Messages.suspendInDefer))
             return
@@ -969,12 +409,12 @@ final class Lower {
         split(line: source.line(of: deferStmt))
     }
 
-    private func emitDeferBody(_ id: Int) {
+    func emitDeferBody(_ id: Int) {
         guard let deferStmt = defers[id] else { return }
         for item in deferStmt.body.statements { emitNative(Syntax(item)) }
     }
 
-    private func lowerReturn(_ returnStmt: ReturnStmtSyntax) {
+    func lowerReturn(_ returnStmt: ReturnStmtSyntax) {
         let line = source.line(of: returnStmt)
         if let expression = returnStmt.expression {
             let replacements = hoist(in: Syntax(expression))
@@ -991,7 +431,7 @@ final class Lower {
     /// A block that runs the defers of `context[depth...]` (innermost first), then
     /// jumps to `target` (Self.finishTarget: returns CORO_DONE).  Shared between
     /// jump sites with the same defers and target.
-    private func trampoline(from context: [Int], to depth: Int, target: Int, backedge: Bool) -> Int {
+    func trampoline(from context: [Int], to depth: Int, target: Int, backedge: Bool) -> Int {
         if context.count <= depth && target >= 0 { return target }
         let key = "\(context[depth...].map(String.init).joined(separator: ","))->\(target)\(backedge ? "b" : "")"
         if let existing = trampolines[key] { return existing }
@@ -1014,7 +454,7 @@ final class Lower {
         return block
     }
 
-    private func computeUnwindTargets() -> [Int: Int] {
+    func computeUnwindTargets() -> [Int: Int] {
         let mayThrow = signature.throwsError || !regions.isEmpty
         guard mayThrow else { return [:] }
         var targets: [Int: Int] = [:]
@@ -1054,7 +494,7 @@ final class Lower {
 
     // MARK: native statements
 
-    private func emitNative(_ node: Syntax, replacements: [SyntaxIdentifier: String] = [:], kills declared: Set<String> = []) {
+    func emitNative(_ node: Syntax, replacements: [SyntaxIdentifier: String] = [:], kills declared: Set<String> = []) {
         let rendered = render(node, replacements: replacements)
         if rendered.text.isEmpty { return }
         var kills = declared
@@ -1078,7 +518,7 @@ final class Lower {
     /// The text of `node` with `replacements`, spawns rewritten, and `return` /
     /// `break` / `continue` that leave lowered code turned into jumps.  Lines after
     /// the first keep their indentation relative to the node's first line.
-    private func render(_ node: Syntax, replacements: [SyntaxIdentifier: String]) -> Rendered {
+    func render(_ node: Syntax, replacements: [SyntaxIdentifier: String]) -> Rendered {
         let renderer = NativeRenderer(lower: self, replacements: replacements)
         var text = renderer.render(node)
         text = reindent(text.trimmingWhitespace(), column: source.column(of: node))
@@ -1089,7 +529,7 @@ final class Lower {
                         targets: renderer.targets)
     }
 
-    private func reindent(_ text: String, column: Int) -> String {
+    func reindent(_ text: String, column: Int) -> String {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count > 1 else { return text }
         var result = [String(lines[0])]
@@ -1125,7 +565,7 @@ final class Lower {
     }
 
     /// Closures of the body that may escape, with the names they read.
-    private(set) var escapingClosures: [(closure: ClosureExprSyntax, names: Set<String>)] = []
+    var escapingClosures: [(closure: ClosureExprSyntax, names: Set<String>)] = []
 
     func noteEscapingClosure(_ closure: ClosureExprSyntax) {
         if escapingClosures.contains(where: { $0.closure.id == closure.id }) { return }

@@ -1,0 +1,425 @@
+// Pass 2, part of Lower: control flow that contains suspend points (if, guard,
+// switch, condition chains for && / || and condition lists, loops).  See
+// Lower.swift for the invariants these keep: every branch ends in a jump, loop
+// back-edges carry the preemption check, jump targets are allocated first.
+import CorocCore
+import SwiftSyntax
+
+extension Lower {
+    // MARK: if / guard / switch
+
+    func lowerIf(_ ifExpr: IfExprSyntax, label: String?) {
+        let line = source.line(of: ifExpr)
+        if needsConditionChain(ifExpr.conditions) {
+            lowerIfChain(ifExpr, label: label)
+            return
+        }
+        let replacements = hoistConditions(ifExpr.conditions)
+        let join = newBlock(line: line)
+        if let label { pushBlockContext(label: label, join: join) }
+        let conditions = render(Syntax(ifExpr.conditions), replacements: replacements)
+        let bindings = conditionBindings(ifExpr.conditions)
+        let saved = cursor
+        emit(.code("if \(conditions.text) {"), line: line, uses: conditions.uses.subtracting(bindings),
+             targets: conditions.targets)
+        cursor.indent += 1
+        for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
+        lowerStatements(ifExpr.body.statements)
+        jump(to: join)
+        cursor = saved
+        emit(.code("} else {"), line: nil, structural: true)
+        cursor.indent += 1
+        switch ifExpr.elseBody {
+        case .ifExpr(let nested)?:
+            if needsLowering(nested) {
+                lowerIf(nested, label: nil)
+            } else {
+                emitNative(Syntax(nested))
+            }
+        case .codeBlock(let block)?:
+            lowerStatements(block.statements)
+        case nil:
+            break
+        }
+        jump(to: join)
+        cursor = saved
+        emit(.code("}"), line: nil, structural: true)
+        cursor.terminated = true
+        if label != nil { jumpContexts.removeLast() }
+        start(join)
+    }
+
+    func lowerGuard(_ guardStmt: GuardStmtSyntax) {
+        let line = source.line(of: guardStmt)
+        if needsConditionChain(guardStmt.conditions) {
+            let elseBlock = newBlock(line: source.line(of: guardStmt.body))
+            let after = newBlock(line: line)
+            lowerConditionChain(guardStmt.conditions, ifTrue: after, ifFalse: elseBlock)
+            start(elseBlock)
+            lowerStatements(guardStmt.body.statements)
+            if !cursor.terminated { emit(.trap("guard body of \(signature.name) fell through"), line: nil) }
+            start(after)
+            return
+        }
+        let replacements = hoistConditions(guardStmt.conditions)
+        var conditions = render(Syntax(guardStmt.conditions), replacements: replacements)
+        let bindings = conditionBindings(guardStmt.conditions)
+        conditions.uses.subtract(bindings)
+        if needsLowering(guardStmt.body) {
+            let elseBlock = newBlock(line: source.line(of: guardStmt.body))
+            let after = newBlock(line: line)
+            emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(elseBlock); continue co_dispatch }"),
+                 line: line, uses: conditions.uses, targets: conditions.targets.union([elseBlock]))
+            for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
+            jump(to: after)
+            start(elseBlock)
+            lowerStatements(guardStmt.body.statements)
+            if !cursor.terminated {
+                emit(.trap("guard body of \(signature.name) fell through"), line: nil)
+            }
+            start(after)
+        } else {
+            let body = render(Syntax(guardStmt.body), replacements: [:])
+            emit(.code("guard \(conditions.text) else \(body.text)"), line: line,
+                 uses: conditions.uses.union(body.uses), targets: conditions.targets.union(body.targets))
+            for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
+        }
+    }
+
+    // MARK: condition chains
+
+    /// A condition needs the chain lowering when a suspend point sits in a later
+    /// element of a condition list or right of a top-level `&&` / `||`: it must
+    /// run only when the conditions before it have decided so.
+    func needsConditionChain(_ conditions: ConditionElementListSyntax) -> Bool {
+        for (index, element) in conditions.enumerated() {
+            let calls = SuspendCallCollector.collect(in: element, classifier: classifier).calls
+            if calls.isEmpty { continue }
+            if index > 0 { return true }
+            for (call, _) in calls {
+                if let op = conditionalEvaluation(of: call, within: Syntax(element)), op == "'&&'" || op == "'||'" {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    /// Lowers `conditions` into tests that jump to `ifTrue` when all hold and to
+    /// `ifFalse` as soon as one fails, evaluating each element (and each operand
+    /// of a top-level `&&` / `||`) only when Swift would.  Bindings become frame
+    /// fields when the code after the test uses them.
+    func lowerConditionChain(_ conditions: ConditionElementListSyntax, ifTrue: Int, ifFalse: Int) {
+        let elements = Array(conditions)
+        for (index, element) in elements.enumerated() {
+            let isLast = index == elements.count - 1
+            let next = isLast ? ifTrue : newBlock(line: source.line(of: element))
+            switch element.condition {
+            case .expression(let expression):
+                lowerBoolean(expression, ifTrue: next, ifFalse: ifFalse)
+            default:
+                let replacements = hoist(in: Syntax(element.condition))
+                var rendered = render(Syntax(element.condition), replacements: replacements)
+                let bindings = conditionBindings(ConditionElementListSyntax([element.with(\.trailingComma, nil)]))
+                rendered.uses.subtract(bindings)
+                emit(.code("guard \(rendered.text) else { co_hdr.pointee.state = \(ifFalse); continue co_dispatch }"),
+                     line: source.line(of: element), uses: rendered.uses, targets: rendered.targets.union([ifFalse]))
+                for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
+                jump(to: next)
+            }
+            if !isLast { start(next) }
+        }
+    }
+
+    /// `a || b` tests b only when a is false, `a && b` only when a is true.
+    func lowerBoolean(_ expression: ExprSyntax, ifTrue: Int, ifFalse: Int) {
+        if let sequence = expression.as(SequenceExprSyntax.self) {
+            lowerOperand(Array(sequence.elements), ifTrue: ifTrue, ifFalse: ifFalse)
+        } else {
+            lowerOperand([expression], ifTrue: ifTrue, ifFalse: ifFalse)
+        }
+    }
+
+    /// `elements`: a run of an unfolded operator sequence (operands and operators).
+    func lowerOperand(_ elements: [ExprSyntax], ifTrue: Int, ifFalse: Int) {
+        if let split = splitAtLowestLogical(elements) {
+            for (index, operand) in split.operands.enumerated() {
+                let isLast = index == split.operands.count - 1
+                let next = isLast ? ifTrue : newBlock(line: source.line(of: operand.first!))
+                let onTrue = isLast ? ifTrue : (split.isOr ? ifTrue : next)
+                let onFalse = isLast ? ifFalse : (split.isOr ? next : ifFalse)
+                lowerOperand(operand, ifTrue: onTrue, ifFalse: onFalse)
+                if !isLast { start(next) }
+            }
+            return
+        }
+        var replacements: [SyntaxIdentifier: String] = [:]
+        for element in elements { replacements.merge(hoist(in: Syntax(element)), uniquingKeysWith: { a, _ in a }) }
+        var text: [String] = []
+        var uses: Set<String> = []
+        var targets: Set<Int> = [ifFalse]
+        for element in elements {
+            let rendered = render(Syntax(element), replacements: replacements)
+            text.append(rendered.text)
+            uses.formUnion(rendered.uses)
+            targets.formUnion(rendered.targets)
+        }
+        emit(.code("guard \(text.joined(separator: " ")) else { co_hdr.pointee.state = \(ifFalse); continue co_dispatch }"),
+             line: source.line(of: elements[0]), uses: uses, targets: targets)
+        jump(to: ifTrue)
+    }
+
+    /// Splits a run of an unfolded operator sequence at its lowest-precedence
+    /// logical operator (`||` binds looser than `&&`); nil when there is none, or
+    /// when an operator binding looser still (`?:`, `=`) makes splitting wrong.
+    func splitAtLowestLogical(_ elements: [ExprSyntax]) -> (isOr: Bool, operands: [[ExprSyntax]])? {
+        var hasOr = false
+        var hasAnd = false
+        for element in elements {
+            if element.is(UnresolvedTernaryExprSyntax.self) || element.is(AssignmentExprSyntax.self) { return nil }
+            if let op = element.as(BinaryOperatorExprSyntax.self) {
+                if op.operator.text == "||" { hasOr = true }
+                if op.operator.text == "&&" { hasAnd = true }
+            }
+        }
+        guard hasOr || hasAnd else { return nil }
+        let splitter = hasOr ? "||" : "&&"
+        var operands: [[ExprSyntax]] = [[]]
+        for element in elements {
+            if let op = element.as(BinaryOperatorExprSyntax.self), op.operator.text == splitter {
+                operands.append([])
+            } else {
+                operands[operands.count - 1].append(element)
+            }
+        }
+        return (hasOr, operands)
+    }
+
+    func lowerIfChain(_ ifExpr: IfExprSyntax, label: String?) {
+        let line = source.line(of: ifExpr)
+        let join = newBlock(line: line)
+        let thenBlock = newBlock(line: source.line(of: ifExpr.body))
+        let elseBlock = ifExpr.elseBody == nil ? join : newBlock(line: line)
+        if let label { pushBlockContext(label: label, join: join) }
+        lowerConditionChain(ifExpr.conditions, ifTrue: thenBlock, ifFalse: elseBlock)
+        start(thenBlock)
+        lowerStatements(ifExpr.body.statements)
+        jump(to: join)
+        switch ifExpr.elseBody {
+        case .ifExpr(let nested)?:
+            start(elseBlock)
+            if needsLowering(nested) { lowerIf(nested, label: nil) } else { emitNative(Syntax(nested)) }
+            jump(to: join)
+        case .codeBlock(let block)?:
+            start(elseBlock)
+            lowerStatements(block.statements)
+            jump(to: join)
+        case nil:
+            break
+        }
+        if label != nil { jumpContexts.removeLast() }
+        start(join)
+    }
+
+    /// Hoists the suspend calls of a condition list that needs no chain
+    /// (needsConditionChain is false: only the first element suspends, and not
+    /// right of a short-circuit operator), so they run before the test.
+    func hoistConditions(_ conditions: ConditionElementListSyntax) -> [SyntaxIdentifier: String] {
+        guard let first = conditions.first else { return [:] }
+        return hoist(in: Syntax(first))
+    }
+
+    /// Names bound by `if let x`, `if case .a(let x)`, with their types when visible.
+    func conditionBindings(_ conditions: ConditionElementListSyntax) -> [String] {
+        var names: [String] = []
+        for condition in conditions {
+            switch condition.condition {
+            case .optionalBinding(let binding):
+                guard let pattern = binding.pattern.as(IdentifierPatternSyntax.self) else { continue }
+                let name = pattern.identifier.text
+                var type = binding.typeAnnotation?.type.trimmedDescription
+                if type == nil {
+                    if let value = binding.initializer?.value {
+                        type = TypeRule.visibleType(of: value, known: known)
+                    } else {
+                        type = known[name]
+                    }
+                    if let optional = type, optional.hasSuffix("?") { type = String(optional.dropLast()) } else { type = nil }
+                }
+                declareVariable(name, type: type, at: pattern)
+                names.append(name)
+            case .matchingPattern(let match):
+                for name in boundNames(in: Syntax(match.pattern)) {
+                    declareVariable(name, type: nil, at: match.pattern)
+                    names.append(name)
+                }
+            default:
+                continue
+            }
+        }
+        return names
+    }
+
+    func lowerSwitch(_ switchExpr: SwitchExprSyntax, label: String?) {
+        let line = source.line(of: switchExpr)
+        let replacements = hoist(in: Syntax(switchExpr.subject))
+        let subject = render(Syntax(switchExpr.subject), replacements: replacements)
+        let exit = newBlock(line: line)
+        jumpContexts.append(JumpContext(kind: .switchCase, label: label, breakTarget: exit, continueTarget: nil,
+                                        continueIsBackedge: false, deferDepth: deferContext.count))
+        let saved = cursor
+        emit(.code("switch \(subject.text) {"), line: line, uses: subject.uses)
+        for element in switchExpr.cases {
+            guard let switchCase = element.as(SwitchCaseSyntax.self) else {
+                diagnostics.append(source.diagnostic(at: element, Messages.ifConfigInSwitch))
+                continue
+            }
+            cursor = saved
+            let caseLabel = render(Syntax(switchCase.label), replacements: [:])
+            let bound = boundNames(in: Syntax(switchCase.label))
+            // No line: a #sourceLocation between `switch {` and a case label is not allowed.
+            emit(.code(caseLabel.text), line: nil, uses: caseLabel.uses.subtracting(bound), structural: true)
+            cursor.indent += 1
+            for name in bound {
+                declareVariable(name, type: nil, at: switchCase.label)
+                emit(.bind(name: name), line: nil, kills: [name])
+            }
+            lowerStatements(switchCase.statements)
+            jump(to: exit)
+        }
+        cursor = saved
+        emit(.code("}"), line: nil, structural: true)
+        cursor.terminated = true
+        jumpContexts.removeLast()
+        start(exit)
+    }
+
+    func pushBlockContext(label: String, join: Int) {
+        jumpContexts.append(JumpContext(kind: .block, label: label, breakTarget: join, continueTarget: nil,
+                                        continueIsBackedge: false, deferDepth: deferContext.count))
+    }
+
+    // MARK: loops
+
+    /// Loops get the preemption check at their back-edges unless the coroutine is @nopreempt.
+    var checksBackEdges: Bool { !signature.noPreempt }
+
+    func enterLoop(label: String?, exit: Int, continueTarget: Int, backedge: Bool) {
+        jumpContexts.append(JumpContext(kind: .loop, label: label, breakTarget: exit, continueTarget: continueTarget,
+                                        continueIsBackedge: backedge, deferDepth: deferContext.count))
+    }
+
+    func emitBackedge(to head: Int) {
+        emit(checksBackEdges ? .backedge(head) : .jump(head), line: nil)
+    }
+
+    func lowerWhile(_ loop: WhileStmtSyntax, label: String?) {
+        let line = source.line(of: loop)
+        let head = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
+        let exit = newBlock(line: line)
+        jump(to: head)
+        start(head)
+        if needsConditionChain(loop.conditions) {
+            let body = newBlock(line: line)
+            lowerConditionChain(loop.conditions, ifTrue: body, ifFalse: exit)
+            start(body)
+            enterLoop(label: label, exit: exit, continueTarget: head, backedge: checksBackEdges)
+            lowerStatements(loop.body.statements)
+            emitBackedge(to: head)
+            jumpContexts.removeLast()
+            start(exit)
+            return
+        }
+        let replacements = hoistConditions(loop.conditions)
+        var conditions = render(Syntax(loop.conditions), replacements: replacements)
+        let bindings = conditionBindings(loop.conditions)
+        conditions.uses.subtract(bindings)
+        if conditions.text != "true" {   // `while true`: a guard would draw "will never be executed"
+            emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
+                 line: line, uses: conditions.uses, targets: conditions.targets.union([exit]))
+        }
+        for name in bindings { emit(.bind(name: name), line: nil, kills: [name]) }
+        enterLoop(label: label, exit: exit, continueTarget: head, backedge: checksBackEdges)
+        lowerStatements(loop.body.statements)
+        emitBackedge(to: head)
+        jumpContexts.removeLast()
+        start(exit)
+    }
+
+    func lowerRepeat(_ loop: RepeatStmtSyntax, label: String?) {
+        let line = source.line(of: loop)
+        let body = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
+        let check = newBlock(line: source.line(of: loop.condition))
+        let exit = newBlock(line: line)
+        jump(to: body)
+        start(body)
+        enterLoop(label: label, exit: exit, continueTarget: check, backedge: false)
+        lowerStatements(loop.body.statements)
+        jump(to: check)
+        jumpContexts.removeLast()
+        start(check)
+        let replacements = hoist(in: Syntax(loop.condition))
+        let condition = render(Syntax(loop.condition), replacements: replacements)
+        let saved = cursor
+        emit(.code("if \(condition.text) {"), line: source.line(of: loop.condition), uses: condition.uses,
+             targets: condition.targets)
+        cursor.indent += 1
+        emitBackedge(to: body)
+        cursor = saved
+        emit(.code("}"), line: nil, structural: true)
+        jump(to: exit)
+        start(exit)
+    }
+
+    func lowerFor(_ loop: ForStmtSyntax, label: String?) {
+        let line = source.line(of: loop)
+        if loop.tryKeyword != nil || loop.awaitKeyword != nil || loop.caseKeyword != nil {
+            diagnostics.append(source.diagnostic(at: loop, Messages.unsupportedFor))
+            return
+        }
+        let names = boundNames(in: Syntax(loop.pattern))
+        guard loop.pattern.is(IdentifierPatternSyntax.self) || loop.pattern.is(WildcardPatternSyntax.self) else {
+            diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forPattern))
+            return
+        }
+        let annotated = loop.typeAnnotation?.type.trimmedDescription
+        let replacements = hoist(in: Syntax(loop.sequence))
+        guard let types = TypeRule.iteratorType(of: loop.sequence, annotated: annotated, known: known) else {
+            diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forElementType(names.first ?? "_")))
+            return
+        }
+        temporaryCounter += 1
+        let iterator = "co_it\(temporaryCounter)"
+        declareVariable(iterator, type: types.iterator, at: loop.forKeyword)
+        let sequence = render(Syntax(loop.sequence), replacements: replacements)
+        emit(.declare(name: iterator, keyword: "var", writtenType: types.iterator, initializer: "(\(sequence.text)).makeIterator()"),
+             line: line, uses: sequence.uses, kills: [iterator])
+        let head = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
+        let exit = newBlock(line: line)
+        jump(to: head)
+        start(head)
+        if let name = names.first {
+            declareVariable(name, type: types.element, at: loop.pattern)
+            emit(.code("guard let \(name) = \(iterator).next() else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
+                 line: line, uses: [iterator], kills: [iterator], targets: [exit])
+            emit(.bind(name: name), line: nil, kills: [name])
+        } else {
+            emit(.code("guard \(iterator).next() != nil else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
+                 line: line, uses: [iterator], kills: [iterator], targets: [exit])
+        }
+        if let whereClause = loop.whereClause {
+            let condition = render(Syntax(whereClause.condition), replacements: [:])
+            let saved = cursor
+            emit(.code("if !(\(condition.text)) {"), line: line, uses: condition.uses)
+            cursor.indent += 1
+            emitBackedge(to: head)
+            cursor = saved
+            emit(.code("}"), line: nil, structural: true)
+        }
+        enterLoop(label: label, exit: exit, continueTarget: head, backedge: checksBackEdges)
+        lowerStatements(loop.body.statements)
+        emitBackedge(to: head)
+        jumpContexts.removeLast()
+        start(exit)
+    }
+}
