@@ -41,7 +41,10 @@ enum Emit {
                 errnoIncluded = true
             }
             text += "\n#line \(source.line(of: range.end)) \(path)\n"
-            text += String(repeating: " ", count: source.column(of: range.end) - 1)
+            // Keep the column of what follows on the same line (rarely anything).
+            if range.end < source.bytes.count, source.bytes[range.end] != 10 {
+                text += String(repeating: " ", count: source.column(of: range.end) - 1)
+            }
             edits.append((range, text))
         }
         // CORO prototypes in this file would declare functions that no longer exist.

@@ -49,7 +49,7 @@ final class ParsedUnit {
         let args = ["-x", "c", "-std=gnu17"] + arguments
         var unit: CXTranslationUnit?
         let options = CXTranslationUnit_DetailedPreprocessingRecord.rawValue
-            | CXTranslationUnit_KeepGoing.rawValue
+
         let code = withCStrings(args) { argv in
             guard let contents else {
                 return clang_parseTranslationUnit2(index, path, argv, Int32(args.count), nil, 0, options, &unit)

@@ -25,7 +25,7 @@ enum Reject {
                 if clang_Cursor_isVariadic(fn.raw) != 0 {
                     report(fn.fileOffset, Messages.variadic(coroutine.name))
                 }
-                if fn.type.kind == CXType_FunctionNoProto && !coroutine.parameters.isEmpty {
+                if isKnRDefinition(fn, unit.source) {
                     report(fn.fileOffset, Messages.knr(coroutine.name))
                 }
                 fn.forEachDescendant { node in
@@ -40,6 +40,15 @@ enum Reject {
             }
         }
         return found.sorted { ($0.location ?? SourceLocation(file: "", line: 0, column: 0)) < ($1.location ?? SourceLocation(file: "", line: 0, column: 0)) }
+    }
+
+    /// Declarations between the parameter list's `)` and the body's `{`.
+    private static func isKnRDefinition(_ fn: Cursor, _ source: SourceText) -> Bool {
+        guard let body = fn.children.last(where: { $0.kind == CXCursor_CompoundStmt }) else { return false }
+        let bodyStart = body.expansionRange.start
+        var i = bodyStart - 1
+        while i > 0 && (source.bytes[i] == 32 || source.bytes[i] == 10 || source.bytes[i] == 9) { i -= 1 }
+        return source.bytes[i] == UInt8(ascii: ";")
     }
 
     private static let setjmpNames: Set<String> = ["setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp", "__builtin_setjmp"]

@@ -1,0 +1,96 @@
+// Diagnostics as data: each Inputs/diagnostics/NAME.c marks with `/*1️⃣*/`
+// where a finding must land (the token right after the marker, or the marker
+// itself for libclang's "expected ';'" which points just past the previous
+// token), and the table below gives the expected severity and message.
+@testable import CorocC
+import CorocCore
+import Foundation
+import Testing
+
+struct Expected: Sendable, CustomStringConvertible {
+    var marker: String
+    var severity: Severity
+    var message: String
+    var atMarkerStart = false
+    var description: String { "\(marker) \(message)" }
+}
+
+struct DiagnosticsCase: Sendable, CustomStringConvertible {
+    var file: String
+    var expected: [Expected]
+    /// Warnings only: the translation must succeed and report them.
+    var translates = false
+    var description: String { file }
+}
+
+let diagnosticsCases: [DiagnosticsCase] = [
+    DiagnosticsCase(file: "vla.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.vla("v"))]),
+    DiagnosticsCase(file: "alloca.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.alloca)]),
+    DiagnosticsCase(file: "setjmp.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.setjmp),
+        Expected(marker: "2️⃣", severity: .error, message: Reject.Messages.longjmp),
+    ]),
+    DiagnosticsCase(file: "computed_goto.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.labelAddress),
+        Expected(marker: "2️⃣", severity: .error, message: Reject.Messages.computedGoto),
+    ]),
+    DiagnosticsCase(file: "asm_goto.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.asmGoto)]),
+    DiagnosticsCase(file: "variadic.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.variadic("sum"))]),
+    DiagnosticsCase(file: "knr.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.knr("old"))]),
+    DiagnosticsCase(file: "bare_call.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Classify.Messages.bareCall("work")),
+        Expected(marker: "2️⃣", severity: .error, message: Classify.Messages.mainInCoroutine),
+    ]),
+    DiagnosticsCase(file: "parse_error.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: "expected ';' after expression", atMarkerStart: true),
+    ]),
+    DiagnosticsCase(file: "missing_header.c", expected: [
+        Expected(marker: "1️⃣", severity: .fatal, message: "'no_such_header_for_coroc.h' file not found"),
+    ]),
+    DiagnosticsCase(file: "large_frame.c", expected: [
+        // 32-byte header + int result + 70000 bytes, rounded to 8 (checked against offsetof in FrameLayoutTests).
+        Expected(marker: "1️⃣", severity: .warning, message: CTranslator.Messages.largeFrame("big", 70040)),
+    ], translates: true),
+    DiagnosticsCase(file: "thread_values.c", expected: [
+        Expected(marker: "1️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("me", "pthread_self()")),
+        Expected(marker: "2️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("err", "errno")),
+        Expected(marker: "3️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("mine", "thread-local 'slot'")),
+    ], translates: true),
+]
+
+@Test(arguments: diagnosticsCases)
+func diagnosticLandsOnMarker(_ testCase: DiagnosticsCase) throws {
+    let path = Paths.input("diagnostics", testCase.file)
+    let text = readFile(path)
+    var found: [Diagnostic] = []
+    do {
+        let translation = try translate(path)
+        #expect(testCase.translates, "expected errors, but \(testCase.file) translated")
+        found = translation.diagnostics
+    } catch {
+        #expect(!testCase.translates, "expected warnings only: \(error.diagnostics.map { $0.rendered() })")
+        found = error.diagnostics
+    }
+    #expect(found.count == testCase.expected.count, "\(found.map { $0.rendered() })")
+    for expected in testCase.expected {
+        let location = try #require(markerLocation(text, "/*\(expected.marker)*/", file: path, atStart: expected.atMarkerStart))
+        let match = found.first { $0.message == expected.message }
+        #expect(match != nil, "missing '\(expected.message)' in \(found.map { $0.rendered() })")
+        #expect(match?.severity == expected.severity)
+        #expect(match?.location == location, "\(expected.marker): at \(String(describing: match?.location))")
+        #expect(match?.sourceLine == text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)[location.line - 1])
+    }
+}
+
+/// Line and byte column of the token after a marker comment (or of the marker).
+func markerLocation(_ text: String, _ marker: String, file: String, atStart: Bool) -> CorocCore.SourceLocation? {
+    let bytes = Array(text.utf8), needle = Array(marker.utf8)
+    guard let start = (0...(bytes.count - needle.count)).first(where: { bytes[$0..<$0 + needle.count].elementsEqual(needle) }) else {
+        return nil
+    }
+    let offset = atStart ? start : start + needle.count
+    let before = bytes[..<offset]
+    let line = before.filter { $0 == 10 }.count + 1
+    let lineStart = before.lastIndex(of: 10).map { $0 + 1 } ?? 0
+    return CorocCore.SourceLocation(file: file, line: line, column: offset - lineStart + 1)
+}
