@@ -612,6 +612,10 @@ final class Lower {
     }
 
     func spawnText(_ call: FunctionCallExprSyntax, marker: String, renderArguments: (Syntax) -> String) -> String? {
+        if marker == "coro_main" {
+            diagnostics.append(source.diagnostic(at: call, Messages.mainInsideCoroutine))
+            return nil
+        }
         guard call.arguments.count == 1, let inner = call.arguments.first?.expression.as(FunctionCallExprSyntax.self),
               let name = SuspendClassifier.calleeName(inner), let callee = classifier.coroutines[name] else {
             diagnostics.append(source.diagnostic(at: call, Messages.spawnNeedsCoroutine(marker)))
@@ -654,6 +658,8 @@ final class Lower {
         static func jumpTarget(_ label: String?) -> String {
             label.map { "no enclosing statement labeled '\($0)'" } ?? "'break' or 'continue' outside of a loop or switch"
         }
+        static let mainInsideCoroutine =
+            "coro_main(...) starts the scheduler and belongs outside coroutines; inside one, await the coroutine (f(...)) or spawn it (coro_go(f(...)))"
         static func spawnNeedsCoroutine(_ marker: String) -> String {
             "\(marker)(...) takes a call of a @coroutine function of this file, e.g. \(marker)(worker(1))"
         }

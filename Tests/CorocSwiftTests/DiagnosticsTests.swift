@@ -257,3 +257,12 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
         }
         """, [("1️⃣", Lower.Messages.suspendInIfConfig)])
 }
+
+@Test func coroMainInsideACoroutineIsRejected() {
+    expectDiagnostics("""
+        @coroutine func g() {}
+        @coroutine func f() {
+            1️⃣coro_main(g())
+        }
+        """, [("1️⃣", Lower.Messages.mainInsideCoroutine)])
+}
