@@ -20,18 +20,22 @@
 #define CHUNK_RECORDS 1024
 #define CHUNKS 1024   /* fds up to 1M; larger numbers are served as CORO_FD_BLOCK */
 
+/* A parked task is on exactly one of its record's lists, linked through
+ * task->link.  While it is parked, task->result holds its park sequence
+ * number and task->err its mode (the waker overwrites both with the
+ * outcome when it takes the task off the list). */
 typedef struct fdrec {
     coro_lock_t lock;
     uint8_t kind;         /* CORO_FD_*; atomic (read without the lock on the fast path) */
-    uint8_t rready;       /* edge seen with no reader parked */
-    uint8_t wready;       /* edge seen with no writer parked */
-    uint32_t rseq, wseq;  /* bumped at every park; deadline timers compare them */
-    coro_task *rtask;     /* parked reader (or a task waiting both ways) */
-    coro_task *wtask;     /* parked writer */
+    uint8_t rready;       /* input edge seen with no task waiting for input */
+    uint8_t wready;       /* output edge seen with no task waiting for output */
+    uint32_t seq;         /* bumped at every park; deadline timers name one */
+    coro_task *readers;   /* waiting for input, or for either direction (poll) */
+    coro_task *writers;   /* waiting for output only */
 } fdrec;
 
 static fdrec *chunks[CHUNKS];        /* atomic pointers */
-static uint32_t nwaiters;            /* atomic: tasks in rtask/wtask slots */
+static uint32_t nwaiters;            /* atomic: tasks on readers/writers lists */
 static int64_t last_poll_ns;         /* atomic */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_errno;
@@ -97,14 +101,46 @@ int coro_fd_kind(int fd) {
     return kind;
 }
 
-/* Take t out of r's slots (both, if it waits both ways); under r->lock. */
+/* Unlink t from list *head (under the record lock); 1 if it was there. */
+static int unlink_task(coro_task **head, coro_task *t) {
+    for (coro_task **p = head; *p != NULL; p = &(*p)->link) {
+        if (*p == t) {
+            *p = t->link;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Take t (on one of r's lists) out with this outcome; under r->lock. */
 static void take(fdrec *r, coro_task *t, int err, int result, coro_task_list *list) {
-    if (r->rtask == t) r->rtask = NULL;
-    if (r->wtask == t) r->wtask = NULL;
+    if (!unlink_task(&r->readers, t) && !unlink_task(&r->writers, t))
+        coro_fatal("task %s is not parked on the fd it was woken for", t->name);
     t->err = err;
     t->result = result;
     __atomic_fetch_sub(&nwaiters, 1, __ATOMIC_RELAXED);
     coro_task_list_push(list, t);
+}
+
+/* Take every task of *head whose mode intersects `mode`. */
+static int take_all(fdrec *r, coro_task **head, int mode, int err, coro_task_list *list) {
+    int n = 0;
+    coro_task *t = *head;
+    while (t != NULL) {
+        coro_task *next = t->link;
+        if (t->err & mode) {
+            take(r, t, err, 0, list);
+            n++;
+        }
+        t = next;
+    }
+    return n;
+}
+
+static void append(coro_task **head, coro_task *t) {
+    while (*head != NULL) head = &(*head)->link;
+    t->link = NULL;
+    *head = t;
 }
 
 int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err) {
@@ -129,34 +165,21 @@ int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeou
         coro_lock_release(&r->lock);
         return 1;
     }
-    if (((mode & CORO_FD_READ) && r->rtask) || ((mode & CORO_FD_WRITE) && r->wtask)) {
-        coro_lock_release(&r->lock);
-        errno = EBUSY;
-        return -1;
-    }
     if (__atomic_load_n(&r->kind, __ATOMIC_RELAXED) == CORO_FD_UNKNOWN) {
         /* closed (coro_fd_close) since the caller classified it */
         coro_lock_release(&r->lock);
         errno = EBADF;
         return -1;
     }
-    uint32_t seq;
-    if (mode & CORO_FD_READ) {
-        seq = ++r->rseq;
-        r->rtask = t;
-        if (mode & CORO_FD_WRITE) r->wtask = t, ++r->wseq;
-    } else {
-        seq = ++r->wseq;
-        r->wtask = t;
-    }
-    t->err = 0;
-    t->result = 0;
+    uint32_t seq = ++r->seq;
+    t->result = (int32_t)seq;
+    t->err = mode;
     t->aux = fd;
+    append((mode & CORO_FD_READ) ? &r->readers : &r->writers, t);
     __atomic_fetch_add(&nwaiters, 1, __ATOMIC_RELAXED);
     if (deadline_ns != 0 && coro_timer_fd(fd, mode, seq, deadline_ns, timeout_err) < 0) {
         int e = errno;
-        if (r->rtask == t) r->rtask = NULL;
-        if (r->wtask == t) r->wtask = NULL;
+        unlink_task((mode & CORO_FD_READ) ? &r->readers : &r->writers, t);
         __atomic_fetch_sub(&nwaiters, 1, __ATOMIC_RELAXED);
         coro_lock_release(&r->lock);
         errno = e;
@@ -170,12 +193,8 @@ void coro_fd_timeout(int fd, int mode, uint32_t seq, int timeout_err, coro_task_
     fdrec *r = lookup(fd);
     if (r == NULL) return;
     coro_lock_acquire(&r->lock);
-    coro_task *t = NULL;
-    if (mode & CORO_FD_READ) {
-        if (r->rseq == seq) t = r->rtask;
-    } else if (r->wseq == seq) {
-        t = r->wtask;
-    }
+    coro_task *t = (mode & CORO_FD_READ) ? r->readers : r->writers;
+    while (t != NULL && t->result != (int32_t)seq) t = t->link;
     if (t != NULL) take(r, t, timeout_err, timeout_err == 0 ? 1 : 0, list);
     coro_lock_release(&r->lock);
 }
@@ -188,7 +207,7 @@ void coro_netpoll_forget_all(void) {
             fdrec *r = &chunk[i];
             if (__atomic_load_n(&r->kind, __ATOMIC_RELAXED) == CORO_FD_UNKNOWN) continue;
             coro_lock_acquire(&r->lock);
-            if (r->rtask || r->wtask) coro_fatal("fd %d has a parked task between scheduler runs", c * CHUNK_RECORDS + i);
+            if (r->readers || r->writers) coro_fatal("fd %d has a parked task between scheduler runs", c * CHUNK_RECORDS + i);
             __atomic_store_n(&r->kind, CORO_FD_UNKNOWN, __ATOMIC_RELEASE);
             r->rready = r->wready = 0;
             coro_lock_release(&r->lock);
@@ -216,10 +235,8 @@ int coro_fd_close(int fd) {
      * deregistration and the close, and then wait forever. */
     coro_lock_acquire(&r->lock);
     int kind = r->kind;
-    if (r->rtask) take(r, r->rtask, EBADF, 0, &woken);
-    if (r->wtask) take(r, r->wtask, EBADF, 0, &woken);
-    r->rseq++;
-    r->wseq++;
+    take_all(r, &r->readers, CORO_FD_READ | CORO_FD_WRITE, EBADF, &woken);
+    take_all(r, &r->writers, CORO_FD_READ | CORO_FD_WRITE, EBADF, &woken);
     r->rready = r->wready = 0;
     __atomic_store_n(&r->kind, CORO_FD_UNKNOWN, __ATOMIC_RELEASE);
     if (kind == CORO_FD_POLL || kind == CORO_FD_SOCK) coro_poll_backend_close(fd);
@@ -236,13 +253,16 @@ static void on_event(void *arg, int fd, int events) {
     fdrec *r = lookup(fd);
     if (r == NULL) return;
     coro_lock_acquire(&r->lock);
+    /* Wake every waiter of a direction: with edge triggering there is no
+     * second event for those left behind.  Each retries its call; those that
+     * lose the race for the data get EAGAIN and park again. */
     if (events & CORO_POLL_IN) {
-        if (r->rtask) take(r, r->rtask, 0, 0, list);
-        else r->rready = 1;
+        if (take_all(r, &r->readers, CORO_FD_READ, 0, list) == 0) r->rready = 1;
     }
     if (events & CORO_POLL_OUT) {
-        if (r->wtask) take(r, r->wtask, 0, 0, list);
-        else r->wready = 1;
+        int n = take_all(r, &r->writers, CORO_FD_WRITE, 0, list);
+        n += take_all(r, &r->readers, CORO_FD_WRITE, 0, list);   /* poll for both directions */
+        if (n == 0) r->wready = 1;
     }
     coro_lock_release(&r->lock);
 }

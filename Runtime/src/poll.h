@@ -15,11 +15,13 @@
  *                   EPERM), and fds 0-2, whose file descriptions are shared
  *                   with the parent shell: we never flip O_NONBLOCK on those.
  *                   Their I/O runs on the blocking pool.
- *  and holds at most one parked reader and one parked writer (one of each at
- *  a time per fd, as Go's pollDesc; a second concurrent reader gets EBUSY),
- *  plus a "ready" bit per direction: an edge that arrived while nobody was
- *  parked, consumed by the next park attempt (which then retries the I/O
- *  instead of sleeping).  Everything in a record is protected by its lock.
+ *  and lists of the tasks parked on it for input and for output (several
+ *  coroutines may accept on one listener), plus a "ready" bit per
+ *  direction: an edge that arrived while nobody was parked, consumed by the
+ *  next park attempt (which then retries the I/O instead of sleeping).  An
+ *  edge wakes every task parked for its direction, since edge triggering
+ *  gives no second event; the losers retry, see EAGAIN and park again.
+ *  Everything in a record is protected by its lock.
  *
  *  Limitation: an fd closed with plain close(2) (not coro_op_close) while the
  *  scheduler runs leaves a stale record; if the number is reused for a new
@@ -29,11 +31,11 @@
  *  a wait on it may never be woken, since the new socket is not registered.
  *
  *  Wake-ups: exactly one of {poller event, deadline timer, coro_fd_close}
- *  takes a parked task out of its slot (under the record lock) and readies
+ *  takes a parked task off its list (under the record lock) and readies
  *  it, with task->err = 0 (retry the I/O), EBADF (closed) or ETIMEDOUT, and
  *  task->result = 1 for "the poll timeout expired".  Deadline timers name the
- *  record and a sequence number (rseq/wseq, bumped at every park), never the
- *  task, so a stale timer finds a different sequence and does nothing.
+ *  record and a sequence number (bumped at every park), never the task, so a
+ *  stale timer finds no parked task with its sequence and does nothing.
  *
  * THE BACKEND CONTRACT (what poll_epoll.c defines; a kqueue file would too)
  *
@@ -83,7 +85,7 @@ int coro_fd_kind(int fd);
  * result = 1 when timeout_err is 0.  Returns 0 if parked (the caller returns
  * CORO_SUSPENDED), 1 if a readiness edge was pending (retry the I/O now),
  * 2 if the deadline has already passed and timeout_err is 0 (poll: report a
- * timeout), -1/errno (ETIMEDOUT: deadline already past; EBUSY: another task waits). */
+ * timeout), -1/errno (ETIMEDOUT: deadline already past; EBADF: closed meanwhile). */
 int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err);
 /* Forget what we know about fd (a new file took the number): the next use
  * classifies and registers it again. */

@@ -6,7 +6,8 @@
  * poll with a timeout, with data, and with two fds; TCP connect/accept over
  * loopback with send/recv, readv/writev, sendmsg/recvmsg; UDP
  * sendto/recvfrom; coro_op_blocking; coro_op_wait_fd; and a bad fd gives
- * -1/EBADF.
+ * -1/EBADF; four coroutines parked in accept on one listener all get a
+ * connection.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -504,6 +505,84 @@ static void phase_errors(void) {
     close(pipefd[1]);
 }
 
+/* ---- several coroutines waiting on one fd: 4 acceptors on one listener ---- */
+#define ACCEPTORS 4
+static int accepted;   /* atomic */
+
+typedef struct {
+    coro_frame hdr;
+    int fd, r;
+} acceptor_frame;
+
+static coro_status acceptor_resume(coro_frame *self) {
+    acceptor_frame *f = (acceptor_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_accept(&f->hdr, &f->fd, listen_fd, NULL, NULL));
+    CHECK(f->fd >= 0);
+    __atomic_add_fetch(&accepted, 1, __ATOMIC_RELAXED);
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_close(&f->hdr, &f->r, f->fd));
+    return CORO_DONE;
+}
+
+typedef struct {
+    coro_frame hdr;
+    int i, r;
+    int fds[ACCEPTORS];
+} connector_frame;
+
+static coro_status connector_resume(coro_frame *self) {
+    connector_frame *f = (connector_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    case 3: goto S3;
+    default: BAD_STATE(f);
+    }
+    for (f->i = 0; f->i < ACCEPTORS; f->i++)
+        CHECK_EQ(coro_spawn(rt_frame(sizeof(acceptor_frame), acceptor_resume), "acceptor"), 0);
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, 20));   /* all four are parked on the listener */
+    for (f->i = 0; f->i < ACCEPTORS; f->i++) {
+        f->fds[f->i] = socket(AF_INET, SOCK_STREAM, 0);
+        f->hdr.state = 2;
+    S2:
+        CORO_OP(coro_op_connect(&f->hdr, &f->r, f->fds[f->i], (struct sockaddr *)&listen_addr, sizeof listen_addr));
+        CHECK_EQ(f->r, 0);
+    }
+    for (f->i = 0; f->i < ACCEPTORS; f->i++) {
+        f->hdr.state = 3;
+    S3:
+        CORO_OP(coro_op_close(&f->hdr, &f->r, f->fds[f->i]));
+    }
+    return CORO_DONE;
+}
+
+static void phase_many_waiters(void) {
+    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    listen_addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    CHECK_EQ(bind(listen_fd, (struct sockaddr *)&listen_addr, sizeof listen_addr), 0);
+    CHECK_EQ(listen(listen_fd, 16), 0);
+    socklen_t len = sizeof listen_addr;
+    getsockname(listen_fd, (struct sockaddr *)&listen_addr, &len);
+    accepted = 0;
+    connector_frame root;
+    rt_frame_init(&root.hdr, sizeof root, connector_resume);
+    rt_run(&root.hdr);
+    CHECK_EQ(accepted, ACCEPTORS);
+    close(listen_fd);
+}
+
 int main(void) {
     rt_phase("pipe reader parks until the writer writes", phase_pipe);
     rt_phase("4 MB through a socketpair", phase_bulk);
@@ -511,5 +590,6 @@ int main(void) {
     rt_phase("regular file, two-fd poll and coro_op_blocking on the pool", phase_file_pool);
     rt_phase("TCP connect/accept/send/recv/writev/recvmsg, UDP", phase_tcp_udp);
     rt_phase("connect refused, bad fds, wait_fd", phase_errors);
+    rt_phase("4 coroutines accept on one listener", phase_many_waiters);
     return rt_finish();
 }
