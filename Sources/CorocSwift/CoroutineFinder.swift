@@ -30,8 +30,15 @@ struct CoroutineSignature {
     var throwsError: Bool
     var noPreempt: Bool
     var decl: FunctionDeclSyntax
+    /// The type a `static` coroutine is declared in (its name as written), nil at the top level.
+    var owner: String? = nil
 
-    var frameClassName: String { name + "_Frame" }
+    /// The frame class as declared (nested in `owner` when there is one).
+    var localFrameClassName: String { name + "_Frame" }
+    /// The frame class as referenced from anywhere in the file.
+    var frameClassName: String { owner.map { "\($0).\(localFrameClassName)" } ?? localFrameClassName }
+    /// `f` or `T.f`: how calls and diagnostics name the coroutine.
+    var qualifiedName: String { owner.map { "\($0).\(name)" } ?? name }
 
     /// `label: name, name2` — the parameters passed on to a call with the same labels.
     var forwardedArguments: String {
@@ -41,18 +48,20 @@ struct CoroutineSignature {
     /// Plain-Swift entry points for code outside .coroswift files (main.swift of a
     /// target that compiles the translation through the build plugin):
     /// `NAME_go(args)` spawns, `NAME_main(args)` runs the scheduler and returns the result.
+    /// (For a coroutine of a type, static members of that type: `T.NAME_go(args)`.)
     func entryPoints(spawn: String, runMain: String) -> String {
         let parameterList = parameters.map(\.written).joined(separator: ", ")
         let throwsWord = throwsError ? " throws" : ""
         let tryWord = throwsError ? "try " : ""
+        let staticWord = owner == nil ? "" : "static "
         return """
-            /// `coro_go(\(name)(...))` for plain Swift files of this module.
-            func \(name)_go(\(parameterList)) {
+            /// `coro_go(\(qualifiedName)(...))` for plain Swift files of this module.
+            \(staticWord)func \(name)_go(\(parameterList)) {
                 \(spawn)
             }
 
-            /// `coro_main(\(name)(...))` for plain Swift files of this module.
-            func \(name)_main(\(parameterList))\(throwsWord) -> \(returnType ?? "Void") {
+            /// `coro_main(\(qualifiedName)(...))` for plain Swift files of this module.
+            \(staticWord)func \(name)_main(\(parameterList))\(throwsWord) -> \(returnType ?? "Void") {
                 return \(tryWord)\(runMain)
             }
 
@@ -75,9 +84,14 @@ struct CoroutineFinder {
                 continue
             }
             let name = function.name.text
+            var owner: String?
             if function.parent?.is(CodeBlockItemSyntax.self) != true {
-                diagnostics.append(diagnostic(at: Syntax(function.name), Messages.insideType(name)))
-                continue
+                let isStatic = function.modifiers.contains { ["static", "class"].contains($0.name.text) }
+                guard isStatic, let type = Self.enclosingTypeName(of: function) else {
+                    diagnostics.append(diagnostic(at: Syntax(function.name), Messages.insideType(name)))
+                    continue
+                }
+                owner = type
             }
             if let generics = function.genericParameterClause {
                 diagnostics.append(diagnostic(at: Syntax(generics), Messages.generic(name)))
@@ -117,9 +131,21 @@ struct CoroutineFinder {
             }
             found.append(CoroutineSignature(
                 name: name, parameters: parameters, returnType: returnType,
-                throwsError: effects?.throwsClause != nil, noPreempt: noPreempt, decl: function))
+                throwsError: effects?.throwsClause != nil, noPreempt: noPreempt, decl: function, owner: owner))
         }
         return (found, diagnostics)
+    }
+
+    /// The struct, enum, class or extended type whose member block holds `function`;
+    /// nil for actors (their isolation does not carry over to the frame) and locals.
+    static func enclosingTypeName(of function: FunctionDeclSyntax) -> String? {
+        guard let item = function.parent?.as(MemberBlockItemSyntax.self),
+              let block = item.parent?.parent?.as(MemberBlockSyntax.self), let type = block.parent else { return nil }
+        if let decl = type.as(StructDeclSyntax.self) { return decl.name.text }
+        if let decl = type.as(EnumDeclSyntax.self) { return decl.name.text }
+        if let decl = type.as(ClassDeclSyntax.self) { return decl.name.text }
+        if let decl = type.as(ExtensionDeclSyntax.self) { return decl.extendedType.trimmedDescription }
+        return nil
     }
 
     private func diagnostic(at node: Syntax, _ message: String) -> Diagnostic {
@@ -129,7 +155,7 @@ struct CoroutineFinder {
     enum Messages {
         static let notAFunction = "'@coroutine' applies only to a 'func' declaration"
         static func insideType(_ name: String) -> String {
-            "coroutine '\(name)' is declared inside a type; declare coroutines at the top level of the file"
+            "coroutine '\(name)' is an instance method (or in an actor or a local scope); its implicit 'self' member accesses cannot be resolved without a type checker: make it 'static' and pass the instance as a parameter, or declare it at the top level"
         }
         static func generic(_ name: String) -> String { "coroutine '\(name)' cannot be generic" }
         static func async(_ name: String) -> String {

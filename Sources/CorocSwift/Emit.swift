@@ -50,7 +50,7 @@ struct Emit {
 
     func classText() -> String {
         var out: [String] = []
-        let name = signature.frameClassName
+        let name = signature.localFrameClassName
         out.append("/// Frame of the coroutine `\(signature.name)` (\(fileName):\(lineOfDecl)): its parameters, the locals that flow from one state into another, and the state machine.")
         out.append("final class \(name) {")
         out.append("    let co_hdr: UnsafeMutablePointer<coro_frame>")
@@ -97,8 +97,8 @@ struct Emit {
         out.append("}")
         out.append("")
         out.append(signature.entryPoints(
-            spawn: "\(name)(\(signature.forwardedArguments)).co_spawn(\"\(signature.name)\")",
-            runMain: "\(name)(\(signature.forwardedArguments)).co_runMain(\"\(signature.name)\")"))
+            spawn: "\(name)(\(signature.forwardedArguments)).co_spawn(\"\(signature.qualifiedName)\")",
+            runMain: "\(name)(\(signature.forwardedArguments)).co_runMain(\"\(signature.qualifiedName)\")"))
         return out.joined(separator: "\n")
     }
 

@@ -617,7 +617,7 @@ final class Lower {
             return nil
         }
         guard call.arguments.count == 1, let inner = call.arguments.first?.expression.as(FunctionCallExprSyntax.self),
-              let name = SuspendClassifier.calleeName(inner), let callee = classifier.coroutines[name] else {
+              let callee = classifier.coroutine(calledBy: inner) else {
             diagnostics.append(source.diagnostic(at: call, Messages.spawnNeedsCoroutine(marker)))
             return nil
         }

@@ -145,7 +145,7 @@ enum OrderCheck {
 enum SpawnRewrite {
     static func text(marker: String, callee: CoroutineSignature, arguments: String) -> String {
         let method = marker == "coro_go" ? "co_spawn" : "co_runMain"
-        return "\(callee.frameClassName)(\(arguments)).\(method)(\"\(callee.name)\")"
+        return "\(callee.frameClassName)(\(arguments)).\(method)(\"\(callee.qualifiedName)\")"
     }
 }
 

@@ -48,7 +48,7 @@ enum Report {
             frameFields.append(CoroutineReport.Field(name: name, type: type, offsetBytes: offset, sizeBytes: size))
             offset += size
         }
-        return CoroutineReport(name: lowered.signature.name, file: fileName, line: blocks.first?.line ?? 0,
+        return CoroutineReport(name: lowered.signature.qualifiedName, file: fileName, line: blocks.first?.line ?? 0,
                                states: states, frameFields: frameFields, frameSizeBytes: (offset + 7) / 8 * 8,
                                edges: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) })
     }

@@ -35,9 +35,10 @@ struct StackfulEmit {
         for name in coroutines.keys.sorted() {
             let callee = coroutines[name]!
             let arguments = callee.parameters.map { ($0.label, $0.name) }
-            entryPoints += callee.entryPoints(
+            let functions = callee.entryPoints(
                 spawn: Self.spawnText(marker: "coro_go", callee: callee, arguments: arguments),
                 runMain: Self.spawnText(marker: "coro_main", callee: callee, arguments: arguments))
+            entryPoints += callee.owner.map { "extension \($0) {\n\(functions)}\n\n" } ?? functions
         }
         body += entryPoints
         let name = source.fileName.split(separator: "/").last.map(String.init) ?? source.fileName
@@ -65,8 +66,8 @@ struct StackfulEmit {
             passed.append((argument.label.map { "\($0): " } ?? "") + "co_a\(index)")
         }
         let captureList = captures.isEmpty ? "" : "[\(captures.joined(separator: ", "))] in "
-        let call = "\(callee.name)(\(passed.joined(separator: ", ")))"
-        let name = "\"\(callee.name)\""
+        let call = "\(callee.qualifiedName)(\(passed.joined(separator: ", ")))"
+        let name = "\"\(callee.qualifiedName)\""
         if marker == "coro_go" {
             let run = callee.throwsError
                 ? "do { _ = try \(call) } catch { co_reportUncaught(\(name), error) }"
@@ -171,11 +172,12 @@ private final class StackfulWalker {
                 out += node.leadingTrivia.description + spawnText(call, marker: marker) + node.trailingTrivia.description
                 return
             }
+            let callee = emit.classifier.coroutine(calledBy: call)
+            if coroutineDepth == 0, let callee {
+                diagnostics.append(source.diagnostic(at: call, TopLevelAssembly.Messages.callOutsideCoroutine(callee.qualifiedName)))
+            }
             if let name = SuspendClassifier.calleeName(call) {
-                if coroutineDepth == 0, emit.coroutines[name] != nil {
-                    diagnostics.append(source.diagnostic(at: call, TopLevelAssembly.Messages.callOutsideCoroutine(name)))
-                }
-                if coroutineDepth > 0, emit.coroutines[name] == nil,
+                if coroutineDepth > 0, callee == nil,
                    let stackful = emit.classifier.catalogue.lookup(name)?.stackfulName {
                     out += call.calledExpression.leadingTrivia.description + stackful
                     for child in call.children(viewMode: .sourceAccurate).dropFirst() { walk(child, into: &out) }
@@ -215,7 +217,7 @@ private final class StackfulWalker {
 
     private func spawnText(_ call: FunctionCallExprSyntax, marker: String) -> String {
         guard call.arguments.count == 1, let inner = call.arguments.first?.expression.as(FunctionCallExprSyntax.self),
-              let name = SuspendClassifier.calleeName(inner), let callee = emit.coroutines[name] else {
+              let callee = emit.classifier.coroutine(calledBy: inner) else {
             diagnostics.append(source.diagnostic(at: call, Lower.Messages.spawnNeedsCoroutine(marker)))
             return "()"
         }

@@ -82,9 +82,22 @@ struct SuspendClassifier {
         return nil
     }
 
+    /// The coroutine `call` calls: `f(...)`, or `T.f(...)` for a static coroutine of T.
+    func coroutine(calledBy call: FunctionCallExprSyntax) -> CoroutineSignature? {
+        if let ref = call.calledExpression.as(DeclReferenceExprSyntax.self) {
+            return coroutines[ref.baseName.text]
+        }
+        if let member = call.calledExpression.as(MemberAccessExprSyntax.self),
+           let base = member.base?.as(DeclReferenceExprSyntax.self),
+           let callee = coroutines[member.declName.baseName.text], callee.owner == base.baseName.text {
+            return callee
+        }
+        return nil
+    }
+
     func classify(_ call: FunctionCallExprSyntax) -> SuspendSite? {
+        if let callee = coroutine(calledBy: call) { return .await(callee) }
         guard let name = Self.calleeName(call) else { return nil }
-        if let callee = coroutines[name] { return .await(callee) }
         guard let entry = catalogue.lookup(name) else { return nil }
         switch entry.kind {
         case .operation(let function, let hasResult):

@@ -251,8 +251,8 @@ final class TopLevelAssembly {
                 out += node.leadingTrivia.description + spawnText(call, marker: marker) + node.trailingTrivia.description
                 return
             }
-            if let name = SuspendClassifier.calleeName(call), classifier.coroutines[name] != nil {
-                diagnostics.append(source.diagnostic(at: call, Messages.callOutsideCoroutine(name)))
+            if let callee = classifier.coroutine(calledBy: call) {
+                diagnostics.append(source.diagnostic(at: call, Messages.callOutsideCoroutine(callee.qualifiedName)))
             }
         }
         for child in node.children(viewMode: .sourceAccurate) { walk(child, into: &out) }
@@ -260,7 +260,7 @@ final class TopLevelAssembly {
 
     private func spawnText(_ call: FunctionCallExprSyntax, marker: String) -> String {
         guard call.arguments.count == 1, let inner = call.arguments.first?.expression.as(FunctionCallExprSyntax.self),
-              let name = SuspendClassifier.calleeName(inner), let callee = classifier.coroutines[name] else {
+              let callee = classifier.coroutine(calledBy: inner) else {
             diagnostics.append(source.diagnostic(at: call, Lower.Messages.spawnNeedsCoroutine(marker)))
             return "()"
         }
