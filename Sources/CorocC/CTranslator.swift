@@ -44,7 +44,7 @@ public struct CTranslator {
         var coroutines = FindCoroutines.run(unit)
         // Macros that hide suspend points are spelled out and the file re-parsed;
         // a few rounds cover macros whose expansion calls further such macros.
-        for _ in 0..<4 where options.mode == .stackless {
+        for _ in 0..<4 {
             guard let expanded = ExpandMacros.run(unit, coroutines, catalogue: options.catalogue) else { break }
             unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded)
             coroutines = FindCoroutines.run(unit)

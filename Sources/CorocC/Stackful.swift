@@ -1,8 +1,259 @@
-// Stackful mode (placeholder until implemented): not yet supported.
+// Stackful output (`--mode stackful`): the same source, bodies kept as written.
+//
+// In:  a parsed unit (macros hiding I/O calls already spelled out by
+//      ExpandMacros), its coroutines, the catalogue.
+// Out: the input text with only these edits (coro.h "stackful mode"):
+//   - CORO / CORO_NOPREEMPT markers removed (the functions are plain C now);
+//   - in coroutines, catalogue I/O calls renamed to their stackful wrappers
+//     (read -> coro_read); blocking-pool calls wrapped in a GNU statement
+//     expression that runs a generated thunk through coro_blocking and yields
+//     the call's result with its errno;
+//   - in coroutines without CORO_NOPREEMPT, `coro_stackful_preempt_point();`
+//     at the top of every loop body and before every backward goto;
+//   - `coro_go(f(x))` -> `f_go_stackful(x)` and `coro_main(f(x))` ->
+//     `f_main_stackful(x)`, generated per spawned function (args struct, entry
+//     thunk) just before the first top-level declaration that uses them;
+//   - `#define CORO_STACKFUL_ERRNO` first, so errno is re-read after switches.
+// `#line` directives after every generated block keep the original numbering.
+import CClang
 import CorocCore
 
 enum Stackful {
-    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue, command: String) throws(DiagnosticError) -> String {
-        throw DiagnosticError([Diagnostic(.error, at: nil, "stackful translation of C is not implemented yet")])
+    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
+                    command: String) throws(DiagnosticError) -> String {
+        let source = unit.source
+        let path = "\"" + source.path.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var edits: [(TextRange, String)] = []
+        var blockingCount = 0
+        var thunks: [Int: String] = [:]   // insertion offset -> generated text
+        func insert(_ text: String, before offset: Int) {
+            thunks[offset, default: ""] += text
+        }
+        let names = Set(coroutines.map(\.name))
+        for coroutine in coroutines {
+            guard let range = coroutine.definitionRange else { continue }
+            // Drop the CORO markers (clang-only attributes; GCC would warn).
+            edits += markerWords(in: TextRange(start: range.start, end: coroutine.cursor.fileOffset), source)
+            let preempt = !coroutine.noPreempt
+            coroutine.cursor.forEachDescendant { node in
+                switch node.kind {
+                case CXCursor_CallExpr:
+                    guard let callee = node.referenced, callee.kind == CXCursor_FunctionDecl,
+                          !names.contains(callee.spelling), let entry = catalogue.lookup(callee.spelling) else { return }
+                    switch entry.kind {
+                    case .operation:
+                        guard let wrapper = entry.stackfulName, let ref = calleeToken(node, unit) else { return }
+                        edits.append((ref, wrapper))
+                    case .blocking:
+                        guard let whole = unit.macros.textRange(node) else { return }
+                        blockingCount += 1
+                        let (thunk, call) = blockingCall(node, entry.name, id: blockingCount, unit)
+                        insert(thunk, before: range.start)
+                        edits.append((whole, call))
+                    }
+                case CXCursor_WhileStmt, CXCursor_ForStmt, CXCursor_DoStmt:
+                    let parts = node.children
+                    let body = node.kind == CXCursor_DoStmt ? parts.first : parts.last
+                    guard preempt, let body, let r = unit.macros.textRange(body) else { return }
+                    if body.kind == CXCursor_CompoundStmt {
+                        edits.append((TextRange(start: r.start + 1, end: r.start + 1), " coro_stackful_preempt_point();"))
+                    } else {
+                        edits.append((TextRange(start: r.start, end: r.start), "{ coro_stackful_preempt_point(); "))
+                        let end = source.semicolon(after: r.end) ?? r.end
+                        edits.append((TextRange(start: end, end: end), " }"))
+                    }
+                case CXCursor_GotoStmt:
+                    guard preempt, let label = node.referenced, label.fileOffset < node.fileOffset,
+                          let r = unit.macros.textRange(node) else { return }
+                    edits.append((TextRange(start: r.start, end: r.start), "{ coro_stackful_preempt_point(); "))
+                    let end = source.semicolon(after: r.end) ?? r.end
+                    edits.append((TextRange(start: end, end: end), " }"))
+                default:
+                    break
+                }
+            }
+        }
+        for range in FindCoroutines.prototypes(unit, coroutines) {
+            edits += markerWords(in: range, source)
+        }
+        var generated: Set<String> = []
+        for marker in unit.markers {
+            guard let (call, callee, topLevel) = markerCall(marker, unit, names) else { continue }
+            let name = callee.spelling
+            let args = (0..<call.argumentCount).map { i -> String in
+                unit.macros.textRange(call.argument(i)).map(source.slice) ?? ""
+            }
+            let key = "\(marker.kind)-\(name)"
+            if generated.insert(key).inserted {
+                insert(spawnHelper(callee, main: marker.kind == .main), before: topLevel)
+            }
+            let helper = marker.kind == .main ? "\(name)_main_stackful" : "\(name)_go_stackful"
+            edits.append((marker.range, "\(helper)(\(args.joined(separator: ", ")))"))
+        }
+        for (offset, text) in thunks {
+            let line = source.line(of: offset)
+            let column = source.column(of: offset)
+            edits.append((TextRange(start: offset, end: offset),
+                          "\n" + text + "#line \(line) \(path)\n" + String(repeating: " ", count: column - 1)))
+        }
+        edits.sort { ($0.0.start, $0.0.end) < ($1.0.start, $1.0.end) }
+        var out = "/* Generated by `\(command)`; do not edit. */\n#define CORO_STACKFUL_ERRNO 1\n#line 1 \(path)\n"
+        var at = 0
+        for (range, text) in edits where range.start >= at {
+            out += source.slice(TextRange(start: at, end: range.start)) + text
+            at = range.end
+        }
+        return out + source.slice(TextRange(start: at, end: source.bytes.count))
+    }
+
+    /// Edits deleting the words CORO and CORO_NOPREEMPT in a declaration's head.
+    private static func markerWords(in range: TextRange, _ source: SourceText) -> [(TextRange, String)] {
+        var found: [(TextRange, String)] = []
+        var i = range.start
+        while i < range.end {
+            guard isIdentifierByte(source.bytes[i]), i == 0 || !isIdentifierByte(source.bytes[i - 1]) else {
+                i += 1
+                continue
+            }
+            var j = i
+            while j < range.end && isIdentifierByte(source.bytes[j]) { j += 1 }
+            let word = source.slice(TextRange(start: i, end: j))
+            if word == "CORO" || word == "CORO_NOPREEMPT" { found.append((TextRange(start: i, end: j), "")) }
+            i = j
+        }
+        return found
+    }
+
+    /// The callee's name as written in the file, when it is.
+    private static func calleeToken(_ call: Cursor, _ unit: ParsedUnit) -> TextRange? {
+        var found: TextRange?
+        func visit(_ c: Cursor) {
+            for child in c.children where found == nil {
+                if child.kind == CXCursor_DeclRefExpr {
+                    let at = child.fileOffset
+                    let r = TextRange(start: at, end: at + child.spelling.utf8.count)
+                    if unit.source.slice(r) == child.spelling { found = r }
+                    return
+                }
+                visit(child)
+                return
+            }
+        }
+        visit(call)
+        return found
+    }
+
+    /// A thunk for the blocking pool and the statement expression that calls it.
+    private static func blockingCall(_ call: Cursor, _ name: String, id: Int, _ unit: ParsedUnit) -> (String, String) {
+        let structName = "coro_blocking_\(name)_\(id)"
+        let calleeType = call.referenced?.type ?? call.type
+        let declared = Int(clang_getNumArgTypes(calleeType))
+        let returnsVoid = call.type.kind == CXType_Void
+        var members = returnsVoid ? "" : "    \(declare(call.type, "ret_"));\n"
+        members += "    int err_;\n"
+        var inits: [String] = []
+        for i in 0..<call.argumentCount {
+            let type = i < declared ? clang_getArgType(calleeType, UInt32(i)) : call.argument(i).type
+            members += "    \(declare(type, "a\(i)"));\n"
+            inits.append(".a\(i) = (\(unit.macros.textRange(call.argument(i)).map(unit.source.slice) ?? ""))")
+        }
+        let args = (0..<call.argumentCount).map { "a->a\($0)" }.joined(separator: ", ")
+        let thunk = """
+            struct \(structName) {
+            \(members)};
+            static void \(structName)_run(void *arg) {
+                struct \(structName) *a = arg;
+                \(returnsVoid ? "" : "a->ret_ = ")\(name)(\(args));
+                a->err_ = errno;
+            }
+
+            """
+        let value = returnsVoid ? "(void)0" : "a_.ret_"
+        let expr = "({ struct \(structName) a_ = { \(inits.joined(separator: ", ")) }; "
+            + "if (coro_blocking(\(structName)_run, &a_) != 0) a_.err_ = errno; errno = a_.err_; \(value); })"
+        return (thunk, expr)
+    }
+
+    /// Args struct, entry thunk and the go / main helper for one function.
+    private static func spawnHelper(_ callee: Cursor, main: Bool) -> String {
+        let name = callee.spelling
+        let type = callee.type
+        let count = Int(max(0, clang_getNumArgTypes(type)))
+        let result = clang_getResultType(type)
+        let returnsVoid = result.kind == CXType_Void
+        let params = (0..<count).map { declare(clang_getArgType(type, UInt32($0)), "a\($0)") }
+        let paramList = params.isEmpty ? "void" : params.joined(separator: ", ")
+        let fields = params.map { "    \($0);\n" }.joined()
+        let callArgs = (0..<count).map { "args->a\($0)" }.joined(separator: ", ")
+        let stores = (0..<count).map { "    p->a\($0) = a\($0);\n" }.joined()
+        let mainStores = (0..<count).map { "    m.a\($0) = a\($0);\n" }.joined()
+        if main {
+            return """
+                #include <stdio.h>
+                struct \(name)_main_args {
+                \(fields)    int ret;
+                };
+                static void \(name)_main_entry(void *p) {
+                    struct \(name)_main_args *args = p;
+                    \(returnsVoid ? "" : "args->ret = (int)")\(name)(\(callArgs));
+                }
+                static int \(name)_main_stackful(\(paramList)) {
+                    struct \(name)_main_args m;
+                \(mainStores)    m.ret = 0;
+                    if (coro_run_main_stackful(\(name)_main_entry, &m, "\(name)") != 0) { perror("coro"); return 1; }
+                    return m.ret;
+                }
+
+                """
+        }
+        return """
+            #include <stdlib.h>
+            struct \(name)_args {
+            \(fields.isEmpty ? "    char unused_;\n" : fields)};
+            static void \(name)_entry(void *p) {
+                struct \(name)_args copy = *(struct \(name)_args *)p, *args = &copy;
+                free(p);
+                \(count == 0 ? "(void)args; " : "")\(name)(\(callArgs));
+            }
+            static int \(name)_go_stackful(\(paramList)) {
+                struct \(name)_args *p = malloc(sizeof *p);
+                if (!p) return -1;
+            \(stores)    if (coro_go_stackful(\(name)_entry, p, "\(name)") != 0) { free(p); return -1; }
+                return 0;
+            }
+
+            """
+    }
+
+    /// The call in a marker, its callee and the start of the top-level
+    /// declaration that contains the marker.
+    private static func markerCall(_ marker: ParsedUnit.Marker, _ unit: ParsedUnit,
+                                   _ names: Set<String>) -> (Cursor, Cursor, Int)? {
+        for decl in unit.root.children where clang_isDeclaration(decl.kind) != 0 && decl.isInMainFile
+            && decl.expansionRange.contains(marker.range) {
+            var found: Cursor?
+            decl.forEachDescendant { node in
+                guard found == nil, node.kind == CXCursor_CallExpr, let callee = node.referenced,
+                      let r = unit.macros.textRange(node), marker.range.contains(r), r != marker.range else { return }
+                found = node
+                _ = callee
+            }
+            guard let call = found, let callee = call.referenced else { return nil }
+            let start = coroutineStart(decl, unit) ?? decl.expansionRange.start
+            return (call, callee, start)
+        }
+        return nil
+    }
+
+    private static func coroutineStart(_ decl: Cursor, _ unit: ParsedUnit) -> Int? {
+        // Before a leading CORO marker, so the generated block is not inside it.
+        var i = decl.expansionRange.start
+        let bytes = unit.source.bytes
+        while i > 0, bytes[i - 1] == 32 || bytes[i - 1] == 9 || bytes[i - 1] == 10 { i -= 1 }
+        for marker in ["CORO_NOPREEMPT", "CORO"] {
+            let n = marker.utf8.count
+            if i >= n, unit.source.slice(TextRange(start: i - n, end: i)) == marker { return i - n }
+        }
+        return nil
     }
 }

@@ -1,7 +1,8 @@
 // Behaviour over text: each Inputs/behaviour/NAME.c is translated, compiled
 // with the runtime, run, and its stdout compared with NAME.expected when that
 // exists, otherwise with the same program compiled untranslated (sequential
-// programs, where coro_main runs the call directly).  Each input's first
+// programs, where coro_main runs the call directly), in stackless and in
+// stackful mode, with 1 and 2 worker threads.  Each input's first
 // comment says what it proves.  Set COROC_TEST_DUMP=DIR to keep the outputs.
 import CorocC
 import CorocCore
@@ -11,12 +12,12 @@ import Testing
 @Suite(.serialized) struct BehaviourTests {
     static let names = Paths.inputs("behaviour", ext: "c")
 
-    @Test(arguments: names)
-    func translatedProgramBehavesLikeOriginal(_ name: String) throws {
+    @Test(arguments: names, TranslationMode.allCases)
+    func translatedProgramBehavesLikeOriginal(_ name: String, _ mode: TranslationMode) throws {
         let path = Paths.input("behaviour", name)
-        let translation = try translate(path)
+        let translation = try translate(path, mode: mode)
         if let dump = ProcessInfo.processInfo.environment["COROC_TEST_DUMP"] {
-            try translation.output.write(toFile: dump + "/" + name, atomically: true, encoding: .utf8)
+            try translation.output.write(toFile: dump + "/\(mode)-" + name, atomically: true, encoding: .utf8)
         }
         let exe = try compile(translation.output, linkRuntime: true)
         defer { try? FileManager.default.removeItem(atPath: exe) }
@@ -32,7 +33,7 @@ import Testing
                 defer { try? FileManager.default.removeItem(atPath: original) }
                 expected = try runProcess([original]).stdout
             }
-            #expect(run.stdout == expected, "\(name) with CORO_THREADS=\(threads)")
+            #expect(run.stdout == expected, "\(name) \(mode) with CORO_THREADS=\(threads)")
         }
     }
 }
