@@ -19,9 +19,11 @@
 //  - Control flow that contains a suspend point is emitted as native `if` /
 //    `switch` / `do-catch` shells whose branches run inline until their first
 //    suspend point and then jump between blocks; every branch ends in a jump.
-//  - A `defer` of lowered code starts a block, and leaving its scope starts one,
-//    so all code of a block runs under the same set of defers; the defers run
-//    inline on fall-off and in trampoline blocks on jumps, returns and throws.
+//  - In a coroutine that errors can leave (needsUnwindTable), a `defer` of
+//    lowered code starts a block, and leaving its scope starts one, so all code
+//    of a block runs under the same set of defers (the unwind table is per
+//    state); the defers run inline on fall-off and in trampoline blocks on
+//    jumps, returns and throws.
 //  - Locals keep their source names (frame fields are properties of the frame
 //    class, so the body's references resolve to them unchanged); generated names
 //    start with `co_`.
@@ -80,10 +82,18 @@ final class Lower {
     /// Pseudo-targets of unwinding.
     static let finishTarget = -1
 
+    /// Errors can leave states of this coroutine (it throws, or it has a do/catch
+    /// around a suspend point), so each state must know its active defers: a
+    /// `defer`, and the end of a scope with defers, then start a new state.
+    /// Otherwise no split is needed, and values do not have to cross one.
+    let needsUnwindTable: Bool
+
     init(signature: CoroutineSignature, classifier: SuspendClassifier, source: SourceContext) {
         self.signature = signature
         self.classifier = classifier
         self.source = source
+        self.needsUnwindTable = signature.throwsError
+            || LoweredCatchFinder.containsLoweredCatch(signature.decl, classifier: classifier)
         for parameter in signature.parameters { known[parameter.name] = parameter.type }
     }
 
@@ -162,7 +172,7 @@ final class Lower {
                 for id in deferContext[depthAtEntry...].reversed() { emitDeferBody(id) }
             }
             deferContext.removeSubrange(depthAtEntry...)
-            if !cursor.terminated { split(line: line) }
+            if !cursor.terminated && needsUnwindTable { split(line: line) }
         }
     }
 
@@ -406,7 +416,7 @@ final class Lower {
         let id = defers.count
         defers[id] = deferStmt
         deferContext.append(id)
-        split(line: source.line(of: deferStmt))
+        if needsUnwindTable { split(line: source.line(of: deferStmt)) }
     }
 
     func emitDeferBody(_ id: Int) {
@@ -663,5 +673,33 @@ final class Lower {
         static func spawnNeedsCoroutine(_ marker: String) -> String {
             "\(marker)(...) takes a call of a @coroutine function of this file, e.g. \(marker)(worker(1))"
         }
+    }
+}
+
+/// Does a function body hold a `do`/`catch` that contains a suspend point (or a
+/// loop), outside closures?  Such a catch is lowered into states.
+final class LoweredCatchFinder: SyntaxVisitor {
+    let classifier: SuspendClassifier
+    private(set) var found = false
+
+    init(classifier: SuspendClassifier) {
+        self.classifier = classifier
+        super.init(viewMode: .sourceAccurate)
+    }
+
+    static func containsLoweredCatch(_ function: FunctionDeclSyntax, classifier: SuspendClassifier) -> Bool {
+        guard let body = function.body else { return false }
+        let finder = LoweredCatchFinder(classifier: classifier)
+        finder.walk(body)
+        return finder.found
+    }
+
+    override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+    override func visit(_ node: DoStmtSyntax) -> SyntaxVisitorContinueKind {
+        if !node.catchClauses.isEmpty,
+           !SuspendCallCollector.collect(in: node, classifier: classifier).calls.isEmpty || LoopFinder.containsLoop(node) {
+            found = true
+        }
+        return .visitChildren
     }
 }

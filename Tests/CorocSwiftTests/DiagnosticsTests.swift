@@ -266,3 +266,19 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
         }
         """, [("1️⃣", Lower.Messages.mainInsideCoroutine)])
 }
+
+/// Without errors that can leave the coroutine, a defer needs no state of its
+/// own, so a value declared before it and used before the next suspend point
+/// stays a local and needs no visible type.
+@Test func deferDoesNotForceLocalsIntoTheFrame() throws {
+    let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: .stackless)).translate(source: """
+        func compute() -> Int { 1 }
+        @coroutine func f() {
+            let a = compute()
+            defer { print("bye") }
+            print(a)
+            coro_yield()
+        }
+        """, fileName: "d.coroswift")
+    #expect(translation.output.contains("let a = compute()"))
+}
