@@ -51,8 +51,8 @@
  *     set errno on the thread that is running the coroutine at that moment.
  *     But glibc declares __errno_location() `const`, and GCC -O2 does reuse
  *     an errno address computed before a call (`errno = 0; n = coro_read();
- *     if (errno ...)` read the OLD thread's errno in this file's first test
- *     run).  So stackful code compiles with CORO_STACKFUL_ERRNO, which makes
+ *     if (errno ...)` read the OLD thread's errno in test_stackful_io.c's
+ *     first runs).  So stackful code compiles with CORO_STACKFUL_ERRNO, which makes
  *     errno (*coro_errno_location()), an opaque call made at every use
  *     (tests/test_stackful_migrate.c checks errno across real migrations).
  *     A value the program stored in errno BEFORE a switching call is not
@@ -106,7 +106,9 @@
  *    so at most one thread runs it, and sf->ctx holds its context whenever
  *    it is not running.
  *  - sf->stack_hi is non-NULL until the coroutine has switched out with
- *    CORO_DONE (or was never started); then it is back in the pool.
+ *    CORO_DONE; then it is back in the pool.
+ *  - sf->ctx.sp is NULL until the first resume, which makes the first frame
+ *    (so a spawn does not touch the stack).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -146,6 +148,11 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
+/* Every field belongs to the thread running the coroutine's task, one at a
+ * time: the scheduler's hand-off of a task (run queue, wake-up CAS) orders
+ * one worker's writes before the next worker's reads.  A coroutine's context
+ * is saved before its worker reports the status that lets anyone resume it
+ * (a waker that comes earlier only marks the task NOTIFIED, task.h). */
 struct coro_stackful {
     coro_frame hdr;             /* root frame of the task; hdr.resume = stackful_resume */
     coro_ctx ctx;               /* the coroutine's context while it is switched out */
@@ -167,7 +174,7 @@ struct coro_stackful {
 };
 
 /* Per worker thread.  Read only on the worker's own stack, or through
- * current_stackful(); see THREAD-LOCALS above. */
+ * coro_stackful_current(); see THREAD-LOCALS above. */
 static __thread coro_stackful *current __attribute__((tls_model("initial-exec")));
 static __thread coro_ctx worker_ctx __attribute__((tls_model("initial-exec")));
 static __thread int altstack_ready __attribute__((tls_model("initial-exec")));
