@@ -54,6 +54,8 @@ typedef struct io_args {
     struct pollfd *pfds;
     nfds_t nfds;
     int timeout_ms;
+    struct pollfd one;   /* a single pollfd, copied so the pool never writes
+                            into a caller's temporary */
     ssize_t res;   /* set by io_blocking_fn */
     int err;       /* set by io_blocking_fn */
 } io_args;
@@ -111,6 +113,10 @@ static int submit_blocking(coro_task *t, const io_args *a, ssize_t *ret) {
     io_args *copy = malloc(sizeof *copy);
     if (copy == NULL) goto error1;
     *copy = *a;
+    if (a->call == IO_POLL && a->nfds == 1) {
+        copy->one = a->pfds[0];
+        copy->pfds = &copy->one;
+    }
     t->op = CORO_OP_KIND_BLOCKING_IO;
     if (coro_blocking_submit(t, io_blocking_fn, copy) < 0) goto error2;
     return CORO_SUSPENDED;
@@ -122,11 +128,13 @@ error1:
     return 0;
 }
 
-/* Woken from a pool call: its result.  Returns 1 if it was one. */
-static int finish_blocking(coro_task *t, ssize_t *ret) {
+/* Woken from a pool call: its result (and, for a one-fd poll, revents into
+ * this call's fds).  Returns 1 if it was one. */
+static int finish_blocking(coro_task *t, ssize_t *ret, struct pollfd *fds) {
     if (t->op != CORO_OP_KIND_BLOCKING_IO) return 0;
     io_args *a = (io_args *)t->aux;
     t->op = CORO_OP_KIND_NONE;
+    if (a->pfds == &a->one && fds != NULL) fds[0].revents = a->one.revents;
     *ret = a->res;
     int err = a->err;
     free(a);
@@ -154,7 +162,7 @@ static int io_op(coro_frame *self, io_args *a, ssize_t *ret) {
     }
     switch (t->op) {
     case CORO_OP_KIND_NONE: break;
-    case CORO_OP_KIND_BLOCKING_IO: finish_blocking(t, ret); return 0;
+    case CORO_OP_KIND_BLOCKING_IO: finish_blocking(t, ret, NULL); return 0;
     case CORO_OP_KIND_FD_WAIT:
         if (finish_fd_wait(t)) {
             *ret = -1;
@@ -386,7 +394,7 @@ int coro_op_poll(coro_frame *self, int *ret, struct pollfd *fds, nfds_t nfds, in
         if (a.res < 0) errno = a.err;
         return 0;
     }
-    if (finish_blocking(t, &r)) {
+    if (finish_blocking(t, &r, fds)) {
         *ret = (int)r;
         return 0;
     }
@@ -446,15 +454,17 @@ int coro_op_poll(coro_frame *self, int *ret, struct pollfd *fds, nfds_t nfds, in
     }
 }
 
+/* coro_op_poll on one fd, with the task's I/O deadline as its timeout;
+ * regular files are always ready.  (On a call again, coro_op_poll keeps the
+ * deadline it stored at the first park, so the recomputed timeout only
+ * matters when it reaches 0.) */
 int coro_op_wait_fd(coro_frame *self, int *ret, int fd, short events) {
-    struct pollfd p = {.fd = fd, .events = events};
     coro_task *t = self->task;
-    if (t != NULL && t->op == CORO_OP_KIND_FD_WAIT && t->err != 0) {
-        t->op = CORO_OP_KIND_NONE;
-        errno = t->err;
-        t->err = 0;
-        *ret = -1;
-        return 0;
+    struct pollfd p = {.fd = fd, .events = events};
+    int timeout_ms = -1;
+    if (t != NULL && t->deadline_ns != 0) {
+        int64_t left = t->deadline_ns - coro_now_ns();
+        timeout_ms = left <= 0 ? 0 : left / 1000000 >= INT32_MAX ? INT32_MAX : (int)((left + 999999) / 1000000);
     }
     if (t != NULL && t->op == CORO_OP_KIND_NONE) {
         int kind = coro_fd_kind(fd);
@@ -462,29 +472,13 @@ int coro_op_wait_fd(coro_frame *self, int *ret, int fd, short events) {
             *ret = -1;
             return 0;
         }
-        if (kind == CORO_FD_BLOCK) {   /* regular files are always ready */
-            if (fd > 2) {
-                *ret = 0;
-                return 0;
-            }
-        } else if (t->deadline_ns == 0) {
-            int n = poll(&p, 1, 0);
-            if (n != 0) {
-                *ret = n < 0 ? -1 : 0;
-                return 0;
-            }
-            t->op = CORO_OP_KIND_FD_WAIT;
-            int mode = (events & POLLOUT) ? CORO_FD_WRITE : CORO_FD_READ;
-            if (events & POLLOUT && events & POLLIN) mode = CORO_FD_READ | CORO_FD_WRITE;
-            int r = coro_fd_park(t, fd, mode, 0, 0);
-            if (r == 0) return CORO_SUSPENDED;
-            t->op = CORO_OP_KIND_NONE;
-            *ret = r < 0 ? -1 : 0;
+        if (kind == CORO_FD_BLOCK && fd > 2) {
+            *ret = 0;
             return 0;
         }
     }
     int pr;
-    int st = coro_op_poll(self, &pr, &p, 1, t && t->deadline_ns ? (int)((t->deadline_ns - coro_now_ns()) / 1000000) : -1);
+    int st = coro_op_poll(self, &pr, &p, 1, timeout_ms);
     if (st != 0) return st;
     if (pr == 0) {
         errno = ETIMEDOUT;

@@ -505,6 +505,68 @@ static void phase_errors(void) {
     close(pipefd[1]);
 }
 
+/* ---- wait_fd: deadline, then closed under it ---- */
+static int wfd[2];
+
+typedef struct {
+    coro_frame hdr;
+    int r;
+} wclose_frame;
+
+static coro_status wclose_resume(coro_frame *self) {
+    wclose_frame *f = (wclose_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, 20));
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_close(&f->hdr, &f->r, wfd[0]));
+    return CORO_DONE;
+}
+
+typedef struct {
+    coro_frame hdr;
+    int r;
+} waitfd_frame;
+
+static coro_status waitfd_resume(coro_frame *self) {
+    waitfd_frame *f = (waitfd_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    CHECK_EQ(coro_set_deadline(15), 0);
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_wait_fd(&f->hdr, &f->r, wfd[0], POLLIN));
+    CHECK_EQ(f->r, -1);
+    CHECK_EQ(errno, ETIMEDOUT);
+    CHECK_EQ(coro_set_deadline(-1), 0);
+    CHECK_EQ(coro_spawn(rt_frame(sizeof(wclose_frame), wclose_resume), "closer"), 0);
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_wait_fd(&f->hdr, &f->r, wfd[0], POLLIN));
+    CHECK_EQ(f->r, -1);
+    CHECK_EQ(errno, EBADF);
+    return CORO_DONE;
+}
+
+static void phase_wait_fd(void) {
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, wfd), 0);
+    waitfd_frame root;
+    rt_frame_init(&root.hdr, sizeof root, waitfd_resume);
+    rt_run(&root.hdr);
+    close(wfd[1]);
+}
+
 /* ---- several coroutines waiting on one fd: 4 acceptors on one listener ---- */
 #define ACCEPTORS 4
 static int accepted;   /* atomic */
@@ -590,6 +652,7 @@ int main(void) {
     rt_phase("regular file, two-fd poll and coro_op_blocking on the pool", phase_file_pool);
     rt_phase("TCP connect/accept/send/recv/writev/recvmsg, UDP", phase_tcp_udp);
     rt_phase("connect refused, bad fds, wait_fd", phase_errors);
+    rt_phase("wait_fd: deadline ETIMEDOUT, closed under it EBADF", phase_wait_fd);
     rt_phase("4 coroutines accept on one listener", phase_many_waiters);
     return rt_finish();
 }
