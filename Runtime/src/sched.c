@@ -16,10 +16,13 @@
  *  2. Timers that are due (one atomic load when none are armed).
  *  3. The local queue: next-slot, then ring head.
  *  4. The global queue (a fair share), then the poller without blocking.
- *  5. Stealing: become "spinning" only if fewer than half of the busy
- *     workers spin already (Go's rule), then try up to 4 rounds over all
- *     victims from a random start, taking half of a victim's ring (its
- *     next-slot too on the last round).
+ *  5. Stealing: become "spinning" only while spinners are fewer than half
+ *     of the workers not parked (2 * nspinning < nworkers - nidle: Go's rule
+ *     in findRunnable, which keeps idle CPUs from all burning on a program
+ *     with little parallelism), then try up to 4 rounds over all victims
+ *     from a random start, taking half of a victim's ring (its next-slot too
+ *     on the last round).  A worker woken by wakep is handed spinning status
+ *     directly.
  *  6. Go idle.  Under the scheduler lock, re-check the global queue and join
  *     the idle list; then, if we were spinning, stop spinning and re-check
  *     every ring (the other half of the wake-up dance below).  Finally block:
