@@ -88,12 +88,25 @@ struct TypeRule {
         return nil
     }
 
+    /// The type two operands share: a literal takes the other operand's type
+    /// when that one is known (`1...n` with n: UInt8 is a ClosedRange<UInt8>).
+    static func commonType(_ left: ExprSyntax, _ right: ExprSyntax, known: [String: String]) -> String? {
+        func isLiteral(_ expr: ExprSyntax) -> Bool {
+            if let prefix = expr.as(PrefixOperatorExprSyntax.self) { return isLiteral(prefix.expression) }
+            return expr.is(IntegerLiteralExprSyntax.self) || expr.is(FloatLiteralExprSyntax.self)
+        }
+        let leftType = visibleType(of: left, known: known)
+        let rightType = visibleType(of: right, known: known)
+        if isLiteral(left), let rightType { return rightType }
+        return leftType ?? rightType
+    }
+
     /// The element type of a `for` loop's sequence, and the type of its hoisted iterator.
     static func iteratorType(of sequence: ExprSyntax, annotated: String?, known: [String: String]) -> (element: String, iterator: String)? {
         if let range = sequence.as(SequenceExprSyntax.self) {
             let elements = Array(range.elements)
             if elements.count == 3, let op = elements[1].as(BinaryOperatorExprSyntax.self) {
-                let bound = annotated ?? visibleType(of: elements[0], known: known) ?? visibleType(of: elements[2], known: known)
+                let bound = annotated ?? commonType(elements[0], elements[2], known: known)
                 if let bound {
                     switch op.operator.text {
                     case "..<": return (bound, "Range<\(bound)>.Iterator")
@@ -106,8 +119,7 @@ struct TypeRule {
         if let call = sequence.as(FunctionCallExprSyntax.self), SuspendClassifier.calleeName(call) == "stride" {
             let arguments = Array(call.arguments)
             if arguments.count == 3, let label = arguments[1].label?.text {
-                let element = annotated ?? visibleType(of: arguments[0].expression, known: known)
-                    ?? visibleType(of: arguments[1].expression, known: known)
+                let element = annotated ?? commonType(arguments[0].expression, arguments[1].expression, known: known)
                 if let element {
                     return (element, label == "to" ? "StrideTo<\(element)>.Iterator" : "StrideThrough<\(element)>.Iterator")
                 }

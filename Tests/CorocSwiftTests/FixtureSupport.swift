@@ -26,8 +26,12 @@ enum FixtureSupport {
         var stderr: String
     }
 
-    /// libcoro.a built from Runtime/ into a folder of this process.
+    /// libcoro.a built from Runtime/ into a folder of this process, or the one
+    /// named by CORO_RUNTIME_LIB (with its headers in Runtime/include).
     static let runtimeLibrary: Result<URL, Failure> = {
+        if let prebuilt = ProcessInfo.processInfo.environment["CORO_RUNTIME_LIB"] {
+            return .success(URL(fileURLWithPath: prebuilt))
+        }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coroc-swift-rt-\(getpid())")
         let outcome = run("/usr/bin/make", ["-s", "-C", repositoryRoot.appendingPathComponent("Runtime").path,
                                             "B=\(folder.path)", "lib"])

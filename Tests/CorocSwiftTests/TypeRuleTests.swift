@@ -1,0 +1,64 @@
+// The type rule on its own: which initializers have a type coroc can see.
+import SwiftParser
+import SwiftSyntax
+import Testing
+@testable import CorocSwift
+
+private func type(of text: String, known: [String: String] = [:]) -> String? {
+    let file = Parser.parse(source: "let x = \(text)")
+    let binding = file.statements.first?.item.as(VariableDeclSyntax.self)?.bindings.first
+    return binding?.initializer.map { TypeRule.visibleType(of: $0.value, known: known) } ?? nil
+}
+
+@Test func literalsHaveTheirDefaultTypes() {
+    #expect(type(of: "0") == "Int")
+    #expect(type(of: "-3") == "Int")
+    #expect(type(of: "1.5") == "Double")
+    #expect(type(of: "\"s\\(1)\"") == "String")
+    #expect(type(of: "true") == "Bool")
+    #expect(type(of: "[1, 2]") == "[Int]")
+    #expect(type(of: "[1, \"a\"]") == nil)
+}
+
+@Test func constructorsAndConversionsNameTheirType() {
+    #expect(type(of: "Foo(bar: 1)") == "Foo")
+    #expect(type(of: "Foo.init()") == "Foo")
+    #expect(type(of: "[UInt8](repeating: 0, count: 4)") == "[UInt8]")
+    #expect(type(of: "socklen_t(16)") == "socklen_t")
+    #expect(type(of: "Array<Int>(repeating: 0, count: 2)") == "Array<Int>")
+    #expect(type(of: "y as Double") == "Double")
+}
+
+@Test func failableNumberParsingIsOptional() {
+    #expect(type(of: "Int(\"42\")") == "Int?")
+    #expect(type(of: "Int(text)", known: ["text": "String"]) == "Int?")
+    #expect(type(of: "Int(exactly: 2.0)") == "Int?")
+    #expect(type(of: "Int(n)", known: ["n": "Int32"]) == "Int")
+}
+
+@Test func copiesAndKnownCallsUseWhatIsKnown() {
+    #expect(type(of: "n", known: ["n": "UInt16"]) == "UInt16")
+    #expect(type(of: "(n)", known: ["n": "UInt16"]) == "UInt16")
+    #expect(type(of: "coro_chan_new(8, 0)") == "OpaquePointer?")
+    #expect(type(of: "compute()") == nil)
+    #expect(type(of: "a + b", known: ["a": "Int", "b": "Int"]) == nil)
+}
+
+@Test func loopIteratorsOfRangesStridesAndArrays() {
+    func iterator(_ text: String, annotated: String? = nil, known: [String: String] = [:]) -> String? {
+        let file = Parser.parse(source: "for x in \(text) {}")
+        guard let loop = file.statements.first?.item.as(ForStmtSyntax.self) else { return nil }
+        return TypeRule.iteratorType(of: loop.sequence, annotated: annotated, known: known)?.iterator
+    }
+    // An unknown bound: the literal's default type; swiftc reports a mismatch at the line.
+    #expect(iterator("0..<n") == "Range<Int>.Iterator")
+    #expect(iterator("0..<3") == "Range<Int>.Iterator")
+    #expect(iterator("1...n", known: ["n": "UInt8"]) == "ClosedRange<UInt8>.Iterator")
+    #expect(iterator("0..<n", known: ["n": "Int32"]) == "Range<Int32>.Iterator")
+    #expect(iterator("a..<b", known: ["b": "Int64"]) == "Range<Int64>.Iterator")
+    #expect(iterator("stride(from: 10, to: 0, by: -2)") == "StrideTo<Int>.Iterator")
+    #expect(iterator("stride(from: 0.0, through: 1.0, by: 0.5)") == "StrideThrough<Double>.Iterator")
+    #expect(iterator("values", known: ["values": "[String]"]) == "IndexingIterator<[String]>")
+    #expect(iterator("words()", annotated: "Substring") == "any IteratorProtocol<Substring>")
+    #expect(iterator("words()") == nil)
+}
