@@ -92,7 +92,7 @@ enum Emit {
         for (i, _) in c.parameters.enumerated() {
             // Parameters are the first fields after hdr (and ret_).
             let field = fieldNames[1 + (c.returnsVoid ? 0 : 1) + i]
-            out += "    \(fp)->\(field) = a\(i);\n"
+            out += "    " + assignment("\(fp)->\(field)", "a\(i)", c.parameters[i].type) + "\n"
         }
         out += "}\n"
         out += "\(linkage)coro_frame *\(name)_new(\(paramList)) {\n"

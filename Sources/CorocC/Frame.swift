@@ -98,8 +98,9 @@ struct FrameBuilder {
 func cleanSpelling(_ type: CXType) -> String {
     var text = spelling(type)
     if clang_isConstQualifiedType(type) != 0 {
-        if type.kind == CXType_Pointer, text.hasSuffix(" const") {
-            text.removeLast(" const".count)
+        if type.kind == CXType_Pointer, text.hasSuffix("const") {
+            text.removeLast("const".count)
+            while text.hasSuffix(" ") { text.removeLast() }
         } else if text.hasPrefix("const ") {
             text.removeFirst("const ".count)
         }

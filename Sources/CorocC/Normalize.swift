@@ -280,7 +280,7 @@ final class Normalizer {
             if coroutine.returnsVoid {
                 if !result.isEmpty { code("\(result);", line(c)) }
             } else {
-                code("\(fp)->ret_ = \(result);", line(c))
+                code(assignment("\(fp)->ret_", result, coroutine.resultType), line(c))
             }
         }
         code("return CORO_DONE;", line(c))
@@ -426,10 +426,10 @@ final class Normalizer {
                 let literal = isAggregateInit ? "(\(typeName(type)))\(text)" : "(\(typeName(type))){\(text)}"
                 code("__builtin_memcpy(&\(fp)->\(field), &\(literal), sizeof \(fp)->\(field));", line(decl))
             } else if isAggregateInit {
-                code("\(fp)->\(field) = (\(typeName(type)))\(renderText(initializer));", line(decl))
+                code(assignment("\(fp)->\(field)", "(\(typeName(type)))\(renderText(initializer))", type), line(decl))
             } else {
                 let value = lowerExpression(initializer)
-                code("\(fp)->\(field) = \(value);", line(decl))
+                code(assignment("\(fp)->\(field)", value, type), line(decl))
             }
         }
     }
@@ -500,10 +500,10 @@ final class Normalizer {
         let condition = lowerExpression(parts[0])
         code("if (\(condition)) {")
         let a = lowerExpression(parts[1], discarded: isVoid)
-        code(isVoid ? (a.isEmpty ? "" : "\(a);") : "\(t) = \(a);")
+        code(isVoid ? (a.isEmpty ? "" : "\(a);") : assignment(t, a, type))
         code("} else {")
         let b = lowerExpression(parts[2], discarded: isVoid)
-        code(isVoid ? (b.isEmpty ? "" : "\(b);") : "\(t) = \(b);")
+        code(isVoid ? (b.isEmpty ? "" : "\(b);") : assignment(t, b, type))
         code("}")
         return t
     }
@@ -560,7 +560,7 @@ final class Normalizer {
             let value = !ownText && !containsSuspend(arg) ? renderPretty(arg) : lowerExpression(arg)
             if hasSideEffects(arg) && !containsSuspendOnly(arg) {
                 let t = "\(fp)->" + frame.temp(arg.type)
-                code("\(t) = \(value);", line(arg))
+                code(assignment(t, value, arg.type), line(arg))
                 values.append(t)
             } else {
                 values.append(value)
@@ -657,7 +657,7 @@ final class Normalizer {
         usesErrno = true
         let (_, size, align) = layout.layout()
         let field = "\(fp)->" + frame.add(preferred: "b\(siteCounter)_", typeName: "struct \(structName)", size: size, align: align)
-        for (i, value) in args.enumerated() { code("\(field).a\(i) = \(value);", callLine) }
+        for (i, value) in args.enumerated() { code(assignment("\(field).a\(i)", value, members[i + (returnsVoid ? 1 : 2)].1), callLine) }
         suspend(.blocking, entry.name, callLine, "coro_op_blocking(&\(fp)->hdr, \(structName)_run, &\(field))")
         code("errno = \(field).err_;")
         return returnsVoid ? "" : "\(field).ret_"
@@ -686,7 +686,7 @@ final class Normalizer {
         var value = ""
         if !callee.returnsVoid {
             value = "\(fp)->" + frame.temp(callee.resultType)
-            code("\(value) = \(calleeName)_result(\(pointer));")
+            code(assignment(value, "\(calleeName)_result(\(pointer))", callee.resultType))
         }
         code("coro_frame_free(\(pointer));")
         return value
@@ -763,7 +763,7 @@ final class Normalizer {
             if let end = source.semicolon(after: r.end) { r.end = end }
             var text = "{ "
             if let value = node.children.first {
-                text += coroutine.returnsVoid ? "\(renderText(value)); " : "\(fp)->ret_ = \(renderText(value)); "
+                text += coroutine.returnsVoid ? "\(renderText(value)); " : assignment("\(fp)->ret_", renderText(value), coroutine.resultType) + " "
             }
             edits.append((r, text + "return CORO_DONE; }"))
         case CXCursor_ContinueStmt where !insideLoop:
@@ -810,6 +810,33 @@ final class Normalizer {
         static let returnInMacro = "return inside a macro body in a coroutine is not supported"
         static let goWithoutCoroutine = "coro_go(...) needs a call of a CORO function"
     }
+}
+
+/// `lhs = rhs;`, or a copy through a temporary when the type is a struct or
+/// union with const members (initialized, never assigned, in C).
+func assignment(_ lhs: String, _ rhs: String, _ type: CXType) -> String {
+    guard hasConstMember(type) else { return "\(lhs) = \(rhs);" }
+    return "{ __typeof__(\(lhs)) coro_tmp_ = \(rhs); __builtin_memcpy(&\(lhs), &coro_tmp_, sizeof coro_tmp_); }"
+}
+
+func hasConstMember(_ type: CXType) -> Bool {
+    let canonical = clang_getCanonicalType(type)
+    if canonical.kind == CXType_ConstantArray { return hasConstMember(clang_getArrayElementType(canonical)) }
+    guard canonical.kind == CXType_Record else { return false }
+    final class Box { var found = false }
+    let box = Box()
+    withExtendedLifetime(box) {
+        _ = clang_Type_visitFields(canonical, { field, data in
+            let box = Unmanaged<Box>.fromOpaque(data!).takeUnretainedValue()
+            let fieldType = clang_getCursorType(field)
+            if clang_isConstQualifiedType(fieldType) != 0 || hasConstMember(fieldType) {
+                box.found = true
+                return CXVisit_Break
+            }
+            return CXVisit_Continue
+        }, Unmanaged.passUnretained(box).toOpaque())
+    }
+    return box.found
 }
 
 /// Prototypes of a coroutine's heap constructor and result reader, for callers

@@ -63,9 +63,10 @@ func temporaryFile(suffix: String, contents: String? = nil) -> String {
     var template = Array((NSTemporaryDirectory() + "coroc-test-XXXXXX" + suffix).utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
     precondition(fd >= 0, "mkstemps failed")
-    if let contents { _ = contents.withCString { write(fd, $0, strlen($0)) } }
     close(fd)
-    return String(cString: template)
+    let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    if let contents { try? contents.write(toFile: path, atomically: false, encoding: .utf8) }
+    return path
 }
 
 /// The runtime library, built once if missing.
@@ -85,7 +86,7 @@ struct CompileError: Error, CustomStringConvertible {
 func compile(_ cText: String, linkRuntime: Bool, extraFlags: [String] = []) throws -> String {
     let source = temporaryFile(suffix: ".c", contents: cText)
     let exe = temporaryFile(suffix: ".out")
-    var argv = ["cc", "-std=gnu17", "-g", "-O1", "-Wall", "-Wextra", "-Wno-unused-label", "-I", Paths.runtimeInclude]
+    var argv = ["cc", "-std=gnu17", "-g", "-O1", "-Wall", "-Wextra", "-I", Paths.runtimeInclude]
     argv += extraFlags + [source, "-o", exe]
     if linkRuntime { argv += [try runtimeLibrary(), "-lpthread"] }
     let result = try runProcess(argv)
