@@ -81,6 +81,18 @@ static inline void coro_runq_put(coro_runq *q, coro_task *t, int next) {
     }
 }
 
+/* Owner, when no other worker exists (nobody steals): coro_runq_put with a
+ * plain store to the next-slot instead of an exchange. */
+static inline void coro_runq_put_solo(coro_runq *q, coro_task *t, int next) {
+    if (next) {
+        coro_task *old = __atomic_load_n(&q->runnext, __ATOMIC_RELAXED);
+        __atomic_store_n(&q->runnext, t, __ATOMIC_RELAXED);
+        if (old == NULL) return;
+        t = old;
+    }
+    coro_runq_put(q, t, 0);
+}
+
 /* Owner: pop runnext, else the head; NULL if empty. */
 static inline coro_task *coro_runq_get(coro_runq *q) {
     coro_task *next = __atomic_load_n(&q->runnext, __ATOMIC_ACQUIRE);

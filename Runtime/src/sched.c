@@ -235,8 +235,12 @@ static void wakep(void) {
 static void enqueue(coro_task *t, int next) {
     coro_worker *w = coro_self_worker_;
     if (w != NULL) {
-        coro_runq_put(&w->q, t, next && !coro_sched_.seeded);
-        if (coro_sched_.nworkers > 1) wakep();
+        if (coro_sched_.nworkers == 1) {
+            coro_runq_put_solo(&w->q, t, next && !coro_sched_.seeded);
+        } else {
+            coro_runq_put(&w->q, t, next);
+            wakep();
+        }
     } else {
         coro_globq_put(t);
         wakep();
@@ -245,20 +249,18 @@ static void enqueue(coro_task *t, int next) {
 }
 
 static void ready(coro_task *t, int next) {
-    uint32_t s = LOAD(&t->status);
-    for (;;) {
-        if (s == CORO_TASK_RUNNING) {
-            if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_NOTIFIED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-                return;   /* the scheduler requeues it when the op returns CORO_SUSPENDED */
-        } else if (s == CORO_TASK_PARKED) {
-            if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_RUNNABLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-                enqueue(t, next);
-                return;
-            }
-        } else {
-            coro_fatal("ready of task %s that is %s, not parked (double wake-up)", t->name, status_name(s));
-        }
+    uint32_t s = LOAD(&t->status);   /* partner: the release of park's CAS */
+    if (s == CORO_TASK_RUNNING) {
+        if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_NOTIFIED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return;   /* the scheduler requeues it when the op returns CORO_SUSPENDED */
+        /* the CAS failed: park's CAS won, s is now PARKED (or a bug) */
     }
+    if (s != CORO_TASK_PARKED)
+        coro_fatal("ready of task %s that is %s, not parked (double wake-up)", t->name, status_name(s));
+    /* A parked task belongs to its one waker (us): nobody else writes its
+     * status until it is queued, so a plain store does (no locked CAS). */
+    STORER(&t->status, CORO_TASK_RUNNABLE);
+    enqueue(t, next);
 }
 
 void coro_task_ready(coro_task *t) { ready(t, 1); }
@@ -400,7 +402,8 @@ static void park(coro_worker *w, coro_task *t) {
     if (s != CORO_TASK_NOTIFIED) coro_fatal("double park of task %s (it is %s)", t->name, status_name(s));
     /* Woken before it finished parking: it runs next, as a fresh ready would. */
     STORER(&t->status, CORO_TASK_RUNNABLE);
-    coro_runq_put(&w->q, t, !coro_sched_.seeded);
+    if (coro_sched_.nworkers == 1) coro_runq_put_solo(&w->q, t, !coro_sched_.seeded);
+    else coro_runq_put(&w->q, t, 1);
 }
 
 /* Inline into the worker loop: a yield round trip is this plus next_task. */

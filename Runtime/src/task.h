@@ -30,8 +30,9 @@
  *  then still RUNNING.  The scheduler resolves that race with the atomic
  *  task->status:
  *
- *      waker:     RUNNING  -> NOTIFIED   (task has not parked yet; do nothing more)
- *                 PARKED   -> RUNNABLE   (then enqueue it)
+ *      waker:     RUNNING  -> NOTIFIED   (CAS; task has not parked yet; do nothing more)
+ *                 PARKED   -> RUNNABLE   (plain store: a parked task has one
+ *                                         waker; then enqueue it)
  *      scheduler, on CORO_SUSPENDED:
  *                 RUNNING  -> PARKED     (parked; the waker will enqueue it)
  *                 NOTIFIED -> RUNNABLE   (the wake-up already happened: requeue now)
