@@ -14,7 +14,7 @@ for mode in stackless stackful; do
         value[unit.$key]=$unit
     done <<<"$out"
 done
-printf '%-30s %14s %14s\n' "one worker" "stackless" "stackful"
+printf '%-38s %12s %12s\n' "one worker" "stackless" "stackful"
 for key in yield_switch memory_per_parked_coroutine echo_round_trips_per_s; do
-    printf '%-30s %14s %14s\n' "$key (${value[unit.$key]:-?})" "${value[stackless.$key]:-n/a}" "${value[stackful.$key]:-n/a}"
+    printf '%-38s %12s %12s\n' "$key (${value[unit.$key]:-?})" "${value[stackless.$key]:-n/a}" "${value[stackful.$key]:-n/a}"
 done
