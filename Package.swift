@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // coroc: a static coroutine toolchain. Layout and contracts: DESIGN.md.
 import PackageDescription
 
