@@ -21,8 +21,8 @@ bold "2. coroc translate Fixtures/c/echo.c — the generated state machine (exce
 $COROC translate Fixtures/c/echo.c -o "$work/echo.gen.c"
 grep -v '^#line' "$work/echo.gen.c" | sed -n '/^typedef struct serve_conn_frame/,/^}/p' | head -20
 echo "    ..."
-grep -v '^#line' "$work/echo.gen.c" | sed -n '/serve_conn_resume(coro_frame \*self)/,$p' | head -24
-echo "    ..."
+# the resume function: its dispatch switch, then the body with states S1..S5
+grep -v '^#line' "$work/echo.gen.c" | sed -n '/^static coro_status serve_conn_resume(coro_frame \*self) {/,/^}/p' | head -40
 
 bold "   coroc explain Fixtures/c/echo.c --function serve_conn"
 $COROC explain Fixtures/c/echo.c --function serve_conn
