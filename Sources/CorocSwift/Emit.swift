@@ -55,17 +55,19 @@ struct Emit {
         out.append("final class \(name) {")
         out.append("    let co_hdr: UnsafeMutablePointer<coro_frame>")
         if let returnType = signature.returnType {
-            out.append("    var co_ret: \(returnType)? = nil")
+            out.append("    @exclusivity(unchecked) var co_ret: \(returnType)? = nil")
         }
         if signature.throwsError || lowered.variables["co_error"] != nil {
-            out.append("    var co_error: (any Error)? = nil")
+            out.append("    @exclusivity(unchecked) var co_error: (any Error)? = nil")
         }
         if signature.throwsError {
             out.append("    /// Spawned with coro_go: an error it throws has no caller to go to.")
-            out.append("    var co_detached = false")
+            out.append("    @exclusivity(unchecked) var co_detached = false")
         }
+        out.append("    /// Awaited through a frame kept by the caller: this object frees its C frame.")
+        out.append("    @exclusivity(unchecked) var co_ownsCFrame = false")
         for parameter in signature.parameters {
-            out.append("    let \(parameter.name): \(parameter.type)   // parameters are immutable in Swift")
+            out.append("    @exclusivity(unchecked) fileprivate(set) var \(parameter.name): \(parameter.type)")
         }
         for field in fields {
             guard let type = lowered.variables[field]?.type else { continue }
@@ -199,6 +201,24 @@ struct Emit {
         let throwsWord = signature.throwsError ? " throws" : ""
         let resultType = signature.returnType ?? "Void"
         var out = [
+            "    deinit {",
+            "        if co_ownsCFrame { coro_frame_free(co_hdr) }",
+            "    }",
+            "",
+            "    /// Makes a finished frame kept by its caller ready for the next call.",
+            "    func co_reset(\(signature.parameters.map(\.written).joined(separator: ", "))) {",
+        ]
+        for parameter in signature.parameters {
+            out.append("        self.\(parameter.name) = \(parameter.name)")
+        }
+        if signature.returnType != nil { out.append("        co_ret = nil") }
+        if signature.throwsError || lowered.variables["co_error"] != nil { out.append("        co_error = nil") }
+        out += [
+            "        co_hdr.pointee.state = 0",
+            "        co_hdr.pointee.caller = nil",
+            "        co_hdr.pointee.task = nil",
+            "    }",
+            "",
             "    /// The reference the runtime holds while it may resume this frame (released by the thunk on CORO_DONE).",
             "    func co_retainForRuntime() { _ = Unmanaged.passRetained(self) }",
             "",

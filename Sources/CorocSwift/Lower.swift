@@ -88,8 +88,14 @@ final class Lower {
     /// Otherwise no split is needed, and values do not have to cross one.
     let needsUnwindTable: Bool
 
-    init(signature: CoroutineSignature, classifier: SuspendClassifier, source: SourceContext) {
+    /// Callees (qualified names) whose frames this coroutine may keep and reuse:
+    /// those that cannot call back into it (no recursion through them).
+    let reusableCallees: Set<String>
+
+    init(signature: CoroutineSignature, classifier: SuspendClassifier, source: SourceContext,
+         reusableCallees: Set<String> = []) {
         self.signature = signature
+        self.reusableCallees = reusableCallees
         self.classifier = classifier
         self.source = source
         self.needsUnwindTable = signature.throwsError

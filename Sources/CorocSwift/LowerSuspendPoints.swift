@@ -87,17 +87,34 @@ extension Lower {
             let child = "co_c\(number)"
             declareVariable(child, type: callee.frameClassName + "?", at: call)
             alwaysFields.insert(child)
-            emit(.code("\(child) = \(callee.frameClassName)(\(arguments))"), line: line, uses: argumentUses, kills: [child])
+            // A callee that cannot reach this coroutine again keeps its frame in
+            // this frame's field and is reset for the next call at this site (the
+            // Swift form of DESIGN.md's embedded frame); a recursive one gets a
+            // fresh heap frame per call, freed as soon as its result is read.
+            let reuse = reusableCallees.contains(callee.qualifiedName)
+            if reuse {
+                emit(.code("if let co_reuse = \(child) { co_reuse.co_reset(\(arguments)) } else { \(child) = \(callee.frameClassName)(\(arguments)); \(child)!.co_ownsCFrame = true }"),
+                     line: line, uses: argumentUses.union([child]))
+            } else {
+                emit(.code("\(child) = \(callee.frameClassName)(\(arguments))"), line: line, uses: argumentUses, kills: [child])
+            }
             emit(.code("\(child)!.co_retainForRuntime()"), line: nil, uses: [child])
             let state = newBlock(kind: .await, line: line, what: callee.name)
             jump(to: state)
             start(state)
-            emit(.code("""
-                do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
-                let co_done\(number) = \(child)!
-                \(child) = nil
-                coro_frame_free(co_done\(number).co_hdr)
-                """), line: line, uses: [child], kills: [child])
+            if reuse {
+                let readsResult = callee.throwsError || callee.returnType != nil
+                emit(.code("""
+                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                    """ + (readsResult ? "\nlet co_done\(number) = \(child)!" : "")), line: line, uses: [child])
+            } else {
+                emit(.code("""
+                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                    let co_done\(number) = \(child)!
+                    \(child) = nil
+                    coro_frame_free(co_done\(number).co_hdr)
+                    """), line: line, uses: [child], kills: [child])
+            }
             if callee.throwsError {
                 emit(.code("if let co_e = co_done\(number).co_error { throw co_e }"), line: nil)
             }

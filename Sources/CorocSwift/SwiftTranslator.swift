@@ -72,8 +72,10 @@ public struct SwiftTranslator {
         var classes: [SyntaxIdentifier: String] = [:]
         var reports: [CoroutineReport] = []
         var usesBlockingPool = false
+        let callGraph = AwaitGraph(coroutines: coroutines, classifier: classifier)
         for coroutine in coroutines {
-            let lower = Lower(signature: coroutine, classifier: classifier, source: source)
+            let lower = Lower(signature: coroutine, classifier: classifier, source: source,
+                              reusableCallees: callGraph.reusableCallees(of: coroutine))
             guard let lowered = lower.run() else {
                 errors += lower.diagnostics
                 continue
@@ -273,5 +275,38 @@ final class TopLevelAssembly {
         static func callOutsideCoroutine(_ name: String) -> String {
             "coroutine '\(name)' is called outside a coroutine; start it with coro_go(\(name)(...)) or coro_main(\(name)(...))"
         }
+    }
+}
+
+/// Which coroutine awaits which (by qualified name), to tell recursive awaits
+/// (a fresh frame per call) from the others (a frame kept per call site).
+struct AwaitGraph {
+    private var edges: [String: Set<String>] = [:]
+
+    init(coroutines: [CoroutineSignature], classifier: SuspendClassifier) {
+        for coroutine in coroutines {
+            guard let body = coroutine.decl.body else { continue }
+            let calls = SuspendCallCollector.collect(in: body, classifier: classifier).calls
+            edges[coroutine.qualifiedName] = Set(calls.compactMap { call -> String? in
+                if case .await(let callee) = call.site { return callee.qualifiedName }
+                return nil
+            })
+        }
+    }
+
+    /// Can `from` reach `to` through awaits (including `from == to`)?
+    func reaches(_ from: String, _ to: String) -> Bool {
+        var stack = [from]
+        var seen: Set<String> = []
+        while let current = stack.popLast() {
+            if current == to { return true }
+            if !seen.insert(current).inserted { continue }
+            stack.append(contentsOf: edges[current] ?? [])
+        }
+        return false
+    }
+
+    func reusableCallees(of caller: CoroutineSignature) -> Set<String> {
+        (edges[caller.qualifiedName] ?? []).filter { !reaches($0, caller.qualifiedName) }
     }
 }
