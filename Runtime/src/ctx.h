@@ -17,11 +17,13 @@
  *
  * CONTRACT
  *
- *  - coro_ctx_switch(from, to) saves the caller's context into *from and
- *    continues the context saved in *to; it "returns" when some other switch
- *    names *from as its `to`.  *to must hold a context saved by a switch or
- *    made by coro_ctx_make, and that context is consumed: it may be resumed
- *    once per save.  from == to is not allowed.
+ *  - coro_ctx_switch(from, to, value) saves the caller's context into *from
+ *    and continues the context saved in *to; it "returns" when some other
+ *    switch names *from as its `to`, and returns that switch's `value` (the
+ *    resumed side learns why it was resumed without touching memory; a made
+ *    context's first run ignores it).  *to must hold a context saved by a
+ *    switch or made by coro_ctx_make, and that context is consumed: it may be
+ *    resumed once per save.  from == to is not allowed.
  *  - Preserved across a switch: exactly what the ABI says a call preserves
  *    (x86-64: rbx rbp r12-r15 rsp, the MXCSR control bits and the x87 control
  *    word; arm64: x19-x28 fp lr sp d8-d15).  Caller-saved registers are not
@@ -48,7 +50,7 @@ typedef struct coro_ctx {
     void *sp;   /* saved stack pointer; the saved frame starts here */
 } coro_ctx;
 
-void coro_ctx_switch(coro_ctx *from, coro_ctx *to);
+int coro_ctx_switch(coro_ctx *from, coro_ctx *to, int value);
 void coro_ctx_make(coro_ctx *ctx, void *stack_top, void (*entry)(void *arg), void *arg);
 
 /* Offsets into the saved frame (from ctx->sp), mirrored from the assembly

@@ -146,6 +146,7 @@ typedef struct stack_cache {
     void *slot[CACHE_CAP];
     int n;
     int registered;               /* thread-exit flush is registered */
+    int exited;                   /* flushed at thread exit: free straight to the global array */
 } stack_cache;
 
 static __thread stack_cache cache __attribute__((tls_model("initial-exec")));
@@ -162,6 +163,13 @@ static void flush_cache_at_exit(void *unused) {
     return_batch_locked(cache.slot, cache.n);
     coro_lock_release(&pool.lock);
     cache.n = 0;
+    cache.exited = 1;   /* another key's destructor may still free a stack */
+}
+
+/* Arm the thread-exit flush (any non-NULL value does). */
+static void register_cache(void) {
+    cache.registered = 1;
+    pthread_setspecific(cache_key, &cache);
 }
 
 static size_t read_stack_kb(void) {
@@ -281,10 +289,7 @@ static int refill(void) {
 
 void *coro_stack_alloc(void) {
     pthread_once(&pool.once, pool_init);
-    if (!cache.registered) {
-        cache.registered = 1;
-        pthread_setspecific(cache_key, &cache);   /* any non-NULL value arms the destructor */
-    }
+    if (!cache.registered) register_cache();
     if (cache.n == 0 && refill() != 0) return NULL;
     return cache.slot[--cache.n];
 }
@@ -295,6 +300,15 @@ void coro_stack_free(void *hi) {
      * time left their redzones poisoned; the next user must start clean. */
     ASAN_UNPOISON_MEMORY_REGION((char *)hi - pool.stack_bytes, pool.stack_bytes);
 #endif
+    if (cache.exited) {
+        coro_lock_acquire(&pool.lock);
+        return_batch_locked(&hi, 1);
+        coro_lock_release(&pool.lock);
+        return;
+    }
+    /* A thread may free stacks it never allocated (a coroutine spawned
+     * elsewhere finished here): its cache must be flushed at exit too. */
+    if (!cache.registered) register_cache();
     if (cache.n == CACHE_CAP) {
         coro_lock_acquire(&pool.lock);
         return_batch_locked(cache.slot + CACHE_CAP - CACHE_BATCH, CACHE_BATCH);

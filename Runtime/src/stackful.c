@@ -31,10 +31,16 @@
  * PROTOCOL OF A SWITCH (worker <-> coroutine)
  *
  *   worker:    stackful_resume: sf->worker = this thread's context; current = sf;
- *              coro_ctx_switch(sf->worker, &sf->ctx)
- *   coroutine: ... switch_out(sf, st): sf->out = st;
- *              coro_ctx_switch(&sf->ctx, sf->worker)
- *   worker:    current = NULL; return sf->out (after releasing the stack if DONE)
+ *              return coro_ctx_switch(sf->worker, &sf->ctx, 0)   -- a tail call
+ *   coroutine: ... switch_out(sf, st): current = NULL;
+ *              coro_ctx_switch(&sf->ctx, sf->worker, st)
+ *   worker:    the scheduler, which called stackful_resume, receives st
+ *
+ *  A coroutine's last switch (st = CORO_DONE) also leaves its stack in a
+ *  per-thread "retired" slot; release_retired gives it back to the pool at
+ *  the next resume on that thread, at the end of coro_run_main_stackful or
+ *  at thread exit, when nothing runs on it and the scheduler is done with
+ *  the root frame.
  *
  *  sf->worker is rewritten on every resume, so a coroutine that moved to
  *  another worker while it was parked switches back to the thread that
@@ -101,12 +107,14 @@
  * INVARIANTS
  *
  *  - current (per thread) is non-NULL exactly while this thread runs on a
- *    coroutine's stack; only stackful_resume sets and clears it.
+ *    coroutine's stack; stackful_resume sets it, switch_out clears it.
  *  - A coroutine is resumed only by the scheduler through stackful_resume,
  *    so at most one thread runs it, and sf->ctx holds its context whenever
  *    it is not running.
  *  - sf->stack_hi is non-NULL until the coroutine has switched out with
- *    CORO_DONE; then it is back in the pool.
+ *    CORO_DONE; then it is its thread's retired stack, and back in the pool
+ *    by the time that thread resumes anything stackful, exits, or returns
+ *    from coro_run_main_stackful.
  *  - sf->ctx.sp is NULL until the first resume, which makes the first frame
  *    (so a spawn does not touch the stack).
  */
@@ -157,11 +165,10 @@ struct coro_stackful {
     coro_frame hdr;             /* root frame of the task; hdr.resume = stackful_resume */
     coro_ctx ctx;               /* the coroutine's context while it is switched out */
     coro_ctx *worker;           /* where it switches out to: set by each resume */
-    void *stack_hi;             /* its stack (pool top), NULL once returned */
+    void *stack_hi;             /* its stack (pool top), NULL once retired */
     void (*entry)(void *arg);   /* the function it runs, and its argument */
     void *arg;
     const char *name;           /* static string for diagnostics, never NULL */
-    coro_status out;            /* status handed to the worker by a switch-out */
 #ifdef CORO_ASAN
     void *asan_fake_stack;      /* ASan's fake-stack handle while switched out */
     const void *worker_bottom;  /* the stack we came from (reported by ASan) */
@@ -177,10 +184,15 @@ struct coro_stackful {
  * coro_stackful_current(); see THREAD-LOCALS above. */
 static __thread coro_stackful *current __attribute__((tls_model("initial-exec")));
 static __thread coro_ctx worker_ctx __attribute__((tls_model("initial-exec")));
-static __thread int altstack_ready __attribute__((tls_model("initial-exec")));
+static __thread int thread_ready __attribute__((tls_model("initial-exec")));   /* ensure_thread_setup done */
+/* Stack of a coroutine that finished on this thread, not yet released. */
+static __thread void *retired_stack __attribute__((tls_model("initial-exec")));
+#ifdef CORO_TSAN
+static __thread void *retired_fiber;
+#endif
 
 static pthread_once_t segv_once = PTHREAD_ONCE_INIT;
-static pthread_key_t altstack_key;
+static pthread_key_t thread_key;   /* destructor: thread_exit */
 static struct sigaction previous_segv;
 
 /* Bytes of each sigaltstack: the handler itself needs little, but a chained
@@ -241,14 +253,23 @@ static void on_segv(int sig, siginfo_t *info, void *uctx) {
     signal(SIGSEGV, SIG_DFL);   /* returning re-runs the access, which now kills us */
 }
 
-static void free_altstack(void *mem) {
-    stack_t off = { .ss_flags = SS_DISABLE };
-    sigaltstack(&off, NULL);
-    munmap(mem, ALTSTACK_BYTES);
+/* Value of thread_key on a thread that did not need our sigaltstack. */
+#define NO_ALTSTACK ((void *)1)
+
+static void release_retired(void);
+
+/* Thread exit: give back a retired stack and our sigaltstack. */
+static void thread_exit(void *altstack) {
+    release_retired();
+    if (altstack != NO_ALTSTACK) {
+        stack_t off = { .ss_flags = SS_DISABLE };
+        sigaltstack(&off, NULL);
+        munmap(altstack, ALTSTACK_BYTES);
+    }
 }
 
 static void install_segv_handler(void) {
-    pthread_key_create(&altstack_key, free_altstack);
+    pthread_key_create(&thread_key, thread_exit);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_segv;
@@ -257,19 +278,24 @@ static void install_segv_handler(void) {
     sigaction(SIGSEGV, &sa, &previous_segv);
 }
 
-/* Give this thread an alternate signal stack unless it has one (the program's
- * own, or ours from an earlier resume).  Failure is not fatal: overflow on
- * this thread then dies by plain SIGSEGV instead of a named report. */
-static void ensure_altstack(void) {
-    if (altstack_ready) return;
-    altstack_ready = 1;
+/* First resume on this thread: arm thread_exit, and give the thread an
+ * alternate signal stack unless it has one (the program's own).  Failing to
+ * get one is not fatal: an overflow on this thread then dies by a plain
+ * SIGSEGV instead of the named report. */
+static void ensure_thread_setup(void) {
+    if (thread_ready) return;
+    thread_ready = 1;
+    void *key_value = NO_ALTSTACK;
     stack_t old;
-    if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
-    void *mem = mmap(NULL, ALTSTACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) return;
-    stack_t ss = { .ss_sp = mem, .ss_size = ALTSTACK_BYTES, .ss_flags = 0 };
-    if (sigaltstack(&ss, NULL) != 0) { munmap(mem, ALTSTACK_BYTES); return; }
-    pthread_setspecific(altstack_key, mem);   /* unmapped at thread exit */
+    if (sigaltstack(NULL, &old) != 0 || (old.ss_flags & SS_DISABLE)) {
+        void *mem = mmap(NULL, ALTSTACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mem != MAP_FAILED) {
+            stack_t ss = { .ss_sp = mem, .ss_size = ALTSTACK_BYTES, .ss_flags = 0 };
+            if (sigaltstack(&ss, NULL) == 0) key_value = mem;
+            else munmap(mem, ALTSTACK_BYTES);
+        }
+    }
+    pthread_setspecific(thread_key, key_value);
 }
 
 /* ---- switching --------------------------------------------------------------- */
@@ -277,17 +303,41 @@ static void ensure_altstack(void) {
 /* Coroutine -> worker.  Returns when a worker resumes the coroutine (maybe
  * another one).  `dying` is set only for the last switch, after which the
  * stack is reused. */
+/* Release the stack (and TSan fiber) of a coroutine that finished on this
+ * thread.  Not done at the coroutine's last switch, since it was still
+ * running on that stack, nor right after it on the worker, since the
+ * scheduler still reads the root frame; the next resume on this thread, the
+ * end of coro_run_main_stackful and thread exit are all safely later. */
+static void release_retired(void) {
+    void *hi = retired_stack;
+    if (!hi) return;
+    retired_stack = NULL;
+#ifdef CORO_TSAN
+    __tsan_destroy_fiber(retired_fiber);
+    retired_fiber = NULL;
+#endif
+    coro_stack_free(hi);
+}
+
+/* Coroutine -> worker, handing it `st`.  Returns when a worker resumes the
+ * coroutine (maybe another one).  `dying` only for the last switch. */
 static void switch_out(coro_stackful *sf, coro_status st, int dying) {
-    sf->out = st;
+    current = NULL;                     /* this thread leaves the coroutine's stack */
+    if (dying) {
+        retired_stack = sf->stack_hi;   /* released later: release_retired */
+        sf->stack_hi = NULL;
+#ifdef CORO_TSAN
+        retired_fiber = sf->tsan_fiber;
+        sf->tsan_fiber = NULL;
+#endif
+    }
 #ifdef CORO_TSAN
     __tsan_switch_to_fiber(sf->tsan_worker_fiber, 0);
 #endif
 #ifdef CORO_ASAN
     __sanitizer_start_switch_fiber(dying ? NULL : &sf->asan_fake_stack, sf->worker_bottom, sf->worker_size);
-#else
-    (void)dying;
 #endif
-    coro_ctx_switch(&sf->ctx, sf->worker);
+    coro_ctx_switch(&sf->ctx, sf->worker, (int)st);
 #ifdef CORO_ASAN
     __sanitizer_finish_switch_fiber(sf->asan_fake_stack, &sf->worker_bottom, &sf->worker_size);
 #endif
@@ -304,15 +354,24 @@ static void stackful_main(void *arg) {
     coro_fatal("stackful coroutine '%s' resumed after it finished", sf->name);
 }
 
-/* The root frame's resume function: run the coroutine until it switches out. */
+/* The root frame's resume function: run the coroutine until it switches out,
+ * and return the status it switched out with.
+ *
+ * The switch is the last thing done here (a tail call without ASan): the
+ * worker's saved context is then our caller's, so the coroutine's switch-out
+ * lands directly in the scheduler with the status as the return value.  That
+ * saves this function's epilogue and, above all, its `ret`, which after a
+ * stack switch is always mispredicted (the return-stack buffer holds the
+ * coroutine's return addresses). */
 static coro_status stackful_resume(coro_frame *self) {
     coro_stackful *sf = (coro_stackful *)self;
+    release_retired();
     if (!sf->stack_hi) coro_fatal("stackful coroutine '%s' resumed after it finished", sf->name);
     /* The first frame is written only now, not at spawn: a coroutine may wait
      * behind many others before it first runs, and touching its stack twice
      * (at spawn, then at first run, both cold) doubled the cost of a spawn. */
     if (!sf->ctx.sp) coro_ctx_make(&sf->ctx, sf->stack_hi, stackful_main, sf);
-    ensure_altstack();
+    ensure_thread_setup();
     sf->worker = &worker_ctx;
     current = sf;
 #ifdef CORO_TSAN
@@ -320,25 +379,16 @@ static coro_status stackful_resume(coro_frame *self) {
     __tsan_switch_to_fiber(sf->tsan_fiber, 0);
 #endif
 #ifdef CORO_ASAN
+    /* ASan must hear of the switch on this side too, after it: no tail call. */
     void *worker_fake_stack = NULL;
     __sanitizer_start_switch_fiber(&worker_fake_stack, (char *)sf->stack_hi - coro_stack_bytes(),
                                    coro_stack_bytes());
-#endif
-    coro_ctx_switch(&worker_ctx, &sf->ctx);
-#ifdef CORO_ASAN
+    int st = coro_ctx_switch(&worker_ctx, &sf->ctx, 0);
     __sanitizer_finish_switch_fiber(worker_fake_stack, NULL, NULL);
+    return (coro_status)st;
+#else
+    return (coro_status)coro_ctx_switch(&worker_ctx, &sf->ctx, 0);
 #endif
-    current = NULL;
-    coro_status st = sf->out;
-    if (st == CORO_DONE) {
-#ifdef CORO_TSAN
-        __tsan_destroy_fiber(sf->tsan_fiber);
-        sf->tsan_fiber = NULL;
-#endif
-        coro_stack_free(sf->stack_hi);
-        sf->stack_hi = NULL;
-    }
-    return st;
 }
 
 /* ---- creation ------------------------------------------------------------------ */
@@ -362,7 +412,6 @@ static coro_stackful *stackful_new(void (*entry)(void *), void *arg, const char 
     sf->entry = entry;
     sf->arg = arg;
     sf->name = name ? name : "stackful coroutine";
-    sf->out = CORO_DONE;
     sf->worker = NULL;
 #ifdef CORO_ASAN
     sf->asan_fake_stack = NULL;
@@ -402,8 +451,10 @@ int coro_run_main_stackful(void (*entry)(void *arg), void *arg, const char *name
     coro_stackful *sf = stackful_new(entry, arg, name);
     if (!sf) return -1;
     int rc = coro_run_main(&sf->hdr, sf->name);
-    /* coro_run_main leaves the root frame to us; if the run never started,
-     * the stack is still ours too. */
+    /* The other workers have exited (releasing what finished on them); this
+     * thread was worker 0.  coro_run_main leaves the root frame to us; if
+     * the run never started, its stack is still ours too. */
+    release_retired();
     stackful_discard(sf);
     return rc;
 }

@@ -12,7 +12,8 @@
  *
  * Also checked: a made context starts with its creator's MXCSR and x87 control
  * word; it runs on a 16-byte aligned stack (printf of a double uses aligned SSE
- * stores in glibc and would crash otherwise); a million switches round trip.
+ * stores in glibc and would crash otherwise); a million switches round trip,
+ * each returning the value the other side passed.
  *
  * Built for the host by the Runtime Makefile and, as a standalone program,
  * for arm64 by tests/arm64/arm64.mk (run under qemu-aarch64).
@@ -233,9 +234,10 @@ static void co_entry(void *arg) {
     probe_switch(co_in1, co_out1, &co_ctx, &main_ctx);
     co_double_result = aligned_stack_work(2.0);
     probe_switch(co_in2, co_out2, &co_ctx, &main_ctx);
-    for (;;) {                      /* ping-pong: one switch each way per round */
+    for (;;) {                      /* ping-pong: one switch each way per round; the */
+        int v = (int)(pingpong_count & 0x7fff);   /* value travels back to main */
         pingpong_count++;
-        coro_ctx_switch(&co_ctx, &main_ctx);
+        coro_ctx_switch(&co_ctx, &main_ctx, v);
     }
 }
 
@@ -277,7 +279,7 @@ int main(void) {
     probe_switch(main_in2, main_out2, &main_ctx, &co_ctx);   /* co checks round 1, probes again */
     expect_same("coroutine side, round 1", co_in1, co_out1);
     expect_same("main side, round 2", main_in2, main_out2);
-    coro_ctx_switch(&main_ctx, &co_ctx);                       /* co finishes round 2 */
+    coro_ctx_switch(&main_ctx, &co_ctx, 0);                    /* co finishes round 2 */
     expect_same("coroutine side, round 2", co_in2, co_out2);
     if (co_double_result != 3.0) {
         fprintf(stderr, "FAIL coroutine computed %f, expected 3.0\n", co_double_result);
@@ -285,7 +287,13 @@ int main(void) {
     }
 
     long before = pingpong_count;
-    for (long i = 0; i < ROUNDS; i++) coro_ctx_switch(&main_ctx, &co_ctx);
+    long value_errors = 0;
+    for (long i = 0; i < ROUNDS; i++)
+        value_errors += coro_ctx_switch(&main_ctx, &co_ctx, 0) != (int)((before + i) & 0x7fff);
+    if (value_errors) {
+        fprintf(stderr, "FAIL %ld switches returned the wrong value\n", value_errors);
+        failures++;
+    }
     if (pingpong_count - before != ROUNDS) {
         fprintf(stderr, "FAIL ping-pong: %ld rounds, expected %d\n", pingpong_count - before, ROUNDS);
         failures++;

@@ -24,8 +24,9 @@
 
     .text
 
-/* void coro_ctx_switch(coro_ctx *from, coro_ctx *to)
- *   x0 = from (its sp field is at offset 0), x1 = to */
+/* int coro_ctx_switch(coro_ctx *from, coro_ctx *to, int value)
+ *   x0 = from (its sp field is at offset 0), x1 = to, w2 = value: what the
+ *   resumed context's own coro_ctx_switch call returns */
     .globl  coro_ctx_switch
     .type   coro_ctx_switch, %function
     .align  4
@@ -62,6 +63,7 @@ coro_ctx_switch:
     ldp     x29, x30, [sp, #0x90]   /* restore fp, lr */
     ldr     x4, [sp, #0xa0]         /* x4 = resume address */
     add     sp, sp, #0xb0           /* pop the frame */
+    mov     w0, w2                  /* the resumed side's return value */
     .cfi_def_cfa_offset 0           /* (CFA bookkeeping; the frame now belongs to the other stack) */
     br      x4                      /* continue the other context */
     .cfi_endproc

@@ -33,8 +33,9 @@
 
     .text
 
-/* void coro_ctx_switch(coro_ctx *from, coro_ctx *to)
- *   rdi = from (its sp field is at offset 0), rsi = to */
+/* int coro_ctx_switch(coro_ctx *from, coro_ctx *to, int value)
+ *   rdi = from (its sp field is at offset 0), rsi = to, edx = value: what the
+ *   resumed context's own coro_ctx_switch call returns */
     .globl  coro_ctx_switch
     .type   coro_ctx_switch, @function
     .align  16
@@ -64,6 +65,7 @@ coro_ctx_switch:
     movq    0x30(%rsp), %rbp        /* restore rbp */
     movq    0x38(%rsp), %r8         /* r8 = resume address */
     leaq    0x40(%rsp), %rsp        /* pop the frame and the resume address */
+    movl    %edx, %eax              /* the resumed side's return value */
     .cfi_adjust_cfa_offset -0x40    /* (CFA bookkeeping; the frame now belongs to the other stack) */
     jmpq    *%r8                    /* continue the other context */
     .cfi_endproc
