@@ -61,3 +61,31 @@ func goldenTranslation(_ name: String) throws {
     #expect(output.contains("while true { coro_stackful_preempt_point();"))
     #expect(output.contains("let count = co_runMainStackful(\"reader\") { [co_a0 = 0] in reader(co_a0) }"))
 }
+
+/// @nopreempt (DESIGN.md's CORO_NOPREEMPT): loops without suspend points stay
+/// as written, loops with one are lowered without the back-edge check.
+@Test func nopreemptDropsBackEdgeChecks() throws {
+    let source = """
+        @coroutine @nopreempt func spin(_ n: Int) -> Int {
+            var sum = 0
+            for i in 0..<n { sum += i }
+            while sum > 0 {
+                coro_yield()
+                sum -= 100
+            }
+            return sum
+        }
+        """
+    let translator = SwiftTranslator(options: SwiftTranslateOptions(mode: .stackless))
+    let output = try translator.translate(source: source, fileName: "n.coroswift").output
+    #expect(output.contains("for i in 0..<n { sum += i }"))
+    #expect(!output.contains("coro_preempt_pending"))
+    let report = try translator.translate(source: source, fileName: "n.coroswift").report
+    #expect(report.first?.states.contains { $0.kind == .preempt } == false)
+    let preempting = try translator.translate(source: source.replacingOccurrences(of: "@nopreempt ", with: ""),
+                                              fileName: "n.coroswift").output
+    #expect(preempting.contains("coro_preempt_pending"))
+    let stackful = try SwiftTranslator(options: SwiftTranslateOptions(mode: .stackful))
+        .translate(source: source, fileName: "n.coroswift").output
+    #expect(!stackful.contains("coro_stackful_preempt_point"))
+}
