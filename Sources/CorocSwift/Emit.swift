@@ -52,6 +52,8 @@ struct Emit {
         var out: [String] = []
         let name = signature.localFrameClassName
         out.append("/// Frame of the coroutine `\(signature.name)` (\(fileName):\(lineOfDecl)): its parameters, the locals that flow from one state into another, and the state machine.")
+        out.append("/// One worker at a time runs it (the runtime hands a frame between workers through its run")
+        out.append("/// queues, which order the accesses), and it crosses no Swift concurrency boundary: no Sendable needed.")
         out.append("final class \(name) {")
         out.append("    let co_hdr: UnsafeMutablePointer<coro_frame>")
         if let returnType = signature.returnType {
