@@ -145,6 +145,7 @@ static int finish_blocking(coro_task *t, ssize_t *ret, struct pollfd *fds) {
 /* Woken from a poller wait: 1 = failed (errno set), 0 = retry. */
 static int finish_fd_wait(coro_task *t) {
     t->op = CORO_OP_KIND_NONE;
+    coro_fd_wait_done(t);
     if (t->err == 0) return 0;
     errno = t->err;
     t->err = 0;
@@ -402,6 +403,7 @@ int coro_op_poll(coro_frame *self, int *ret, struct pollfd *fds, nfds_t nfds, in
     if (t->op == CORO_OP_KIND_FD_WAIT) {
         deadline = (int64_t)(intptr_t)t->wait;   /* stored at the first park */
         t->op = CORO_OP_KIND_NONE;
+        coro_fd_wait_done(t);
         if (t->err == EBADF) {   /* closed while waiting: what poll(2) reports for a bad fd */
             t->err = 0;
             fds[0].revents = POLLNVAL;

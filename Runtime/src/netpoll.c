@@ -174,10 +174,10 @@ int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeou
     uint32_t seq = ++r->seq;
     t->result = (int32_t)seq;
     t->err = mode;
-    t->aux = fd;
+    __atomic_store_n(&t->aux, CORO_TIMER_NONE, __ATOMIC_RELAXED);   /* deadline timer handle: coro_fd_wait_done */
     append((mode & CORO_FD_READ) ? &r->readers : &r->writers, t);
     __atomic_fetch_add(&nwaiters, 1, __ATOMIC_RELAXED);
-    if (deadline_ns != 0 && coro_timer_fd(fd, mode, seq, deadline_ns, timeout_err) < 0) {
+    if (deadline_ns != 0 && coro_timer_fd(fd, mode, seq, deadline_ns, timeout_err, &t->aux) < 0) {
         int e = errno;
         unlink_task((mode & CORO_FD_READ) ? &r->readers : &r->writers, t);
         __atomic_fetch_sub(&nwaiters, 1, __ATOMIC_RELAXED);
@@ -187,6 +187,12 @@ int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeou
     }
     coro_lock_release(&r->lock);
     return 0;
+}
+
+void coro_fd_wait_done(coro_task *t) {
+    /* A timer that fired or was removed wrote NONE under the heap lock and
+     * never touches the handle again; otherwise cancel (which rechecks). */
+    if (__atomic_load_n(&t->aux, __ATOMIC_RELAXED) != CORO_TIMER_NONE) coro_timer_cancel(&t->aux);
 }
 
 void coro_fd_timeout(int fd, int mode, uint32_t seq, int timeout_err, coro_task_list *list) {

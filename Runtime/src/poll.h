@@ -97,6 +97,9 @@ void coro_netpoll_forget_all(void);
 /* Close fd: wake its parked tasks with EBADF, deregister it, close(2) it.
  * Returns close's result (-1/errno). */
 int coro_fd_close(int fd);
+/* The task woke from coro_fd_park (any outcome): cancel its deadline timer.
+ * Every caller of coro_fd_park calls this when resumed, before returning. */
+void coro_fd_wait_done(coro_task *t);
 /* Deadline timer expired (timer.c): if the park `seq` still waits, take its
  * task out and append it to *list. */
 void coro_fd_timeout(int fd, int mode, uint32_t seq, int timeout_err, coro_task_list *list);

@@ -27,6 +27,7 @@ typedef struct timer {
     uint32_t seq;        /* TIMER_FD: the park this deadline belongs to */
     int32_t timeout_err; /* TIMER_FD */
     uint8_t kind, mode;
+    intptr_t *handle;    /* TIMER_FD: where our index lives, or NULL */
 } timer;
 
 static struct {
@@ -42,15 +43,21 @@ static int earlier(const timer *a, const timer *b) {
     return a->when_ns < b->when_ns || (a->when_ns == b->when_ns && a->order < b->order);
 }
 
+/* heap[i] = x, keeping x's handle in step */
+static void place(size_t i, const timer *x) {
+    timers.heap[i] = *x;
+    if (x->handle) __atomic_store_n(x->handle, (intptr_t)i, __ATOMIC_RELAXED);   /* partner: coro_fd_wait_done */
+}
+
 static void sift_up(size_t i) {
     timer x = timers.heap[i];
     while (i > 0) {
         size_t parent = (i - 1) / 2;
         if (!earlier(&x, &timers.heap[parent])) break;
-        timers.heap[i] = timers.heap[parent];
+        place(i, &timers.heap[parent]);
         i = parent;
     }
-    timers.heap[i] = x;
+    place(i, &x);
 }
 
 static void sift_down(size_t i) {
@@ -60,10 +67,20 @@ static void sift_down(size_t i) {
         if (child >= timers.len) break;
         if (child + 1 < timers.len && earlier(&timers.heap[child + 1], &timers.heap[child])) child++;
         if (!earlier(&timers.heap[child], &x)) break;
-        timers.heap[i] = timers.heap[child];
+        place(i, &timers.heap[child]);
         i = child;
     }
-    timers.heap[i] = x;
+    place(i, &x);
+}
+
+/* Remove heap[i]; under the lock. */
+static void remove_at(size_t i) {
+    if (timers.heap[i].handle) __atomic_store_n(timers.heap[i].handle, CORO_TIMER_NONE, __ATOMIC_RELAXED);
+    timers.len--;
+    if (i == timers.len) return;
+    place(i, &timers.heap[timers.len]);
+    if (i > 0 && earlier(&timers.heap[i], &timers.heap[(i - 1) / 2])) sift_up(i);
+    else sift_down(i);
 }
 
 static int arm(timer *t) {
@@ -80,7 +97,8 @@ static int arm(timer *t) {
         timers.cap = cap;
     }
     t->order = timers.order++;
-    timers.heap[timers.len++] = *t;
+    timers.len++;
+    place(timers.len - 1, t);
     sift_up(timers.len - 1);
     int new_earliest = timers.heap[0].order == t->order;
     if (new_earliest) __atomic_store_n(&coro_timer_next_when_, timers.heap[0].when_ns, __ATOMIC_RELEASE);
@@ -96,10 +114,22 @@ int coro_timer_sleep(coro_task *t, int64_t when_ns) {
     return arm(&x);
 }
 
-int coro_timer_fd(int fd, int mode, uint32_t seq, int64_t when_ns, int timeout_err) {
+int coro_timer_fd(int fd, int mode, uint32_t seq, int64_t when_ns, int timeout_err, intptr_t *handle) {
     timer x = {.when_ns = when_ns, .fd = fd, .seq = seq, .timeout_err = timeout_err,
-               .kind = TIMER_FD, .mode = (uint8_t)mode};
+               .kind = TIMER_FD, .mode = (uint8_t)mode, .handle = handle};
     return arm(&x);
+}
+
+void coro_timer_cancel(intptr_t *handle) {
+    coro_lock_acquire(&timers.lock);
+    intptr_t i = __atomic_load_n(handle, __ATOMIC_RELAXED);
+    if (i != CORO_TIMER_NONE) {
+        if ((size_t)i >= timers.len || timers.heap[i].handle != handle)
+            coro_fatal("timer handle %ld does not name its timer", (long)i);
+        remove_at((size_t)i);
+        __atomic_store_n(&coro_timer_next_when_, timers.len ? timers.heap[0].when_ns : 0, __ATOMIC_RELEASE);
+    }
+    coro_lock_release(&timers.lock);
 }
 
 
@@ -116,8 +146,7 @@ int coro_timer_run(int64_t now, coro_task_list *list) {
         coro_lock_acquire(&timers.lock);
         while (timers.len > 0 && timers.heap[0].when_ns <= now && n < FIRE_BATCH) {
             due[n++] = timers.heap[0];
-            timers.heap[0] = timers.heap[--timers.len];
-            if (timers.len > 0) sift_down(0);
+            remove_at(0);
         }
         __atomic_store_n(&coro_timer_next_when_, timers.len ? timers.heap[0].when_ns : 0, __ATOMIC_RELEASE);
         coro_lock_release(&timers.lock);

@@ -94,6 +94,21 @@ static inline void rt_run(coro_frame *root) {
     CHECK_EQ(root->state, CORO_STATE_FINISHED);
 }
 
+/* Set an environment variable for one phase; rt_env_restore puts back what
+ * the test was started with (the cap4 variant runs with CORO_THREADS=4). */
+static char rt_env_saved[64];
+static int rt_env_had;
+static inline void rt_env_set(const char *name, const char *value) {
+    const char *old = getenv(name);
+    rt_env_had = old != NULL;
+    if (old) snprintf(rt_env_saved, sizeof rt_env_saved, "%s", old);
+    setenv(name, value, 1);
+}
+static inline void rt_env_restore(const char *name) {
+    if (rt_env_had) setenv(name, rt_env_saved, 1);
+    else unsetenv(name);
+}
+
 #define BAD_STATE(f) do { fprintf(stderr, "bad state %d\n", (f)->hdr.state); abort(); } while (0)
 
 #endif /* RT_TEST_H */

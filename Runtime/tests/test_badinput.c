@@ -40,6 +40,30 @@ static coro_status ticker_resume(coro_frame *self) {
     return CORO_DONE;
 }
 
+/* progress(): returns once the ticker has ticked 3 more times, i.e. the other
+ * coroutines kept running (if they did not, the test hangs and the
+ * Makefile's timeout fails it; nothing here depends on wall time). */
+typedef struct {
+    coro_frame hdr;
+    int mark, r;
+} progress_frame;
+
+static coro_status progress_resume(coro_frame *self) {
+    progress_frame *f = (progress_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    default: BAD_STATE(f);
+    }
+    f->mark = __atomic_load_n(&ticks, __ATOMIC_RELAXED);
+    while (__atomic_load_n(&ticks, __ATOMIC_RELAXED) < f->mark + 3) {
+        f->hdr.state = 1;
+    S1:
+        CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, 1));
+    }
+    return CORO_DONE;
+}
+
 static void start_ticker(void) {
     ticks = 0;
     stop_tick = 0;
@@ -96,6 +120,7 @@ typedef struct {
     int fd, r;
     ssize_t n;
     char buf[16];
+    progress_frame prog;
 } reset_victim_frame;
 
 static coro_status reset_victim_resume(coro_frame *self) {
@@ -106,6 +131,7 @@ static coro_status reset_victim_resume(coro_frame *self) {
     case 2: goto S2;
     case 3: goto S3;
     case 4: goto S4;
+    case 9: goto S9;
     default: BAD_STATE(f);
     }
     start_ticker();
@@ -128,7 +154,10 @@ S3:
     f->hdr.state = 4;
 S4:
     CORO_OP(coro_op_close(&f->hdr, &f->r, f->fd));
-    CHECK(__atomic_load_n(&ticks, __ATOMIC_RELAXED) > 5);
+    rt_frame_init(&f->prog.hdr, sizeof f->prog, progress_resume);
+    f->hdr.state = 9;
+S9:
+    CORO_OP(coro_await(&f->hdr, &f->prog.hdr));
     __atomic_store_n(&stop_tick, 1, __ATOMIC_RELAXED);
     return CORO_DONE;
 }
@@ -171,6 +200,7 @@ typedef struct {
     coro_frame hdr;
     ssize_t n;
     char buf[16];
+    progress_frame prog;
 } closed_victim_frame;
 
 static coro_status closed_victim_resume(coro_frame *self) {
@@ -178,6 +208,7 @@ static coro_status closed_victim_resume(coro_frame *self) {
     switch (f->hdr.state) {
     case 0: break;
     case 1: goto S1;
+    case 9: goto S9;
     default: BAD_STATE(f);
     }
     start_ticker();
@@ -187,7 +218,10 @@ S1:
     CORO_OP(coro_op_read(&f->hdr, &f->n, sp[0], f->buf, sizeof f->buf));
     CHECK_EQ(f->n, -1);
     CHECK_EQ(errno, EBADF);
-    CHECK(__atomic_load_n(&ticks, __ATOMIC_RELAXED) > 5);
+    rt_frame_init(&f->prog.hdr, sizeof f->prog, progress_resume);
+    f->hdr.state = 9;
+S9:
+    CORO_OP(coro_await(&f->hdr, &f->prog.hdr));
     __atomic_store_n(&stop_tick, 1, __ATOMIC_RELAXED);
     return CORO_DONE;
 }
@@ -207,6 +241,7 @@ static int pending[4];
 typedef struct {
     coro_frame hdr;
     int fd, r;
+    progress_frame prog;
 } emfile_frame;
 
 static coro_status emfile_resume(coro_frame *self) {
@@ -217,6 +252,7 @@ static coro_status emfile_resume(coro_frame *self) {
     case 2: goto S2;
     case 3: goto S3;
     case 4: goto S4;
+    case 9: goto S9;
     default: BAD_STATE(f);
     }
     start_ticker();
@@ -244,7 +280,10 @@ S3:
     f->hdr.state = 4;
 S4:
     CORO_OP(coro_op_close(&f->hdr, &f->r, f->fd));
-    CHECK(__atomic_load_n(&ticks, __ATOMIC_RELAXED) > 3);
+    rt_frame_init(&f->prog.hdr, sizeof f->prog, progress_resume);
+    f->hdr.state = 9;
+S9:
+    CORO_OP(coro_await(&f->hdr, &f->prog.hdr));
     __atomic_store_n(&stop_tick, 1, __ATOMIC_RELAXED);
     return CORO_DONE;
 }

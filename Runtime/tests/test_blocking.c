@@ -60,14 +60,14 @@ S1:
 }
 
 static void phase_pool_not_worker(void) {
-    setenv("CORO_THREADS", "1", 1);
+    rt_env_set("CORO_THREADS", "1");
     CHECK_EQ(pipe(gate_pipe), 0);
     opener_frame root;
     rt_frame_init(&root.hdr, sizeof root, opener_resume);
     rt_run(&root.hdr);
     close(gate_pipe[0]);
     close(gate_pipe[1]);
-    unsetenv("CORO_THREADS");
+    rt_env_restore("CORO_THREADS");
 }
 
 #define MEET 24

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "rt_test.h"
+#include "timer.h"   /* coro_timer_next: are stale deadline timers left behind? */
 
 static int64_t now_ns(void) {
     struct timespec ts;
@@ -567,6 +568,71 @@ static void phase_wait_fd(void) {
     close(wfd[1]);
 }
 
+/* ---- I/O that completes before its deadline leaves no timer behind ---- */
+#define DEADLINE_ROUNDS 100
+static int dpipe[2];
+
+typedef struct {
+    coro_frame hdr;
+    int i, r;
+    ssize_t n;
+} dwriter_frame;
+
+static coro_status dwriter_resume(coro_frame *self) {
+    dwriter_frame *f = (dwriter_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    for (f->i = 0; f->i < DEADLINE_ROUNDS; f->i++) {
+        f->hdr.state = 1;
+    S1:
+        CORO_OP(coro_op_usleep(&f->hdr, &f->r, 200));   /* the reader parks meanwhile */
+        f->hdr.state = 2;
+    S2:
+        CORO_OP(coro_op_write(&f->hdr, &f->n, dpipe[1], "d", 1));
+    }
+    return CORO_DONE;
+}
+
+typedef struct {
+    coro_frame hdr;
+    int i;
+    ssize_t n;
+    char c;
+} dreader_frame;
+
+static coro_status dreader_resume(coro_frame *self) {
+    dreader_frame *f = (dreader_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    default: BAD_STATE(f);
+    }
+    CHECK_EQ(coro_spawn(rt_frame(sizeof(dwriter_frame), dwriter_resume), "writer"), 0);
+    CHECK_EQ(coro_set_deadline(60000), 0);
+    for (f->i = 0; f->i < DEADLINE_ROUNDS; f->i++) {
+        f->hdr.state = 1;
+    S1:
+        CORO_OP(coro_op_read(&f->hdr, &f->n, dpipe[0], &f->c, 1));
+        CHECK_EQ(f->n, 1);
+    }
+    /* the writer has finished its last sleep: only our cancelled deadlines could remain */
+    CHECK_EQ(coro_timer_next(), 0);
+    return CORO_DONE;
+}
+
+static void phase_deadline_cancelled(void) {
+    CHECK_EQ(pipe(dpipe), 0);
+    dreader_frame root;
+    rt_frame_init(&root.hdr, sizeof root, dreader_resume);
+    rt_run(&root.hdr);
+    close(dpipe[0]);
+    close(dpipe[1]);
+}
+
 /* ---- several coroutines waiting on one fd: 4 acceptors on one listener ---- */
 #define ACCEPTORS 4
 static int accepted;   /* atomic */
@@ -654,5 +720,6 @@ int main(void) {
     rt_phase("connect refused, bad fds, wait_fd", phase_errors);
     rt_phase("wait_fd: deadline ETIMEDOUT, closed under it EBADF", phase_wait_fd);
     rt_phase("4 coroutines accept on one listener", phase_many_waiters);
+    rt_phase("completed I/O cancels its deadline timer", phase_deadline_cancelled);
     return rt_finish();
 }

@@ -4,6 +4,7 @@
  * usleep, nanosleep, sleep(0)) completes with libc's results; nanosleep
  * rejects bad arguments with EINVAL; a sleep never returns early.
  */
+#include <stdlib.h>
 #include <time.h>
 #include "rt_test.h"
 
@@ -91,7 +92,7 @@ static coro_status order_root_resume(coro_frame *self) {
     return CORO_DONE;
 }
 
-static void phase_order_under_load(void) {
+static int run_order(void) {
     norder = 0;
     busy_stop = 0;
     early_wakeups = 0;
@@ -99,11 +100,27 @@ static void phase_order_under_load(void) {
     rt_frame_init(&root.hdr, sizeof root, order_root_resume);
     rt_run(&root.hdr);
     CHECK_EQ(norder, SLEEPERS);
+    CHECK_EQ(early_wakeups, 0);
     int inversions = 0;
     for (int i = 1; i < SLEEPERS; i++)
         if (order[i] < order[i - 1]) inversions++;
-    CHECK_EQ(inversions, 0);
-    CHECK_EQ(early_wakeups, 0);
+    return inversions;
+}
+
+/* One worker: the timers fire in deadline order into one FIFO, so the
+ * sleepers must run in that order however busy the worker is.  (With
+ * several workers two sleepers 3 ms apart can legitimately run out of order
+ * if the OS deschedules one worker thread; there we check completeness and
+ * that nobody woke early.) */
+static void phase_order_under_load(void) {
+    rt_env_set("CORO_THREADS", "1");
+    CHECK_EQ(run_order(), 0);
+    rt_env_restore("CORO_THREADS");
+}
+
+static void phase_all_workers_under_load(void) {
+    int inversions = run_order();
+    printf("     %d inversions across workers\n", inversions);
 }
 
 /* every sleep form */
@@ -178,7 +195,8 @@ static void phase_forms(void) {
 }
 
 int main(void) {
-    rt_phase("40 sleepers wake in deadline order under load", phase_order_under_load);
+    rt_phase("40 sleepers wake in deadline order under load (1 worker)", phase_order_under_load);
+    rt_phase("40 sleepers under load on all workers: none early, none lost", phase_all_workers_under_load);
     rt_phase("sleep_ms, usleep, nanosleep, sleep and bad arguments", phase_forms);
     return rt_finish();
 }
