@@ -9,6 +9,7 @@
  * Prints the RESULT lines of yield.c, chan.c and spawn.c.
  * Usage: stackful_rt yield|chan|spawn [N]
  */
+#define CORO_STACKFUL_ERRNO   /* as translator output does: errno survives migration (coro.h) */
 #include <coro.h>
 #include <string.h>
 #include "bench_util.h"

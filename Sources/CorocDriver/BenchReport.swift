@@ -118,7 +118,11 @@ public struct BenchReport {
         }
         out += "\n| target (issue 7) | measured | met |\n|---|---|---|\n"
         for v in verdicts {
-            var shown = v.value.map { v.target.reference == nil ? Self.format($0) : Self.format($0) + "x" } ?? "—"
+            // Three significant digits: a ratio of 0.104 must not print as the 0.10 it misses.
+            let unit = plan.rows.first { $0.metric == v.target.metric }?.unit ?? ""
+            var shown = v.value.map {
+                v.target.reference == nil ? Self.format($0) + " " + unit : String(format: "%.3g", $0) + "x"
+            } ?? "—"
             if let used = v.subject, used != v.target.subjects.first, v.value != nil {
                 shown += " (\(label(used)): \(v.target.subjects[0]) unavailable)"
             }
