@@ -99,8 +99,13 @@ struct CursorKey: Hashable {
     func hash(into h: inout Hasher) { h.combine(clang_hashCursor(raw)) }
 }
 
-struct Cursor {
+/// A cursor with its children computed once: every pass walks the same
+/// coroutine bodies several times, and clang_visitChildren is the cost that
+/// dominates translation time otherwise.
+final class Cursor {
     let raw: CXCursor
+
+    init(raw: CXCursor) { self.raw = raw }
 
     var kind: CXCursorKind { clang_getCursorKind(raw) }
     var key: CursorKey { CursorKey(self) }
@@ -114,7 +119,7 @@ struct Cursor {
         return r.isNull ? nil : r
     }
 
-    var children: [Cursor] {
+    private(set) lazy var children: [Cursor] = {
         final class Box { var list: [CXCursor] = [] }
         let box = Box()
         withExtendedLifetime(box) {
@@ -124,7 +129,7 @@ struct Cursor {
             }, Unmanaged.passUnretained(box).toOpaque())
         }
         return box.list.map(Cursor.init)
-    }
+    }()
 
     /// Every cursor in the subtree, parents before children, in source order.
     func forEachDescendant(_ body: (Cursor) -> Void) {

@@ -28,6 +28,12 @@ enum ExpandMacros {
             unit.root.children.filter { $0.kind == CXCursor_MacroExpansion && $0.isInMainFile }.map { ($0.expansionRange.start, $0) },
             uniquingKeysWith: { a, _ in a })
         for coroutine in coroutines where coroutine.isDefinedHere {
+            // Most bodies use no macro at all: then there is nothing to look for.
+            guard let body = coroutine.cursor.children.last(where: { $0.kind == CXCursor_CompoundStmt }) else { continue }
+            let bodyRange = body.expansionRange
+            guard unit.macros.expansions.contains(where: { bodyRange.contains($0) && !markerStarts.contains($0.start) }) else {
+                continue
+            }
             coroutine.cursor.forEachDescendant { node in
                 guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
                       names.contains(callee.spelling) || catalogue.lookup(callee.spelling) != nil else { return }

@@ -24,7 +24,8 @@ final class ParsedUnit {
         var range: TextRange
     }
 
-    var root: Cursor { Cursor(raw: clang_getTranslationUnitCursor(unit)) }
+    /// The unit's cursor; one object, so every pass shares its cached children.
+    private(set) lazy var root = Cursor(raw: clang_getTranslationUnitCursor(unit))
 
     private init(index: CXIndex, unit: CXTranslationUnit, source: SourceText, macros: MacroMap, markers: [Marker]) {
         self.index = index

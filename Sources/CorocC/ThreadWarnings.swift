@@ -76,6 +76,7 @@ enum ThreadWarnings {
                 suspendCount += 1
             }
         }
+        guard mentionsThreadState(coroutine.cursor) else { return [] }
         walk(coroutine.cursor)
         guard !tainted.isEmpty, suspendCount > 0 else { return [] }
         let liveness = Liveness(events: events)
@@ -92,6 +93,22 @@ enum ThreadWarnings {
             }
         }
         return found.sorted { $0.location! < $1.location! }
+    }
+
+    /// Cheap pre-check: the body names errno, pthread_self or a thread-local.
+    private static func mentionsThreadState(_ c: Cursor) -> Bool {
+        c.anyDescendant { node in
+            switch node.kind {
+            case CXCursor_CallExpr:
+                let name = node.spelling
+                return name == "__errno_location" || name == "pthread_self"
+            case CXCursor_DeclRefExpr:
+                guard let target = node.referenced, target.kind == CXCursor_VarDecl else { return false }
+                return clang_getCursorTLSKind(target.raw) != CXTLS_None
+            default:
+                return false
+            }
+        }
     }
 
     /// A copy of errno's value is just a number; a pointer to errno is the

@@ -37,3 +37,22 @@ import Testing
         }
     }
 }
+
+/// A coroutine called from another file through a CORO prototype in a header.
+@Test func crossFileAwaitUsesHeapFrames() throws {
+    let dir = Paths.inputs.appendingPathComponent("crossfile").path
+    var sources: [String] = []
+    for name in ["remote.c", "main.c"] {
+        let translated = try translate(dir + "/" + name).output
+        sources.append(temporaryFile(suffix: ".c", contents: translated))
+    }
+    defer { sources.forEach { try? FileManager.default.removeItem(atPath: $0) } }
+    let exe = temporaryFile(suffix: ".out")
+    defer { try? FileManager.default.removeItem(atPath: exe) }
+    let cc = try runProcess(["cc", "-std=gnu17", "-Wall", "-Wextra", "-I", dir, "-I", Paths.runtimeInclude] + sources
+                            + ["-o", exe, try runtimeLibrary(), "-lpthread"])
+    try #require(cc.status == 0, "\(cc.stderr)")
+    let run = try runProcess([exe])
+    #expect(run.status == 0)
+    #expect(run.stdout == "sum 50\n")
+}
