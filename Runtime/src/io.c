@@ -11,6 +11,7 @@
  *                (EBADF) or by the deadline (ETIMEDOUT): fail or retry.
  *   BLOCKING_IO  the pool ran the call: copy out its result and errno.
  *   SLEEP        the timer fired: done.
+ * (coro_op_yield, which involves no I/O, lives in sched.c.)
  * errno is set on the thread the task resumed on, just before returning 0,
  * so after a failing op it holds that op's error wherever the task moved.
  *
@@ -587,7 +588,7 @@ int coro_op_nanosleep(coro_frame *self, int *ret, const struct timespec *req, st
     return st;
 }
 
-/* ---- deadlines, yield ---- */
+/* ---- deadlines ---- */
 
 int coro_set_deadline(long timeout_ms) {
     coro_task *t = coro_current_task();
@@ -600,13 +601,3 @@ int coro_set_deadline(long timeout_ms) {
     return 0;
 }
 
-int coro_op_yield(coro_frame *self) {
-    coro_task *t = self->task;
-    if (t == NULL) return 0;
-    if (t->op == CORO_OP_KIND_YIELD) {
-        t->op = CORO_OP_KIND_NONE;
-        return 0;
-    }
-    t->op = CORO_OP_KIND_YIELD;
-    return CORO_YIELDED;
-}

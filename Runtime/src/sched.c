@@ -88,10 +88,6 @@ __thread coro_worker *coro_self_worker_;
 
 /* The global queue is looked at every GLOBQ_TICKS ticks: Go's 61. */
 #define GLOBQ_TICKS 61
-/* Tasks per pool slab: one page of 64-byte tasks. */
-#define TASK_SLAB 64
-/* A worker keeps at most this many free tasks before returning them. */
-#define TASK_CACHE_MAX 512
 
 #define LOAD(p)           __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define LOADR(p)          __atomic_load_n((p), __ATOMIC_RELAXED)
@@ -360,6 +356,18 @@ int coro_spawn(coro_frame *root, const char *name) {
     }
     enqueue(t, 0);
     return 0;
+}
+
+/* Yield: CORO_YIELDED the first time, 0 when called again after the requeue. */
+int coro_op_yield(coro_frame *self) {
+    coro_task *t = self->task;
+    if (t == NULL) return 0;
+    if (t->op == CORO_OP_KIND_YIELD) {
+        t->op = CORO_OP_KIND_NONE;
+        return 0;
+    }
+    t->op = CORO_OP_KIND_YIELD;
+    return CORO_YIELDED;
 }
 
 /* ---- the trampoline ---- */
