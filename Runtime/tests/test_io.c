@@ -568,6 +568,69 @@ static void phase_wait_fd(void) {
     close(wfd[1]);
 }
 
+/* ---- fd 0 goes to the blocking pool and keeps its blocking mode ---- */
+static int stdin_pipe[2];
+
+typedef struct {
+    coro_frame hdr;
+    int r;
+    ssize_t n;
+} stdin_writer_frame;
+
+static coro_status stdin_writer_resume(coro_frame *self) {
+    stdin_writer_frame *f = (stdin_writer_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, 20));   /* the reader waits on the pool meanwhile */
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_write(&f->hdr, &f->n, stdin_pipe[1], "typed", 5));
+    CHECK_EQ(f->n, 5);
+    return CORO_DONE;
+}
+
+typedef struct {
+    coro_frame hdr;
+    ssize_t n;
+    char buf[16];
+} stdin_reader_frame;
+
+static coro_status stdin_reader_resume(coro_frame *self) {
+    stdin_reader_frame *f = (stdin_reader_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    default: BAD_STATE(f);
+    }
+    CHECK_EQ(coro_spawn(rt_frame(sizeof(stdin_writer_frame), stdin_writer_resume), "typist"), 0);
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_read(&f->hdr, &f->n, 0, f->buf, sizeof f->buf));
+    CHECK_EQ(f->n, 5);
+    CHECK(memcmp(f->buf, "typed", 5) == 0);
+    return CORO_DONE;
+}
+
+static void phase_stdin(void) {
+    int saved = dup(0);
+    CHECK_EQ(pipe(stdin_pipe), 0);
+    CHECK_EQ(dup2(stdin_pipe[0], 0), 0);
+    stdin_reader_frame root;
+    rt_frame_init(&root.hdr, sizeof root, stdin_reader_resume);
+    rt_run(&root.hdr);
+    CHECK_EQ(fcntl(0, F_GETFL) & O_NONBLOCK, 0);   /* shared with the parent: left blocking */
+    dup2(saved, 0);
+    close(saved);
+    close(stdin_pipe[0]);
+    close(stdin_pipe[1]);
+}
+
 /* ---- I/O that completes before its deadline leaves no timer behind ---- */
 #define DEADLINE_ROUNDS 100
 static int dpipe[2];
@@ -721,5 +784,6 @@ int main(void) {
     rt_phase("wait_fd: deadline ETIMEDOUT, closed under it EBADF", phase_wait_fd);
     rt_phase("4 coroutines accept on one listener", phase_many_waiters);
     rt_phase("completed I/O cancels its deadline timer", phase_deadline_cancelled);
+    rt_phase("fd 0 is read on the blocking pool and stays blocking", phase_stdin);
     return rt_finish();
 }
