@@ -38,6 +38,8 @@ let package = Package(
                 "CorocCore",
                 .product(name: "SwiftSyntax", package: "swift-syntax"),
                 .product(name: "SwiftParser", package: "swift-syntax"),
+                // clear messages for syntax errors in .coroswift input
+                .product(name: "SwiftParserDiagnostics", package: "swift-syntax"),
             ]
         ),
         .target(name: "CorocDriver", dependencies: ["CorocCore", "CorocC", "CorocSwift"]),

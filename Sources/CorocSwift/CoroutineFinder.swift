@@ -204,12 +204,15 @@ struct SourceContext {
 
     func diagnostic(_ severity: Severity = .error, at node: some SyntaxProtocol, _ message: String) -> Diagnostic {
         let location = node.startLocation(converter: converter)
+        return diagnostic(severity, line: location.line, column: location.column, message)
+    }
+
+    func diagnostic(_ severity: Severity = .error, line: Int, column: Int, _ message: String) -> Diagnostic {
         var text: String?
-        if location.line >= 1, location.line <= lines.count {
-            text = String(lines[location.line - 1])
+        if line >= 1, line <= lines.count {
+            text = String(lines[line - 1])
             if text!.hasSuffix("\r") { text!.removeLast() }
         }
-        return Diagnostic(severity, at: SourceLocation(file: fileName, line: location.line, column: location.column),
-                          message, sourceLine: text)
+        return Diagnostic(severity, at: SourceLocation(file: fileName, line: line, column: column), message, sourceLine: text)
     }
 }

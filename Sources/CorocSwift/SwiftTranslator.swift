@@ -13,6 +13,7 @@
 import CorocCore
 import Foundation
 import SwiftParser
+import SwiftParserDiagnostics
 import SwiftSyntax
 
 public struct SwiftTranslateOptions: Sendable {
@@ -49,8 +50,8 @@ public struct SwiftTranslator {
     public func translate(source text: String, fileName: String) throws(DiagnosticError) -> SwiftTranslation {
         let tree = Parser.parse(source: text)
         let source = SourceContext(fileName: fileName, tree: tree, text: text)
-        if let syntaxError = SyntaxErrorFinder.first(in: tree) {
-            throw DiagnosticError([source.diagnostic(at: syntaxError, Messages.syntaxError)])
+        if tree.hasError {
+            throw DiagnosticError(syntaxErrors(in: tree, source: source))
         }
         let (coroutines, finderDiagnostics) = CoroutineFinder(source: source).find(in: tree)
         if !finderDiagnostics.isEmpty { throw DiagnosticError(finderDiagnostics) }
@@ -180,6 +181,20 @@ public struct SwiftTranslator {
         static func destructured(_ name: String) -> String {
             "variable '\(name)' is bound by a pattern and lives across a suspend point; bind it to an annotated local first ('let \(name): <Type> = \(name)')"
         }
+    }
+}
+
+/// swift-syntax's own parse diagnostics, in clang's format; the generic message
+/// if it has none to give.
+private func syntaxErrors(in tree: SourceFileSyntax, source: SourceContext) -> [Diagnostic] {
+    let found = ParseDiagnosticsGenerator.diagnostics(for: tree).filter { $0.diagMessage.severity == .error }
+    if found.isEmpty {
+        let node = SyntaxErrorFinder.first(in: tree) ?? Syntax(tree)
+        return [source.diagnostic(at: node, SwiftTranslator.Messages.syntaxError)]
+    }
+    return found.map { diagnostic in
+        let position = diagnostic.location(converter: source.converter)
+        return source.diagnostic(line: position.line, column: position.column, diagnostic.message)
     }
 }
 

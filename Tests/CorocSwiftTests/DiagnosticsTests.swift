@@ -282,3 +282,11 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
         """, fileName: "d.coroswift")
     #expect(translation.output.contains("let a = compute()"))
 }
+
+@Test func syntaxErrorsStopTheTranslation() {
+    expectDiagnostics("""
+        @coroutine func f() {
+            let x = 1️⃣
+        }
+        """, [("1️⃣", "expected expression in variable")])
+}
