@@ -235,7 +235,12 @@ static void enqueue(coro_task *t, int next) {
             coro_runq_put_solo(&w->q, t, next && !coro_sched_.seeded);
         } else {
             coro_runq_put(&w->q, t, next);
-            wakep();
+            /* Work in our own queue needs no guaranteed wake-up: we run it
+             * ourselves at worst.  So skip wakep's fence while nobody is
+             * idle; a worker going idle at this very moment may miss this
+             * task, costing parallelism until the next wakep, never
+             * progress. */
+            if (__atomic_load_n(&coro_sched_.nidle, __ATOMIC_RELAXED) != 0) wakep();
         }
     } else {
         coro_globq_put(t);
