@@ -171,6 +171,6 @@ static void phase_echo(void) {
 }
 
 int main(void) {
-    rt_phase("1000 loopback TCP connections echo 4 KB each", phase_echo);
+    rt_phase("1000 (x CORO_TEST_SCALE) loopback TCP connections echo 4 KB each", phase_echo);
     return rt_finish();
 }
