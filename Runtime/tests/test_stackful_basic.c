@@ -7,8 +7,9 @@
  * stackless task (same scheduler, same channels), wait on a wait group and a
  * mutex; yield ping-pong alternates strictly; deep stack use (recursion and a
  * 32 KiB local array) works; floating-point state survives yields; stacks go
- * back to the pool (waves of spawns do not carve new ones); off a coroutine
- * the user surface never blocks (EAGAIN) and I/O wrappers are plain libc.
+ * back to the pool (waves of spawns do not carve new ones); a spinning
+ * coroutine is preempted at its back-edge checks; off a coroutine the user
+ * surface never blocks (EAGAIN) and I/O wrappers are plain libc.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -231,10 +232,41 @@ static void test_stacks_released(void) {
            after.carved - before.carved);
 }
 
+/* A CPU-bound loop with back-edge checks gives the worker up once its time
+ * slice is spent: on one worker, the coroutine that ends the spin can only
+ * run if the spinning one is preempted (without it, this test hangs and the
+ * harness's timeout fails it). */
+static volatile int spin_stop;
+static long spin_rounds;
+static void spinner(void *arg) {
+    (void)arg;
+    while (!spin_stop) {
+        spin_rounds++;
+        coro_stackful_preempt_point();
+    }
+}
+static void stopper(void *arg) { (void)arg; spin_stop = 1; }
+static void preempt_entry(void *arg) {
+    (void)arg;
+    coro_go_stackful(spinner, NULL, "spinner");
+    coro_go_stackful(stopper, NULL, "stopper");
+}
+
+static void test_preemption(void) {
+    const char *saved = getenv("CORO_THREADS");
+    char *copy = saved ? strdup(saved) : NULL;
+    setenv("CORO_THREADS", "1", 1);
+    CHECK(coro_run_main_stackful(preempt_entry, NULL, "preempt") == 0, "run");
+    if (copy) { setenv("CORO_THREADS", copy, 1); free(copy); } else unsetenv("CORO_THREADS");
+    CHECK(spin_stop == 1 && spin_rounds > 0, "spinner never ran or was never stopped");
+    printf("preemption: a spinning coroutine on the only worker yielded at a back-edge check\n");
+}
+
 int main(void) {
     test_off_coroutine();
     test_run();
     test_stacks_released();
+    test_preemption();
     printf("test_stackful_basic: ok\n");
     return 0;
 }
