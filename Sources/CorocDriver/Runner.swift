@@ -76,7 +76,13 @@ public enum Runner {
             try FileIO.writeAtomically(translated.output, to: src)
             let libDir = (runtime.library as NSString).deletingLastPathComponent
             argv = [try Toolchain.swiftCompiler(), "-O", "-swift-version", "6", "-I", runtime.includeDir,
-                    "-L", libDir, "-lcoro", "-o", exe, src] + options.compilerFlags
+                    "-L", libDir, "-lcoro", "-o", exe, src]
+            // A stackful coroutine can move to another worker in the middle of an
+            // inout access (`&object.field` passed to a suspending call); Swift's
+            // dynamic exclusivity checks track accesses per thread and would
+            // misreport that, so stackful programs are built without them.
+            if options.mode == .stackful { argv.append("-enforce-exclusivity=unchecked") }
+            argv += options.compilerFlags
         }
         let r = try Subprocess.run(argv, timeoutSeconds: 600)
         if !r.reason.succeeded {
