@@ -1,7 +1,7 @@
 /*
  * monitor.c — the preemption monitor, Go's sysmon reduced to two jobs.
  *
- *  1. Time slices.  Every timeslice/2 it reads each worker's schedtick (bumped
+ *  1. Time slices.  Every timeslice/2 it reads each worker's tick (bumped
  *     at every task switch) and current task.  A worker seen running the same
  *     task at the same tick for a whole CORO_TIMESLICE_US (default 2000) gets
  *     its coro_preempt_flag_ set; the coroutine's next back-edge check
@@ -52,7 +52,7 @@ static void check_workers(seen *last, int64_t now) {
     for (int i = 0; i < coro_sched_.nworkers; i++) {
         coro_worker *w = &coro_workers_[i];
         coro_task *cur = __atomic_load_n(&w->cur, __ATOMIC_RELAXED);
-        uint32_t tick = __atomic_load_n(&w->schedtick, __ATOMIC_RELAXED);
+        uint32_t tick = __atomic_load_n(&w->tick, __ATOMIC_RELAXED);
         if (cur == NULL || tick != last[i].tick) {
             last[i] = (seen){.tick = tick, .flagged = 0, .since_ns = now};
             continue;

@@ -483,10 +483,13 @@ static void poll_nonblocking(void) {
     coro_task_ready_list(&woken);
 }
 
+/* worker->mode: how local_get pops (fixed for a run; one compare per tick) */
+enum { WORKER_SHARED = 0, WORKER_SOLO = 1, WORKER_SEEDED = 2 };
+
 static inline coro_task *local_get(coro_worker *w) {
-    if (coro_sched_.seeded) return coro_runq_get_seeded(&w->q, &w->rng);
-    if (coro_sched_.nworkers == 1) return coro_runq_get_solo(&w->q);
-    return coro_runq_get(&w->q);
+    if (__builtin_expect(w->mode == WORKER_SOLO, 1)) return coro_runq_get_solo(&w->q);
+    if (w->mode == WORKER_SHARED) return coro_runq_get(&w->q);
+    return coro_runq_get_seeded(&w->q, &w->rng);
 }
 
 static coro_task *steal(coro_worker *w) {
@@ -615,8 +618,8 @@ static coro_task *every_61_ticks(coro_worker *w) {
 }
 
 static inline __attribute__((always_inline)) coro_task *next_task(coro_worker *w) {
-    uint32_t tick = ++w->tick;
-    STORER(&w->schedtick, tick);
+    uint32_t tick = LOADR(&w->tick) + 1;
+    STORER(&w->tick, tick);
     coro_task *t;
     if (tick % GLOBQ_TICKS == 0 && (t = every_61_ticks(w))) return t;
     run_timers();
@@ -664,6 +667,7 @@ int coro_run_main(coro_frame *root, const char *name) {
     for (int i = 0; i < n; i++) {
         coro_workers_[i].id = i;
         coro_workers_[i].rng = (base + (uint64_t)i * 0x9E3779B97F4A7C15ull) | 1;   /* xorshift needs nonzero */
+        coro_workers_[i].mode = coro_sched_.seeded ? WORKER_SEEDED : n == 1 ? WORKER_SOLO : WORKER_SHARED;
     }
     coro_sched_.idle = NULL;
     STORE(&coro_sched_.nidle, 0);

@@ -19,8 +19,9 @@ struct coro_worker {
     int id;                      /* index in coro_workers_ */
     pthread_t thread;            /* unused for worker 0 (the coro_run_main caller) */
     uint64_t rng;                /* victim choice / seeded picks; owner only */
-    uint32_t tick;               /* scheduling ticks; owner only */
-    uint32_t schedtick;          /* atomic copy of tick for the monitor (relaxed) */
+    uint32_t tick;               /* scheduling ticks: stored by the owner, read by the
+                                    monitor (relaxed atomics; a plain mov each) */
+    int mode;                    /* WORKER_*: how to pop the local queue (set at start) */
     coro_task *cur;              /* atomic (relaxed): task being run, NULL when idle */
     volatile int *preempt_flag;  /* &coro_preempt_flag_ of this worker's thread */
     int spinning;                /* owner, or the waker that handed it spinning status */
