@@ -19,6 +19,9 @@
  *          switch_out(sf, st);
  *      return ret;                     -- errno already set by the op
  *
+ *  The exception is a yield (coro_yield, preemption points): it waits for
+ *  nothing, so it skips the op and just switches out with CORO_YIELDED.
+ *
  *  When the coroutine's function returns, it switches out with CORO_DONE for
  *  the last time; stackful_resume, back on the worker's stack, puts the stack
  *  back in the pool (stack.c) and returns CORO_DONE, and the scheduler frees
