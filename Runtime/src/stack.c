@@ -49,8 +49,9 @@
  *  coroutine may wait in a run queue behind 100,000 others before it runs,
  *  and touching its stack at spawn would pay a cache and TLB miss then and
  *  again at its first run (bench_stackful_spawn, 100k coroutines: ~450 ns
- *  per spawn with the links in the stacks, ~240 ns without).  Stacks are never unmapped: a pool only grows (Go's
- *  stack pools likewise hold spans until the GC returns them).
+ *  per spawn with the links in the stacks, ~240 ns without).  Stacks are
+ *  never unmapped: a pool only grows (Go's stack pools likewise hold spans
+ *  until the GC returns them).
  *  A stack keeps the pages it touched while pooled; a coroutine that once
  *  went deep leaves that memory committed for the next user of the stack.
  *

@@ -5,7 +5,7 @@
  * stack pointer); its lowest usable byte is hi - coro_stack_bytes(), and one
  * guard page lies just below that.  Stacks are carved from large mmap'd
  * regions, committed lazily by the kernel as they are touched, and recycled
- * through a per-thread cache and a global free list, so a spawn in steady
+ * through a per-thread cache and a global free array, so a spawn in steady
  * state makes no system call.
  *
  * Thread safety: every function may be called from any thread.
@@ -33,14 +33,16 @@ void *coro_stack_alloc(void);
  * pages stay committed: the next coroutine reuses them without faults. */
 void coro_stack_free(void *hi);
 
-/* Usable bytes per stack (excluding the guard page); fixed after first use. */
+/* Usable bytes per stack (excluding the guard page); fixed after first use.
+ * Once a stack exists it is a plain read, so the SIGSEGV handler may call it. */
 size_t coro_stack_bytes(void);
 
 /* If addr lies in the guard page of a pooled stack, return that stack's top;
  * otherwise NULL.  Lock-free and async-signal-safe. */
 void *coro_stack_find_guard(const void *addr);
 
-/* How guard pages are made, for tests and the report:
+/* How guard pages are made (final once the first stack has been carved),
+ * for tests and the report:
  *  "madvise"   MADV_GUARD_INSTALL (Linux >= 6.13): page-table markers, no
  *              extra kernel mapping, so the number of stacks is bounded by
  *              address space, not vm.max_map_count;
@@ -52,7 +54,7 @@ const char *coro_stack_guard_mode(void);
 typedef struct coro_stack_stats {
     size_t regions;         /* mmap'd regions */
     size_t carved;          /* stacks ever carved from regions */
-    size_t free_global;     /* stacks on the global free list */
+    size_t free_global;     /* stacks in the global free array */
 } coro_stack_stats;
 void coro_stack_get_stats(coro_stack_stats *out);
 
