@@ -87,6 +87,7 @@ typedef struct shared {
     coro_chan *numbers;      /* workers -> collector */
     coro_chan *ping, *pong;  /* ping-pong */
     coro_wg wg;
+    coro_wg stackless_done;  /* the stackless receiver has stored its value */
     coro_mutex m;
     long mutex_counter;
     int pingpong_log[64];
@@ -160,6 +161,7 @@ static coro_status recv_resume(coro_frame *self) {
     f->hdr.state = 1;
 S1: CORO_OP(coro_op_chan_recv(&f->hdr, &f->r, S.numbers, &f->v));
     stackless_got = f->v;
+    coro_wg_done(&S.stackless_done);
     return CORO_DONE;
 }
 
@@ -167,6 +169,8 @@ static void main_entry(void *arg) {
     shared *s = arg;
     CHECK(coro_in_stackful(), "entry does not run on a stackful coroutine");
     coro_wg_init(&s->wg);
+    coro_wg_init(&s->stackless_done);
+    coro_wg_add(&s->stackless_done, 1);
     coro_mutex_init(&s->m);
     s->numbers = coro_chan_new(sizeof(long), 0);
     s->ping = coro_chan_new(sizeof(int), 0);
@@ -186,6 +190,7 @@ static void main_entry(void *arg) {
         got += v;
     }
     CHECK(coro_wg_wait(&s->wg) == 0, "wg wait");
+    CHECK(coro_wg_wait(&s->stackless_done) == 0, "wg wait");   /* orders its store before our read */
     s->sum = got + stackless_got;
     CHECK(s->sum == expect, "sum %ld, expected %ld", s->sum, expect);
 
