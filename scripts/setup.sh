@@ -2,7 +2,8 @@
 # setup.sh [GROUP...] — install the Debian packages a fresh machine lacks, idempotently.
 #   base   libclang-dev (the C frontend), make, pkg-config
 #   test   base + gdb, valgrind, qemu-user, gcc-aarch64-linux-gnu, csmith, cmake
-#   bench  base + golang-go, wrk, libboost-context-dev, g++ (the Boost.Context peer), linux-perf
+#   bench  base + golang-go, wrk, libboost-context-dev, g++ (the Boost.Context peer), linux-perf,
+#          csmith + valgrind (straight-line overhead counted in instructions)
 # Only packages that are missing are installed; apt-get is retried while another
 # process holds the dpkg lock (common right after a machine boots).
 set -euo pipefail
@@ -13,7 +14,7 @@ for group in "${@:-base}"; do
     case "$group" in
         base)  add libclang-dev pkg-config make ;;
         test)  add libclang-dev pkg-config make gdb valgrind qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross csmith libcsmith-dev cmake ;;
-        bench) add libclang-dev pkg-config make golang-go wrk libboost-context-dev g++ linux-perf ;;
+        bench) add libclang-dev pkg-config make golang-go wrk libboost-context-dev g++ linux-perf csmith libcsmith-dev valgrind ;;
         *) echo "setup.sh: unknown group '$group' (base, test, bench)" >&2; exit 2 ;;
     esac
 done

@@ -25,6 +25,8 @@ public struct BenchMeasurement: Sendable {
     public var needs: [String]         // files under bench/ that must exist (built)
     /// Set when the measurement is the command's wall time in ms (no RESULT lines).
     public var wallTimeMetric: String?
+    /// Deterministic (instruction counts): measured in the first round only.
+    public var once = false
 }
 
 /// A table row: one metric, several measurements side by side.
@@ -130,6 +132,13 @@ public struct BenchPlan: Sendable {
             add("straight.\(side)", label, side, ["build/straight.\(side)", "1"])
         }
         add("straight.original", "original C (untranslated)", .peer, ["build/straight.original", "1"])
+        for (id, side, label) in [("csmith.stackless", BenchSide.stackless, "coroc stackless"),
+                                  ("csmith.stackful", .stackful, "coroc stackful"),
+                                  ("csmith.original", .peer, "original C (untranslated)")] {
+            add(id, label, side, ["./csmith.sh", coroc, String(id.split(separator: ".")[1])], env: [:],
+                needs: ["csmith.sh"])
+            ms[ms.count - 1].once = true
+        }
 
         // Translator speed on the generated 10k-line file.
         add("translate.coroc", "coroc translate", .stackless,
@@ -175,6 +184,9 @@ public struct BenchPlan: Sendable {
             BenchRow(title: "straight-line code (no suspension)", metric: "straight_ms", unit: "ms",
                      lowerIsBetter: true, entries: ["straight.stackless", "straight.stackful", "straight.original"],
                      reference: "straight.original"),
+            BenchRow(title: "csmith programs (seeds 1-6), instructions net of an empty program", metric: "csmith_kinstr",
+                     unit: "k instr", lowerIsBetter: true,
+                     entries: ["csmith.stackless", "csmith.stackful", "csmith.original"], reference: "csmith.original"),
             BenchRow(title: "translate a 10k-line file", metric: "translate_ms", unit: "ms", lowerIsBetter: true,
                      entries: ["translate.coroc", "translate.clang"], reference: "translate.clang"),
         ]

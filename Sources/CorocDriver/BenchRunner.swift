@@ -44,7 +44,7 @@ public struct BenchRunner {
         }
         for m in plan.measurements { if let why = outcomes[m.id]?.unavailable { progress("skip \(m.id): \(why)") } }
         for round in 1...runs {
-            for m in plan.measurements where outcomes[m.id]?.unavailable == nil {
+            for m in plan.measurements where outcomes[m.id]?.unavailable == nil && (round == 1 || !m.once) {
                 progress("[\(round)/\(runs)] \(m.id)")
                 switch measure(m) {
                 case .success(let values):
