@@ -13,13 +13,6 @@
 #include "alloc.h"
 #include "lock.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CORO_ALLOC_USE_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORO_ALLOC_USE_MALLOC 1
-#endif
-#endif
 
 /* 64 KiB per slab: one mmap-threshold-sized malloc, a few hundred objects. */
 #define SLAB_BYTES 65536
@@ -41,11 +34,7 @@ static struct {
 } slabs;
 #endif
 
-int coro_alloc_class(size_t size) {
-    for (int i = 0; i < CORO_ALLOC_CLASSES; i++)
-        if (size <= class_size[i]) return i;
-    return -1;
-}
+_Static_assert(CORO_ALLOC_CLASSES == 6, "coro_alloc_class (alloc.h) lists six classes");
 
 #ifndef CORO_ALLOC_USE_MALLOC
 static int depot_push_locked(depot *d, void **objs, size_t n) {
@@ -132,7 +121,7 @@ static void *cache_refill(coro_alloc_cache *c, int cls) {
 
 #endif /* !CORO_ALLOC_USE_MALLOC */
 
-void *coro_alloc(coro_alloc_cache *c, int cls) {
+void *coro_alloc_slow_(coro_alloc_cache *c, int cls) {
 #ifdef CORO_ALLOC_USE_MALLOC
     (void)c;
     return malloc(class_size[cls]);
@@ -143,7 +132,7 @@ void *coro_alloc(coro_alloc_cache *c, int cls) {
 #endif
 }
 
-void coro_alloc_free(coro_alloc_cache *c, int cls, void *p) {
+void coro_alloc_free_slow_(coro_alloc_cache *c, int cls, void *p) {
 #ifdef CORO_ALLOC_USE_MALLOC
     (void)c;
     (void)cls;

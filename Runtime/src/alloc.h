@@ -30,7 +30,7 @@
 #define CORO_ALLOC_CLASSES 6
 /* 48 fits the smallest useful frame (32-byte header + 16); 64 is a task. */
 #define CORO_ALLOC_SIZES {48, 64, 96, 128, 192, 256}
-#define CORO_ALLOC_CACHE_CAP 256
+#define CORO_ALLOC_CACHE_CAP 512
 
 typedef struct coro_alloc_cache {
     uint32_t n[CORO_ALLOC_CLASSES];                       /* owner only */
@@ -38,12 +38,44 @@ typedef struct coro_alloc_cache {
     void *objs[CORO_ALLOC_CLASSES][CORO_ALLOC_CACHE_CAP];
 } coro_alloc_cache;
 
-/* Class for an object of `size` bytes, or -1 if too large (use malloc). */
-int coro_alloc_class(size_t size);
+/* Class for an object of `size` bytes, or -1 if too large (use malloc).
+ * Must agree with CORO_ALLOC_SIZES. */
+static inline int coro_alloc_class(size_t size) {
+    if (size <= 64) return size <= 48 ? 0 : 1;
+    if (size <= 128) return size <= 96 ? 2 : 3;
+    if (size <= 256) return size <= 192 ? 4 : 5;
+    return -1;
+}
 /* An object of class cls from cache c (NULL: no cache, use the depot).
- * NULL/ENOMEM on failure. */
-void *coro_alloc(coro_alloc_cache *c, int cls);
-void coro_alloc_free(coro_alloc_cache *c, int cls, void *p);
+ * NULL/ENOMEM on failure.  Inline fast paths (a pop or push on the cache's
+ * array); everything else is in alloc.c. */
+void *coro_alloc_slow_(coro_alloc_cache *c, int cls);
+void coro_alloc_free_slow_(coro_alloc_cache *c, int cls, void *p);
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CORO_ALLOC_USE_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CORO_ALLOC_USE_MALLOC 1
+#endif
+#endif
+
+static inline void *coro_alloc(coro_alloc_cache *c, int cls) {
+#ifndef CORO_ALLOC_USE_MALLOC
+    if (__builtin_expect(c != NULL && c->n[cls] > 0, 1)) return c->objs[cls][--c->n[cls]];
+#endif
+    return coro_alloc_slow_(c, cls);
+}
+
+static inline void coro_alloc_free(coro_alloc_cache *c, int cls, void *p) {
+#ifndef CORO_ALLOC_USE_MALLOC
+    if (__builtin_expect(c != NULL && c->n[cls] < CORO_ALLOC_CACHE_CAP, 1)) {
+        c->objs[cls][c->n[cls]++] = p;
+        return;
+    }
+#endif
+    coro_alloc_free_slow_(c, cls, p);
+}
 /* Return everything cached in c to the depots (a worker stopping). */
 void coro_alloc_flush(coro_alloc_cache *c);
 
