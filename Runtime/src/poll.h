@@ -35,7 +35,9 @@
  *  it, with task->err = 0 (retry the I/O), EBADF (closed) or ETIMEDOUT, and
  *  task->result = 1 for "the poll timeout expired".  Deadline timers name the
  *  record and a sequence number (bumped at every park), never the task, so a
- *  stale timer finds no parked task with its sequence and does nothing.
+ *  stale timer finds no parked task with its sequence and does nothing; and
+ *  the woken task cancels its timer (coro_fd_wait_done) before its operation
+ *  returns, so completed I/O leaves no timer behind.
  *
  * THE BACKEND CONTRACT (what poll_epoll.c defines; a kqueue file would too)
  *
