@@ -49,7 +49,7 @@ base=$(instructions "$(build empty "$out/empty.c")")
 total=0
 for seed in 1 2 3 4 5 6; do
     if [ ! -f "$out/seed$seed.c" ]; then
-        csmith --seed "$seed" --no-argc --output "$out/seed$seed.c.tmp"
+        (cd "$out" && csmith --seed "$seed" --no-argc --output "seed$seed.c.tmp")   # it drops platform.info in its cwd
         mv -f "$out/seed$seed.c.tmp" "$out/seed$seed.c"
     fi
     [ -f "$out/seed$seed.coro.c" ] || coroutinize "$out/seed$seed.c" > "$out/seed$seed.coro.c"
