@@ -29,6 +29,9 @@ struct LoweredCoroutine {
 enum Lower {
     static func run(_ input: NormalizedCoroutine, startLine: Int) -> LoweredCoroutine {
         let fp = input.framePointer, prefix = input.statePrefix
+        // Register locals go back to the frame before every return that leaves
+        // the frame suspended (the resume function's C locals die with it).
+        let spill = input.registers.map { "\(fp)->\($0.field) = \($0.local); " }.joined()
         var pieces: [(text: String, line: Int?)] = []
         var states = [CoroutineReport.State(number: 0, kind: .entry, line: startLine, what: input.coroutine.name)]
         var edges: Set<CoroutineReport.Edge> = []
@@ -41,14 +44,14 @@ enum Lower {
             case .suspend(let s):
                 let k = states.count
                 states.append(CoroutineReport.State(number: k, kind: s.kind, line: s.line, what: s.what))
-                pieces.append(("\(fp)->hdr.state = \(k); \(prefix)\(k): CORO_OP(\(s.operation));", s.line))
+                pieces.append(("\(fp)->hdr.state = \(k); \(spill)\(prefix)\(k): CORO_OP(\(s.operation));", s.line))
                 edges.insert(CoroutineReport.Edge(from: previous, to: k))
                 previous = k
                 markLoops(&loopFirstState, k)
             case .check(let line):
                 let k = states.count
                 states.append(CoroutineReport.State(number: k, kind: .preempt, line: line, what: "loop back-edge"))
-                pieces.append(("if (coro_preempt_pending()) { \(fp)->hdr.state = \(k); return CORO_YIELDED; \(prefix)\(k):; }", line))
+                pieces.append(("if (coro_preempt_pending()) { \(fp)->hdr.state = \(k); \(spill)return CORO_YIELDED; \(prefix)\(k):; }", line))
                 edges.insert(CoroutineReport.Edge(from: previous, to: k))
                 previous = k
                 markLoops(&loopFirstState, k)
@@ -61,7 +64,16 @@ enum Lower {
             }
         }
         edges.insert(CoroutineReport.Edge(from: previous, to: CoroutineReport.done))
-        var dispatch = "    switch (\(fp)->hdr.state) {\n    case 0: break;\n"
+        var dispatch = ""
+        for register in input.registers { dispatch += "    \(register.declaration) = 0;\n" }
+        let parameters = input.registers.filter(\.isParameter)
+        if !input.registers.isEmpty {
+            // Resuming: reload every register local; starting: only parameters.
+            dispatch += "    if (\(fp)->hdr.state != 0) {"
+            dispatch += input.registers.map { " \($0.local) = \(fp)->\($0.field);" }.joined()
+            dispatch += " }" + (parameters.isEmpty ? "\n" : " else {" + parameters.map { " \($0.local) = \(fp)->\($0.field);" }.joined() + " }\n")
+        }
+        dispatch += "    switch (\(fp)->hdr.state) {\n    case 0: break;\n"
         for state in states.dropFirst() {
             dispatch += "    case \(state.number): goto \(prefix)\(state.number);\n"
         }

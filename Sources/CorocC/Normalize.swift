@@ -35,6 +35,14 @@ enum Fragment {
     case loopEnd
 }
 
+struct RegisterLocal {
+    var local: String
+    var field: String
+    /// `int i_r` (Emit adds ` = 0`).
+    var declaration: String
+    var isParameter: Bool
+}
+
 struct Suspension {
     var kind: CoroutineReport.StateKind
     var what: String
@@ -50,6 +58,7 @@ struct NormalizedCoroutine {
     var framePointer: String
     /// Prefix of the resume labels (`S1:`), chosen not to clash with user labels.
     var statePrefix: String
+    var registers: [RegisterLocal]
     /// File-scope declarations the resume function needs first: blocking-call
     /// argument blocks and thunks, prototypes of heap-called coroutines.
     var preamble: [String]
@@ -83,6 +92,12 @@ final class Normalizer {
     private var usesErrno = false
     /// Frame field of every variable that lives in the frame.
     private var frameVars: [CursorKey: String] = [:]
+    /// Scalars kept in C locals of the resume function (DESIGN.md "target
+    /// policy"): not address-taken, not volatile; spilled to their frame field
+    /// at every suspension and reloaded on resumption (Lower).
+    private var registers: [RegisterLocal] = []
+    private var registerCandidates: Set<CursorKey> = []
+    private var bodyText = ""
     /// Innermost last; a loop whose `continue` must become `goto label`.
     private var loops: [LoopLabel?] = []
 
@@ -111,9 +126,12 @@ final class Normalizer {
     }
 
     func run() -> NormalizedCoroutine {
+        bodyText = source.slice(coroutine.definitionRange!)
+        registerCandidates = RegisterPolicy.candidates(coroutine.cursor, macros, source)
         for (i, parameter) in coroutine.parameters.enumerated() {
             let name = parameter.spelling.isEmpty ? "p\(i)_" : parameter.spelling
-            frameVars[parameter.key] = frame.add(preferred: name, type: parameter.type)
+            let field = frame.add(preferred: name, type: parameter.type)
+            frameVars[parameter.key] = access(parameter, field, isParameter: true)
         }
         if let body = coroutine.cursor.children.last(where: { $0.kind == CXCursor_CompoundStmt }) {
             for statement in body.children { emitStatement(statement) }
@@ -122,8 +140,18 @@ final class Normalizer {
         coroutine.cursor.forEachDescendant { if $0.kind == CXCursor_LabelStmt { labels.append($0.spelling) } }
         let clash = labels.contains { $0.first == "S" && $0.dropFirst().allSatisfy(\.isNumber) }
         return NormalizedCoroutine(coroutine: coroutine, fragments: fragments, frame: frame, framePointer: fp,
-                                   statePrefix: clash ? "coro_S" : "S",
+                                   statePrefix: clash ? "coro_S" : "S", registers: registers,
                                    preamble: preamble, usesErrno: usesErrno, diagnostics: diagnostics)
+    }
+
+    /// How the body reaches a variable stored in field `field`: a register
+    /// local `field_r`, or the frame field itself.
+    private func access(_ decl: Cursor, _ field: String, isParameter: Bool) -> String {
+        let local = field + "_r"
+        guard registerCandidates.contains(decl.key), !containsIdentifier(bodyText, local) else { return "\(fp)->\(field)" }
+        registers.append(RegisterLocal(local: local, field: field, declaration: declare(decl.type, local),
+                                       isParameter: isParameter))
+        return local
     }
 
     // MARK: analysis helpers
@@ -416,7 +444,8 @@ final class Normalizer {
         }
         for decl in c.children where decl.kind == CXCursor_VarDecl {
             let field = frame.add(preferred: decl.spelling, type: decl.type)
-            frameVars[decl.key] = field
+            let target = access(decl, field, isParameter: false)
+            frameVars[decl.key] = target
             let initializer = Cursor(raw: clang_Cursor_getVarDeclInitializer(decl.raw))
             guard !initializer.isNull else { continue }
             let type = decl.type
@@ -426,10 +455,10 @@ final class Normalizer {
                 let literal = isAggregateInit ? "(\(typeName(type)))\(text)" : "(\(typeName(type))){\(text)}"
                 code("__builtin_memcpy(&\(fp)->\(field), &\(literal), sizeof \(fp)->\(field));", line(decl))
             } else if isAggregateInit {
-                code(assignment("\(fp)->\(field)", "(\(typeName(type)))\(renderText(initializer))", type), line(decl))
+                code(assignment(target, "(\(typeName(type)))\(renderText(initializer))", type), line(decl))
             } else {
                 let value = lowerExpression(initializer)
-                code(assignment("\(fp)->\(field)", value, type), line(decl))
+                code(assignment(target, value, type), line(decl))
             }
         }
     }
@@ -712,7 +741,7 @@ final class Normalizer {
         var refs: [(String, String)] = []
         c.forEachDescendant { node in
             if node.kind == CXCursor_DeclRefExpr, let target = node.referenced, let field = frameVars[target.key] {
-                refs.append((node.spelling, "\(fp)->\(field)"))
+                refs.append((node.spelling, field))
             }
         }
         if refs.isEmpty { return printed }
@@ -751,7 +780,7 @@ final class Normalizer {
         case CXCursor_DeclRefExpr:
             guard let target = node.referenced, let field = frameVars[target.key] else { return }
             if let r = macros.textRange(node), source.slice(r) == node.spelling {
-                edits.append((r, "\(fp)->\(field)"))
+                edits.append((r, field))
             } else {
                 error(node, Messages.localInMacroBody(node.spelling))
             }

@@ -1,10 +1,14 @@
-/* Proves the frame policy: parameters and locals of blocks that contain a
- * suspend point are frame fields; a block without suspend points (the `if`
- * body) keeps its local `tmp` as a C local; a shadowing local is renamed. */
+/* Proves the frame policy: every variable has a frame field; scalars whose
+ * address is never taken (a, x, the shadowing x renamed x_2) live in C locals
+ * (a_r, x_r, x_2_r) that are stored to the frame at the suspension and
+ * reloaded on resumption; y, whose address is taken, is used only through the
+ * frame; a block without suspend points keeps its local tmp as a C local. */
 #include <coro.h>
 
 CORO CORO_NOPREEMPT static int co(int a) {
     int x = a;
+    int y = 1;
+    int *py = &y;
     if (a > 1) {
         int tmp = a * 2;
         x += tmp;
@@ -12,7 +16,7 @@ CORO CORO_NOPREEMPT static int co(int a) {
     {
         int x = 5;
         coro_yield();
-        a += x;
+        a += x + *py;
     }
-    return x + a;
+    return x + a + y;
 }

@@ -35,6 +35,10 @@ static __attribute__((unused)) long total_result(coro_frame *frame) {
 }
 static coro_status total_resume(coro_frame *self) {
     total_frame *f = (total_frame *)self;
+    int fd_r = 0;
+    long sum_r = 0;
+    ssize_t n_r = 0;
+    if (f->hdr.state != 0) { fd_r = f->fd; sum_r = f->sum; n_r = f->n; } else { fd_r = f->fd; }
     switch (f->hdr.state) {
     case 0: break;
     case 1: goto S1;
@@ -43,13 +47,13 @@ static coro_status total_resume(coro_frame *self) {
     }
 
 #line 8 "Inputs/golden/loop_condition.c"
-    f->sum = 0;
+    sum_r = 0;
 #line 10 "Inputs/golden/loop_condition.c"
-    for (;;) { f->hdr.state = 1; S1: CORO_OP(coro_op_read(&f->hdr, &f->t1_, f->fd, f->buf, sizeof f->buf)); if (!((f->n = f->t1_) > 0)) break; { if (coro_preempt_pending()) { f->hdr.state = 2; return CORO_YIELDED; S2:; }
+    for (;;) { f->hdr.state = 1; f->fd = fd_r; f->sum = sum_r; f->n = n_r; S1: CORO_OP(coro_op_read(&f->hdr, &f->t1_, fd_r, f->buf, sizeof f->buf)); if (!((n_r = f->t1_) > 0)) break; { if (coro_preempt_pending()) { f->hdr.state = 2; f->fd = fd_r; f->sum = sum_r; f->n = n_r; return CORO_YIELDED; S2:; }
 #line 11 "Inputs/golden/loop_condition.c"
-    f->sum += f->n; } }
+    sum_r += n_r; } }
 #line 12 "Inputs/golden/loop_condition.c"
-    { f->ret_ = f->sum; return CORO_DONE; }
+    { f->ret_ = sum_r; return CORO_DONE; }
     return CORO_DONE;
 }
 

@@ -31,6 +31,9 @@ static __attribute__((unused)) int spin_result(coro_frame *frame) {
 }
 static coro_status spin_resume(coro_frame *self) {
     spin_frame *f = (spin_frame *)self;
+    int n_r = 0;
+    int s_r = 0;
+    if (f->hdr.state != 0) { n_r = f->n; s_r = f->s; } else { n_r = f->n; }
     switch (f->hdr.state) {
     case 0: break;
     case 1: goto S1;
@@ -38,13 +41,13 @@ static coro_status spin_resume(coro_frame *self) {
     }
 
 #line 6 "Inputs/golden/nopreempt.c"
-    f->s = 0;
+    s_r = 0;
 #line 7 "Inputs/golden/nopreempt.c"
-    f->hdr.state = 1; S1: CORO_OP(coro_op_yield(&f->hdr));
+    f->hdr.state = 1; f->n = n_r; f->s = s_r; S1: CORO_OP(coro_op_yield(&f->hdr));
 #line 8 "Inputs/golden/nopreempt.c"
-    for (int i = 0; i < f->n; i++) f->s += i;
+    for (int i = 0; i < n_r; i++) s_r += i;
 #line 9 "Inputs/golden/nopreempt.c"
-    { f->ret_ = f->s; return CORO_DONE; }
+    { f->ret_ = s_r; return CORO_DONE; }
     return CORO_DONE;
 }
 

@@ -34,6 +34,8 @@ static __attribute__((unused)) coro_frame *worker_new(int a0) {
 }
 static coro_status worker_resume(coro_frame *self) {
     worker_frame *f = (worker_frame *)self;
+    int id_r = 0;
+    if (f->hdr.state != 0) { id_r = f->id; } else { id_r = f->id; }
     switch (f->hdr.state) {
     case 0: break;
     case 1: goto S1;
@@ -41,7 +43,7 @@ static coro_status worker_resume(coro_frame *self) {
     }
 
 #line 12 "Inputs/golden/outside_untouched.c"
-    f->hdr.state = 1; S1: CORO_OP(coro_op_sleep_ms(&f->hdr, &f->t1_, f->id));
+    f->hdr.state = 1; f->id = id_r; S1: CORO_OP(coro_op_sleep_ms(&f->hdr, &f->t1_, id_r));
     return CORO_DONE;
 }
 
@@ -75,6 +77,9 @@ static __attribute__((unused)) int entry_result(coro_frame *frame) {
 }
 static coro_status entry_resume(coro_frame *self) {
     entry_frame *f = (entry_frame *)self;
+    int n_r = 0;
+    int i_r = 0;
+    if (f->hdr.state != 0) { n_r = f->n; i_r = f->i; } else { n_r = f->n; }
     switch (f->hdr.state) {
     case 0: break;
     case 1: goto S1;
@@ -82,9 +87,9 @@ static coro_status entry_resume(coro_frame *self) {
     }
 
 #line 15 "Inputs/golden/outside_untouched.c"
-    { f->i = 0; for (; f->i < f->n; f->i++) { if (coro_preempt_pending()) { f->hdr.state = 1; return CORO_YIELDED; S1:; } coro_spawn(worker_new(f->i), "worker"); } }
+    { i_r = 0; for (; i_r < n_r; i_r++) { if (coro_preempt_pending()) { f->hdr.state = 1; f->n = n_r; f->i = i_r; return CORO_YIELDED; S1:; } coro_spawn(worker_new(i_r), "worker"); } }
 #line 16 "Inputs/golden/outside_untouched.c"
-    { f->ret_ = helper(f->n); return CORO_DONE; }
+    { f->ret_ = helper(n_r); return CORO_DONE; }
     return CORO_DONE;
 }
 static int entry_main(int a0) {
