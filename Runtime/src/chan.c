@@ -144,9 +144,11 @@ int coro_op_chan_send(coro_frame *self, int *ret, coro_chan *c, const void *valu
     }
     waiter_ref r = waitq_dequeue(&c->recvq);
     if (r) {
+        int is_select = wref_is_select(r);
         coro_task *woken = chan_send_to_waiter(c, r, value);
         chan_unlock(&c->lock);
-        coro_task_ready(woken);
+        if (is_select) coro_task_ready(woken);
+        else coro_task_ready_parked(woken);   /* parked under this lock: PARKED for sure */
         *ret = 0;
         return 0;
     }
@@ -161,7 +163,7 @@ int coro_op_chan_send(coro_frame *self, int *ret, coro_chan *c, const void *valu
     t->result = 0;
     t->op = CORO_OP_KIND_CHAN_SEND;
     waitq_push(&c->sendq, wref_of_task(t));
-    chan_unlock(&c->lock);
+    coro_park_unlock_ = &c->lock;   /* the scheduler unlocks once t is PARKED (task.h) */
     return CORO_SUSPENDED;
 }
 
@@ -176,9 +178,11 @@ int coro_op_chan_recv(coro_frame *self, int *ret, coro_chan *c, void *out) {
     chan_lock(&c->lock);
     waiter_ref r = waitq_dequeue(&c->sendq);
     if (r) {
+        int is_select = wref_is_select(r);
         coro_task *woken = chan_recv_from_waiter(c, r, out);
         chan_unlock(&c->lock);
-        coro_task_ready(woken);
+        if (is_select) coro_task_ready(woken);
+        else coro_task_ready_parked(woken);   /* parked under this lock: PARKED for sure */
         *ret = 1;
         return 0;
     }
@@ -198,6 +202,6 @@ int coro_op_chan_recv(coro_frame *self, int *ret, coro_chan *c, void *out) {
     t->result = 0;
     t->op = CORO_OP_KIND_CHAN_RECV;
     waitq_push(&c->recvq, wref_of_task(t));
-    chan_unlock(&c->lock);
+    coro_park_unlock_ = &c->lock;   /* the scheduler unlocks once t is PARKED (task.h) */
     return CORO_SUSPENDED;
 }

@@ -266,6 +266,15 @@ static void ready(coro_task *t, int next) {
 
 void coro_task_ready(coro_task *t) { ready(t, 1); }
 
+__thread int *coro_park_unlock_;
+
+/* The caller dequeued t under the lock t parked under (see task.h), so t is
+ * PARKED and belongs to us: no CAS. */
+void coro_task_ready_parked(coro_task *t) {
+    STORER(&t->status, CORO_TASK_RUNNABLE);
+    enqueue(t, 1);
+}
+
 void coro_task_ready_tail(coro_task *t) { ready(t, 0); }
 
 void coro_task_ready_list(coro_task_list *l) {
@@ -409,6 +418,14 @@ static void return_credits(coro_worker *w) {
 }
 
 static void park(coro_worker *w, coro_task *t) {
+    int *held = coro_park_unlock_;
+    if (held != NULL) {
+        /* Parked under its channel's lock: no waker can have seen t yet. */
+        coro_park_unlock_ = NULL;
+        STORER(&t->status, CORO_TASK_PARKED);
+        __atomic_store_n(held, 0, __ATOMIC_RELEASE);   /* partner: chan_lock's acquire in the waker */
+        return;
+    }
     uint32_t s = CORO_TASK_RUNNING;
     if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_PARKED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return;   /* from here on t belongs to its waker */
@@ -418,6 +435,8 @@ static void park(coro_worker *w, coro_task *t) {
     if (coro_sched_.nworkers == 1) coro_runq_put_solo(&w->q, t, !coro_sched_.seeded);
     else coro_runq_put(&w->q, t, 1);
 }
+
+static inline void run_timers(void);
 
 /* Inline into the worker loop: a yield round trip is this plus next_task. */
 static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_task *t) {
@@ -446,6 +465,10 @@ static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_
             if (LOADR(&t->status) != CORO_TASK_RUNNING)
                 coro_fatal("task %s yielded while a wake-up for it was pending", t->name);
             STORER(&t->status, CORO_TASK_RUNNABLE);
+            /* Fire due timers first, so that a task they wake runs before the
+             * yielder comes round again: a preempted CPU hog must not make a
+             * ticker wait a second time slice (one load when no timer is set). */
+            run_timers();
             /* Behind everything already waiting, including the global queue
              * (Go's Gosched goes there too): a task that yields in a loop
              * must not starve tasks that overflowed into it. */

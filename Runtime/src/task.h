@@ -144,6 +144,19 @@ void coro_task_ready_list(coro_task_list *l);
  * Call it exactly once per park, after storing result/err. */
 void coro_task_ready(coro_task *t);
 
+/* Park with the object's lock held (Go's gopark with an unlock function).
+ * An op that parks its task may, instead of releasing the lock of the object
+ * it queued itself on, store the lock's address here and return
+ * CORO_SUSPENDED with the lock still held; the scheduler then marks the task
+ * PARKED with a plain store and releases the lock (store 0, release).  Every
+ * waker finds the task only under that lock, so it knows the task is PARKED
+ * and may wake it with coro_task_ready_parked: a plain store and an enqueue,
+ * no locked instruction.  Only plain int spin locks (chan.h) are released
+ * this way.  Nothing may run between the op's return and the scheduler's
+ * park except returns (stackless) or the switch back (stackful). */
+extern __thread int *coro_park_unlock_;
+void coro_task_ready_parked(coro_task *t);
+
 /* The task the calling worker is running, or NULL off the scheduler (blocking
  * pool threads, the monitor, plain threads). */
 coro_task *coro_current_task(void);
