@@ -4,9 +4,15 @@
 // Input:  a parsed SourceFileSyntax.
 // Output: one CoroutineSignature per top-level `@coroutine func`, in source order,
 //         and diagnostics for what the frontend refuses: `async` coroutines,
-//         `inout` parameters, generic coroutines, coroutines declared inside a type
-//         (their implicit `self` member accesses cannot be resolved without a type
-//         checker), and a `@coroutine` attribute on anything but a function.
+//         `inout` parameters, generic coroutines, `mutating` methods, methods of a
+//         non-final class body or an actor, coroutines in local scopes, and a
+//         `@coroutine` attribute on anything but a function.
+// Instance methods (final classes, structs, enums, extensions): `self` becomes
+// the frame's first parameter `co_self` (a reference to the object, or a copy
+// of the value, as a non-mutating method sees it).  Their bodies must write
+// `self.member`: an implicit member access cannot be resolved without a type
+// checker, and ImplicitMemberCheck reports the ones it can see (members the
+// file declares for the type).
 // `@nopreempt` next to `@coroutine` turns off the loop back-edge checks for that
 // coroutine (DESIGN.md: CORO_NOPREEMPT).
 import CorocCore
@@ -20,6 +26,12 @@ struct CoroutineParameter: Equatable {
     var type: String
     /// The argument label callers write, nil for `_`.
     var label: String?
+    /// The receiver of an instance-method coroutine (`co_self`), passed by coroc.
+    var isSelf = false
+
+    static func receiver(type: String) -> CoroutineParameter {
+        CoroutineParameter(written: "co_self: \(type)", name: "co_self", type: type, label: "co_self", isSelf: true)
+    }
 }
 
 struct CoroutineSignature {
@@ -32,6 +44,8 @@ struct CoroutineSignature {
     var decl: FunctionDeclSyntax
     /// The type a `static` coroutine is declared in (its name as written), nil at the top level.
     var owner: String? = nil
+    /// An instance method of `owner`: parameters[0] is the receiver `co_self`.
+    var isInstance = false
 
     /// The frame class as declared (nested in `owner` when there is one).
     var localFrameClassName: String { name + "_Frame" }
@@ -41,19 +55,23 @@ struct CoroutineSignature {
     var qualifiedName: String { owner.map { "\($0).\(name)" } ?? name }
 
     /// `label: name, name2` — the parameters passed on to a call with the same labels.
+    /// (From a method of the type: the receiver is `self`.)
     var forwardedArguments: String {
-        parameters.map { ($0.label.map { "\($0): " } ?? "") + $0.name }.joined(separator: ", ")
+        parameters.map { ($0.label.map { "\($0): " } ?? "") + ($0.isSelf ? "self" : $0.name) }.joined(separator: ", ")
     }
+
+    /// The parameters the source declares (without the receiver).
+    var declaredParameters: [CoroutineParameter] { parameters.filter { !$0.isSelf } }
 
     /// Plain-Swift entry points for code outside .coroswift files (main.swift of a
     /// target that compiles the translation through the build plugin):
     /// `NAME_go(args)` spawns, `NAME_main(args)` runs the scheduler and returns the result.
     /// (For a coroutine of a type, static members of that type: `T.NAME_go(args)`.)
     func entryPoints(spawn: String, runMain: String) -> String {
-        let parameterList = parameters.map(\.written).joined(separator: ", ")
+        let parameterList = declaredParameters.map(\.written).joined(separator: ", ")
         let throwsWord = throwsError ? " throws" : ""
         let tryWord = throwsError ? "try " : ""
-        let staticWord = owner == nil ? "" : "static "
+        let staticWord = owner == nil || isInstance ? "" : "static "
         return """
             /// `coro_go(\(qualifiedName)(...))` for plain Swift files of this module.
             \(staticWord)func \(name)_go(\(parameterList)) {
@@ -85,11 +103,24 @@ struct CoroutineFinder {
             }
             let name = function.name.text
             var owner: String?
+            var isInstance = false
             if function.parent?.is(CodeBlockItemSyntax.self) != true {
                 let isStatic = function.modifiers.contains { ["static", "class"].contains($0.name.text) }
-                guard isStatic, let type = Self.enclosingTypeName(of: function) else {
+                guard let type = Self.enclosingTypeName(of: function) else {
                     diagnostics.append(diagnostic(at: Syntax(function.name), Messages.insideType(name)))
                     continue
+                }
+                if !isStatic {
+                    if let mutating = function.modifiers.first(where: { $0.name.text == "mutating" }) {
+                        diagnostics.append(diagnostic(at: Syntax(mutating), Messages.mutating(name)))
+                        continue
+                    }
+                    if let type = Self.enclosingClass(of: function), !Self.isFinal(type),
+                       !function.modifiers.contains(where: { $0.name.text == "final" }) {
+                        diagnostics.append(diagnostic(at: Syntax(function.name), Messages.overridable(name, type.name.text)))
+                        continue
+                    }
+                    isInstance = true
                 }
                 owner = type
             }
@@ -102,7 +133,7 @@ struct CoroutineFinder {
                 diagnostics.append(diagnostic(at: Syntax(asyncKeyword), Messages.async(name)))
                 continue
             }
-            var parameters: [CoroutineParameter] = []
+            var parameters: [CoroutineParameter] = isInstance ? [.receiver(type: owner!)] : []
             var bad = false
             for parameter in function.signature.parameterClause.parameters {
                 let typeText = parameter.type.trimmedDescription
@@ -131,7 +162,8 @@ struct CoroutineFinder {
             }
             found.append(CoroutineSignature(
                 name: name, parameters: parameters, returnType: returnType,
-                throwsError: effects?.throwsClause != nil, noPreempt: noPreempt, decl: function, owner: owner))
+                throwsError: effects?.throwsClause != nil, noPreempt: noPreempt, decl: function, owner: owner,
+                isInstance: isInstance))
         }
         return (found, diagnostics)
     }
@@ -148,6 +180,17 @@ struct CoroutineFinder {
         return nil
     }
 
+    /// The class whose own member block (not an extension) declares `function`:
+    /// its methods there can be overridden unless it is final.
+    static func enclosingClass(of function: FunctionDeclSyntax) -> ClassDeclSyntax? {
+        function.parent?.as(MemberBlockItemSyntax.self)?.parent?.parent?.as(MemberBlockSyntax.self)?.parent?
+            .as(ClassDeclSyntax.self)
+    }
+
+    static func isFinal(_ decl: ClassDeclSyntax) -> Bool {
+        decl.modifiers.contains { $0.name.text == "final" }
+    }
+
     private func diagnostic(at node: Syntax, _ message: String) -> Diagnostic {
         source.diagnostic(at: node, message)
     }
@@ -155,7 +198,16 @@ struct CoroutineFinder {
     enum Messages {
         static let notAFunction = "'@coroutine' applies only to a 'func' declaration"
         static func insideType(_ name: String) -> String {
-            "coroutine '\(name)' is an instance method (or in an actor or a local scope); its implicit 'self' member accesses cannot be resolved without a type checker: make it 'static' and pass the instance as a parameter, or declare it at the top level"
+            "coroutine '\(name)' is declared in an actor or a local scope; declare it at the top level, or in a struct, enum, final class or extension"
+        }
+        static func mutating(_ name: String) -> String {
+            "coroutine '\(name)' cannot be 'mutating'; its 'self' would be an inout parameter, which may not outlive a suspension (use a final class, or pass the value in and return it)"
+        }
+        static func overridable(_ name: String, _ type: String) -> String {
+            "coroutine '\(name)' is a method of the non-final class '\(type)'; an override could not be awaited as a coroutine: make '\(type)' or the method 'final'"
+        }
+        static func implicitMember(_ member: String, _ type: String) -> String {
+            "'\(member)' is an instance member of '\(type)'; in a coroutine write 'self.\(member)' (coroc has no type checker to resolve an implicit member access)"
         }
         static func generic(_ name: String) -> String { "coroutine '\(name)' cannot be generic" }
         static func async(_ name: String) -> String {
@@ -165,6 +217,116 @@ struct CoroutineFinder {
             "coroutine parameter '\(name)' cannot be 'inout'; the caller's variable may not outlive a suspension (pass a pointer or a class reference)"
         }
         static func overloaded(_ name: String) -> String { "coroutine '\(name)' is declared twice; coroutines cannot be overloaded" }
+    }
+}
+
+/// Instance-method coroutines: references to an instance member of the owner
+/// type without `self.` (`count`, `helper()`), for the members this file
+/// declares in the type's body or its extensions.  A name the coroutine binds
+/// itself (a parameter or a local anywhere in the body) is taken as that local.
+/// Members declared elsewhere (a superclass, a protocol extension, another
+/// file) are not seen; swiftc then reports the access at the input line.
+struct ImplicitMemberCheck {
+    let source: SourceContext
+
+    func check(_ coroutines: [CoroutineSignature], in tree: SourceFileSyntax) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for coroutine in coroutines where coroutine.isInstance {
+            guard let owner = coroutine.owner, let body = coroutine.decl.body else { continue }
+            let members = Self.instanceMembers(of: owner, in: tree)
+            let bound = Set(coroutine.declaredParameters.map(\.name)).union(Self.boundNames(in: Syntax(body)))
+            let references = References(viewMode: .sourceAccurate)
+            references.walk(body)
+            for reference in references.found where members.contains(reference.baseName.text)
+                && !bound.contains(reference.baseName.text) {
+                diagnostics.append(source.diagnostic(at: reference,
+                                                     CoroutineFinder.Messages.implicitMember(reference.baseName.text, owner)))
+            }
+        }
+        return diagnostics
+    }
+
+    /// Names of the non-static properties and methods declared in the body of
+    /// the type named `owner` and in its extensions.
+    static func instanceMembers(of owner: String, in tree: SourceFileSyntax) -> Set<String> {
+        final class Members: SyntaxVisitor {
+            let owner: String
+            var names: Set<String> = []
+            init(owner: String) {
+                self.owner = owner
+                super.init(viewMode: .sourceAccurate)
+            }
+            func collect(_ block: MemberBlockSyntax) {
+                for item in block.members {
+                    if let variable = item.decl.as(VariableDeclSyntax.self),
+                       !variable.modifiers.contains(where: { ["static", "class"].contains($0.name.text) }) {
+                        for binding in variable.bindings {
+                            if let name = binding.pattern.as(IdentifierPatternSyntax.self)?.identifier.text { names.insert(name) }
+                        }
+                    }
+                    if let function = item.decl.as(FunctionDeclSyntax.self),
+                       !function.modifiers.contains(where: { ["static", "class"].contains($0.name.text) }) {
+                        names.insert(function.name.text)
+                    }
+                }
+            }
+            override func visit(_ node: StructDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.name.text == owner { collect(node.memberBlock) }
+                return .visitChildren
+            }
+            override func visit(_ node: ClassDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.name.text == owner { collect(node.memberBlock) }
+                return .visitChildren
+            }
+            override func visit(_ node: EnumDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.name.text == owner { collect(node.memberBlock) }
+                return .visitChildren
+            }
+            override func visit(_ node: ExtensionDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.extendedType.trimmedDescription == owner { collect(node.memberBlock) }
+                return .visitChildren
+            }
+        }
+        let visitor = Members(owner: owner)
+        visitor.walk(tree)
+        return visitor.names
+    }
+
+    static func boundNames(in node: Syntax) -> Set<String> {
+        final class Names: SyntaxVisitor {
+            var names: Set<String> = []
+            override func visit(_ node: IdentifierPatternSyntax) -> SyntaxVisitorContinueKind {
+                names.insert(node.identifier.text)
+                return .skipChildren
+            }
+            override func visit(_ node: FunctionDeclSyntax) -> SyntaxVisitorContinueKind {
+                names.insert(node.name.text)
+                return .visitChildren
+            }
+            override func visit(_ node: ClosureShorthandParameterSyntax) -> SyntaxVisitorContinueKind {
+                names.insert(node.name.text)
+                return .skipChildren
+            }
+            override func visit(_ node: ClosureParameterSyntax) -> SyntaxVisitorContinueKind {
+                names.insert(node.secondName?.text ?? node.firstName.text)
+                return .skipChildren
+            }
+        }
+        let visitor = Names(viewMode: .sourceAccurate)
+        visitor.walk(node)
+        return visitor.names
+    }
+
+    /// Plain name references: not the member of `x.member`, not a label.
+    private final class References: SyntaxVisitor {
+        var found: [DeclReferenceExprSyntax] = []
+        override func visit(_ node: DeclReferenceExprSyntax) -> SyntaxVisitorContinueKind {
+            if let member = node.parent?.as(MemberAccessExprSyntax.self), member.declName.id == node.id {
+                return .skipChildren
+            }
+            found.append(node)
+            return .skipChildren
+        }
     }
 }
 

@@ -92,15 +92,20 @@ final class Lower {
     /// those that cannot call back into it (no recursion through them).
     let reusableCallees: Set<String>
 
+    /// Generic type names whose bare constructor names no type (TypeRule).
+    let generics: Set<String>
+
     init(signature: CoroutineSignature, classifier: SuspendClassifier, source: SourceContext,
-         reusableCallees: Set<String> = []) {
+         reusableCallees: Set<String> = [], generics: Set<String> = TypeRule.standardGenerics) {
         self.signature = signature
+        self.generics = generics
         self.reusableCallees = reusableCallees
         self.classifier = classifier
         self.source = source
         self.needsUnwindTable = signature.throwsError
             || LoweredCatchFinder.containsLoweredCatch(signature.decl, classifier: classifier)
         for parameter in signature.parameters { known[parameter.name] = parameter.type }
+        if let receiver = signature.parameters.first(where: \.isSelf) { known["self"] = receiver.type }
     }
 
     func run() -> LoweredCoroutine? {
@@ -307,11 +312,15 @@ final class Lower {
                     if let temp = replacements[Syntax(value).id] ?? replacements[tryWrapped(value).id] {
                         type = known[temp]
                     } else {
-                        type = TypeRule.visibleType(of: value, known: known)
+                        type = TypeRule.visibleType(of: value, known: known, generics: generics)
                     }
                 }
             }
             declareVariable(name, type: type, at: pattern)
+            if type == nil, let value = binding.initializer?.value,
+               let generic = TypeRule.genericConstructor(value, generics: generics) {
+                variables[name]?.genericConstructor = generic
+            }
             emit(.declare(name: name, keyword: keyword, writtenType: writtenType, initializer: initializer),
                  line: line, uses: uses, kills: initializer == nil ? [] : [name])
         }
@@ -570,7 +579,8 @@ final class Lower {
                 if let member = node.parent?.as(MemberAccessExprSyntax.self), member.declName.id == node.id {
                     return .skipChildren
                 }
-                names.insert(node.baseName.text)
+                // `self` of an instance-method coroutine is the frame field co_self.
+                names.insert(node.baseName.tokenKind == .keyword(.self) ? "co_self" : node.baseName.text)
                 return .skipChildren
             }
         }
@@ -637,7 +647,8 @@ final class Lower {
             diagnostics.append(source.diagnostic(at: call, Messages.spawnNeedsCoroutine(marker)))
             return nil
         }
-        return SpawnRewrite.text(marker: marker, callee: callee, arguments: renderArguments(Syntax(inner.arguments)))
+        return SpawnRewrite.text(marker: marker, callee: callee, arguments: renderArguments(Syntax(inner.arguments)),
+                                 receiver: SuspendClassifier.receiver(of: inner, callee: callee).map { renderArguments(Syntax($0)) })
     }
 
     enum Messages {
@@ -651,6 +662,7 @@ final class Lower {
         static func conditionalSuspend(_ what: String, _ op: String) -> String {
             "suspend point '\(what)' is evaluated conditionally (right of \(op)); move it to a statement of its own"
         }
+        static let ternaryType = "cannot see the type of this '?:', whose branch suspends and whose value lives in the frame; annotate the variable it initializes ('let x: <Type> = ...')"
         static func callBeforeSuspend(_ what: String) -> String {
             "this call is evaluated before the suspend point '\(what)' in the same expression, but suspend points are hoisted into states of their own; move it to a statement of its own before"
         }
@@ -660,7 +672,10 @@ final class Lower {
         static let suspendInIfConfig = "a suspend point inside '#if' in a coroutine is not supported; move the '#if' out of the coroutine or the suspend point out of the '#if'"
         static let ifConfigInSwitch = "'#if' inside a switch with suspend points is not supported"
         static let unsupportedFor = "'for try await' and 'for case' loops are not supported in a coroutine"
-        static let forPattern = "a loop over a sequence in a coroutine binds a single name (or _); destructure inside the loop body"
+        static let forPattern = "a loop over a sequence in a coroutine binds a name, _ or a flat tuple of those ('for (a, b) in ...'); destructure deeper patterns inside the loop body"
+        static func forTupleType(_ pattern: String, _ element: String) -> String {
+            "the pattern '\(pattern)' does not match the loop's element type '\(element)' as coroc reads it; annotate the loop: 'for \(pattern): (<Type>, <Type>) in ...'"
+        }
         static func forElementType(_ name: String) -> String {
             "cannot see the element type of this loop's sequence, and its iterator lives in the frame (every loop back-edge is a suspend point); annotate the loop variable: 'for \(name): <Type> in ...'"
         }

@@ -240,7 +240,7 @@ extension Lower {
                 var type = binding.typeAnnotation?.type.trimmedDescription
                 if type == nil {
                     if let value = binding.initializer?.value {
-                        type = TypeRule.visibleType(of: value, known: known)
+                        type = TypeRule.visibleType(of: value, known: known, generics: generics)
                     } else {
                         type = known[name]
                     }
@@ -378,15 +378,29 @@ extension Lower {
             return
         }
         let names = boundNames(in: Syntax(loop.pattern))
-        guard loop.pattern.is(IdentifierPatternSyntax.self) || loop.pattern.is(WildcardPatternSyntax.self) else {
+        let tuple = loop.pattern.as(TuplePatternSyntax.self)
+        let simplePattern = { (pattern: PatternSyntax) in
+            pattern.is(IdentifierPatternSyntax.self) || pattern.is(WildcardPatternSyntax.self)
+        }
+        guard simplePattern(loop.pattern) || tuple.map({ $0.elements.allSatisfy { simplePattern($0.pattern) } }) == true else {
             diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forPattern))
             return
         }
         let annotated = loop.typeAnnotation?.type.trimmedDescription
         let replacements = hoist(in: Syntax(loop.sequence))
-        guard let types = TypeRule.iteratorType(of: loop.sequence, annotated: annotated, known: known) else {
-            diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forElementType(names.first ?? "_")))
+        guard let types = TypeRule.iteratorType(of: loop.sequence, annotated: annotated, known: known, generics: generics) else {
+            let written = tuple.map { _ in loop.pattern.trimmedDescription } ?? names.first ?? "_"
+            diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forElementType(written)))
             return
+        }
+        // `for (a, b) in ...`: the element's tuple type gives each name its type.
+        var componentTypes: [String?] = []
+        if let tuple {
+            guard let components = TypeRule.tupleComponents(types.element), components.count == tuple.elements.count else {
+                diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forTupleType(loop.pattern.trimmedDescription, types.element)))
+                return
+            }
+            componentTypes = components
         }
         temporaryCounter += 1
         let iterator = "co_it\(temporaryCounter)"
@@ -398,7 +412,19 @@ extension Lower {
         let exit = newBlock(line: line)
         jump(to: head)
         start(head)
-        if let name = names.first {
+        if let tuple {
+            // The element is bound to a local of this state, then taken apart.
+            let element = "co_el\(temporaryCounter)"
+            emit(.code("guard let \(element) = \(iterator).next() else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
+                 line: line, uses: [iterator], kills: [iterator], targets: [exit])
+            for (index, component) in tuple.elements.enumerated() {
+                guard let name = component.pattern.as(IdentifierPatternSyntax.self)?.identifier.text else { continue }
+                declareVariable(name, type: componentTypes[index], at: component.pattern)
+                emit(.declare(name: name, keyword: "let", writtenType: nil, initializer: "\(element).\(index)"),
+                     line: nil, kills: [name])
+            }
+            if names.isEmpty { emit(.code("_ = \(element)"), line: nil) }   // `for (_, _) in`
+        } else if let name = names.first {
             declareVariable(name, type: types.element, at: loop.pattern)
             emit(.code("guard let \(name) = \(iterator).next() else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
                  line: line, uses: [iterator], kills: [iterator], targets: [exit])

@@ -20,16 +20,46 @@ extension Lower {
         }
         var replacements: [SyntaxIdentifier: String] = [:]
         let suspendIDs = Set(collector.calls.map { $0.call.id })
+        // Sequences lowered into states for a short-circuit operator: the calls
+        // inside them are hoisted there, and checks skip them.
+        // A sequence is lowered as a whole, from its first suspend call on (which
+        // may itself be unconditional, `f() || g()`).
+        var lowered: [SequenceExprSyntax] = []
+        var skipped = suspendIDs
+        var shortCircuits: [SequenceExprSyntax] = []
+        for (call, _) in collector.calls {
+            if let problem = conditionalEvaluation(of: call, within: node), problem != "'??'",
+               let sequence = outermostSequence(containing: call, within: node) {
+                shortCircuits.append(sequence)
+            }
+        }
+        func inside(_ sequence: SequenceExprSyntax, _ call: FunctionCallExprSyntax) -> Bool {
+            sequence.position <= call.position && call.endPosition <= sequence.endPosition
+        }
         for (call, site) in collector.calls {
-            if let problem = conditionalEvaluation(of: call, within: node) {
-                diagnostics.append(source.diagnostic(at: call, Messages.conditionalSuspend(site.what, problem)))
+            if lowered.contains(where: { inside($0, call) }) { continue }
+            let enclosing = shortCircuits.first { inside($0, call) }
+            if let problem = conditionalEvaluation(of: call, within: node) ?? enclosing.map({ _ in "" }) {
+                guard problem != "'??'", let sequence = enclosing else {
+                    diagnostics.append(source.diagnostic(at: call, Messages.conditionalSuspend(site.what, problem)))
+                    continue
+                }
+                if let earlier = OrderCheck.callsEvaluatedBefore(call, in: node, skipping: skipped).first(where: {
+                    $0.endPositionBeforeTrailingTrivia <= sequence.positionAfterSkippingLeadingTrivia
+                }) {
+                    diagnostics.append(source.diagnostic(at: earlier, Messages.callBeforeSuspend(site.what)))
+                    continue
+                }
+                lowered.append(sequence)
+                skipped.insert(sequence.id)
+                replacements[sequence.id] = lowerShortCircuit(sequence, replacements: replacements)
                 continue
             }
-            if let earlier = OrderCheck.callsEvaluatedBefore(call, in: node, suspendCalls: suspendIDs).first {
+            if let earlier = OrderCheck.callsEvaluatedBefore(call, in: node, skipping: skipped).first {
                 diagnostics.append(source.diagnostic(at: earlier, Messages.callBeforeSuspend(site.what)))
                 continue
             }
-            if case .await = site {} else if let inner = OrderCheck.callsInArguments(of: call, suspendCalls: suspendIDs).first {
+            if case .await = site {} else if let inner = OrderCheck.callsInArguments(of: call, skipping: skipped).first {
                 diagnostics.append(source.diagnostic(at: inner, Messages.callInSuspendArguments(site.what)))
                 continue
             }
@@ -43,6 +73,141 @@ extension Lower {
             replacements[Syntax(call).id] = value
         }
         return replacements
+    }
+
+    // MARK: short-circuit operators around suspend points
+
+    /// The outermost operator sequence around `call` inside `root` (closures
+    /// excluded): the unit lowerShortCircuit takes apart by precedence.
+    func outermostSequence(containing call: FunctionCallExprSyntax, within root: Syntax) -> SequenceExprSyntax? {
+        var found: SequenceExprSyntax?
+        var node: Syntax? = Syntax(call)
+        while let current = node {
+            if current.is(ClosureExprSyntax.self) { return nil }
+            if let sequence = current.as(SequenceExprSyntax.self) { found = sequence }
+            if current.id == root.id { break }
+            node = current.parent
+        }
+        return found
+    }
+
+    /// Lowers an operator sequence in which a suspend point is evaluated only
+    /// conditionally (right of `&&` / `||`, in a branch of `?:`), keeping Swift's
+    /// short-circuit order: the operands that always run are evaluated into a
+    /// temporary (a frame field), and an `if` on it leads to the states of the
+    /// conditional operand, which stores its value into the same temporary.  As
+    /// the C frontend does.  Returns the text that stands for the sequence.
+    func lowerShortCircuit(_ sequence: SequenceExprSyntax, replacements: [SyntaxIdentifier: String]) -> String {
+        lowerRun(Array(sequence.elements), in: sequence, replacements: replacements).text
+    }
+
+    /// `elements`: a run of an unfolded operator sequence (operands and
+    /// operators).  Splits at the loosest operator first: assignment, `?:`
+    /// (right-associative), `||`, `&&` (left-associative: the last one).
+    private func lowerRun(_ elements: [ExprSyntax], in sequence: SequenceExprSyntax,
+                          replacements outer: [SyntaxIdentifier: String]) -> Rendered {
+        let line = source.line(of: elements[0])
+        if let index = elements.firstIndex(where: { Self.isAssignment($0) }) {
+            let left = lowerRun(Array(elements[..<index]), in: sequence, replacements: outer)
+            let right = lowerRun(Array(elements[(index + 1)...]), in: sequence, replacements: outer)
+            let op = elements[index].trimmedDescription
+            return Rendered(text: "\(left.text) \(op) \(right.text)", uses: left.uses.union(right.uses),
+                            targets: left.targets.union(right.targets))
+        }
+        if let index = elements.firstIndex(where: { $0.is(UnresolvedTernaryExprSyntax.self) }),
+           let ternary = elements[index].as(UnresolvedTernaryExprSyntax.self), index > 0, index < elements.count - 1 {
+            let condition = lowerRun(Array(elements[..<index]), in: sequence, replacements: outer)
+            temporaryCounter += 1
+            let temp = "co_t\(temporaryCounter)"
+            let thenBlock = newBlock(line: source.line(of: ternary.thenExpression))
+            let elseBlock = newBlock(line: source.line(of: elements[index + 1]))
+            let join = newBlock(line: line)
+            emit(.code("if \(condition.text) { co_hdr.pointee.state = \(thenBlock); continue co_dispatch }"), line: line,
+                 uses: condition.uses, targets: condition.targets.union([thenBlock]))
+            jump(to: elseBlock)
+            var types: [String?] = []
+            for (block, operand) in [(thenBlock, [ternary.thenExpression]), (elseBlock, Array(elements[(index + 1)...]))] {
+                start(block)
+                let value = lowerRun(operand, in: sequence, replacements: outer)
+                types.append(known[value.text] ?? (operand.count == 1
+                    ? TypeRule.visibleType(of: operand[0], known: known, generics: generics) : nil))
+                emit(.code("\(temp) = \(value.text)"), line: source.line(of: operand[0]), uses: value.uses,
+                     kills: [temp], targets: value.targets)
+                jump(to: join)
+            }
+            start(join)
+            let type = contextType(of: sequence) ?? types.compactMap { $0 }.first
+            if type == nil {
+                diagnostics.append(source.diagnostic(at: ternary, Messages.ternaryType))
+            }
+            declareVariable(temp, type: type, at: ternary)
+            alwaysFields.insert(temp)
+            return Rendered(text: temp, uses: [temp], targets: [])
+        }
+        for op in ["||", "&&"] {
+            guard let index = elements.lastIndex(where: { $0.as(BinaryOperatorExprSyntax.self)?.operator.text == op }),
+                  index > 0, index < elements.count - 1 else { continue }
+            let left = lowerRun(Array(elements[..<index]), in: sequence, replacements: outer)
+            temporaryCounter += 1
+            let temp = "co_t\(temporaryCounter)"
+            declareVariable(temp, type: "Bool", at: elements[index])
+            alwaysFields.insert(temp)
+            emit(.code("\(temp) = \(left.text)"), line: line, uses: left.uses, kills: [temp], targets: left.targets)
+            let rightBlock = newBlock(line: source.line(of: elements[index + 1]))
+            let join = newBlock(line: line)
+            emit(.code("if \(op == "&&" ? "" : "!")\(temp) { co_hdr.pointee.state = \(rightBlock); continue co_dispatch }"),
+                 line: nil, uses: [temp], targets: [rightBlock])
+            jump(to: join)
+            start(rightBlock)
+            let right = lowerRun(Array(elements[(index + 1)...]), in: sequence, replacements: outer)
+            emit(.code("\(temp) = \(right.text)"), line: source.line(of: elements[index + 1]), uses: right.uses,
+                 kills: [temp], targets: right.targets)
+            jump(to: join)
+            start(join)
+            return Rendered(text: temp, uses: [temp], targets: [])
+        }
+        // No short-circuit operator at this level: every operand runs, left to
+        // right; a suspend call in a later operand must not follow other calls.
+        var replacements = outer
+        var text: [String] = []
+        var uses: Set<String> = []
+        var targets: Set<Int> = []
+        for (index, element) in elements.enumerated() {
+            let calls = SuspendCallCollector.collect(in: element, classifier: classifier).calls
+            if index > 0, let first = calls.first {
+                for earlier in elements[..<index] {
+                    if let call = OrderCheck.calls(in: Syntax(earlier), skipping: []).first {
+                        diagnostics.append(source.diagnostic(at: call, Messages.callBeforeSuspend(first.site.what)))
+                        return Rendered(text: "()", uses: [], targets: [])
+                    }
+                }
+            }
+            replacements.merge(hoist(in: Syntax(element)), uniquingKeysWith: { a, _ in a })
+        }
+        for element in elements {
+            let rendered = render(Syntax(element), replacements: replacements)
+            text.append(rendered.text)
+            uses.formUnion(rendered.uses)
+            targets.formUnion(rendered.targets)
+        }
+        return Rendered(text: text.joined(separator: " "), uses: uses, targets: targets)
+    }
+
+    /// `=` and the compound assignments (`+=`, ...): the loosest operators.
+    static func isAssignment(_ element: ExprSyntax) -> Bool {
+        if element.is(AssignmentExprSyntax.self) { return true }
+        guard let op = element.as(BinaryOperatorExprSyntax.self)?.operator.text, op.hasSuffix("=") else { return false }
+        return !["==", "!=", "<=", ">=", "===", "!=="].contains(op)
+    }
+
+    /// The type a `?:` sequence must have from where it stands: the annotation of
+    /// the variable it initializes, or the coroutine's return type.
+    func contextType(of sequence: SequenceExprSyntax) -> String? {
+        if let binding = sequence.parent?.as(InitializerClauseSyntax.self)?.parent?.as(PatternBindingSyntax.self) {
+            return binding.typeAnnotation?.type.trimmedDescription
+        }
+        if sequence.parent?.is(ReturnStmtSyntax.self) == true { return signature.returnType }
+        return nil
     }
 
     /// A suspend call must run every time its statement runs and after everything
@@ -80,10 +245,16 @@ extension Lower {
         temporaryCounter += 1
         let number = temporaryCounter
         let line = source.line(of: call)
-        let arguments = call.arguments.isEmpty ? "" : render(Syntax(call.arguments), replacements: replacements).text
-        let argumentUses = referencedNames(in: Syntax(call.arguments))
+        var arguments = call.arguments.isEmpty ? "" : render(Syntax(call.arguments), replacements: replacements).text
+        var argumentUses = referencedNames(in: Syntax(call.arguments))
         switch site {
         case .await(let callee):
+            if let receiver = SuspendClassifier.receiver(of: call, callee: callee) {
+                // The receiver is the callee frame's first parameter.
+                let rendered = render(Syntax(receiver), replacements: replacements)
+                arguments = "co_self: \(rendered.text)" + (arguments.isEmpty ? "" : ", " + arguments)
+                argumentUses.formUnion(rendered.uses)
+            }
             let child = "co_c\(number)"
             declareVariable(child, type: callee.frameClassName + "?", at: call)
             alwaysFields.insert(child)

@@ -69,6 +69,9 @@ struct FrameVariable {
     var destructured = false
     /// A local function or type: it cannot be moved into the frame.
     var localDeclaration = false
+    /// Initialized by a generic type's constructor without arguments (`Array(...)`):
+    /// named in the type-rule diagnostic.
+    var genericConstructor: String? = nil
 }
 
 struct LoweredCoroutine {

@@ -35,6 +35,12 @@ final class NativeRenderer {
             return
         }
         if let token = node.as(TokenSyntax.self) {
+            // In an instance-method coroutine `self` is the receiver the frame holds.
+            if lower.signature.isInstance, token.tokenKind == .keyword(.self),
+               token.parent?.is(DeclReferenceExprSyntax.self) == true {
+                out += token.leadingTrivia.description + "co_self" + token.trailingTrivia.description
+                return
+            }
             out += token.description
             return
         }
@@ -111,41 +117,49 @@ final class NativeRenderer {
 /// Evaluation order around hoisted suspend calls (DESIGN.md: temporaries keep
 /// the evaluation order).  Constructor calls (`T(...)`) count as pure conversions.
 enum OrderCheck {
-    /// Calls of `root` that run before `call` (they end before it starts), outside closures.
+    /// Calls of `root` that run before `call` (they end before it starts), outside
+    /// closures and the subtrees in `skipping` (suspend calls, lowered sequences).
     static func callsEvaluatedBefore(_ call: FunctionCallExprSyntax, in root: Syntax,
-                                     suspendCalls: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
-        calls(in: root, suspendCalls: suspendCalls).filter { $0.endPositionBeforeTrailingTrivia <= call.positionAfterSkippingLeadingTrivia }
+                                     skipping: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
+        calls(in: root, skipping: skipping).filter { $0.endPositionBeforeTrailingTrivia <= call.positionAfterSkippingLeadingTrivia }
     }
 
     /// Calls inside the arguments of `call`: an operation is re-issued with the
     /// same argument expressions each time it is resumed ("call again").
-    static func callsInArguments(of call: FunctionCallExprSyntax, suspendCalls: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
-        calls(in: Syntax(call.arguments), suspendCalls: suspendCalls)
+    static func callsInArguments(of call: FunctionCallExprSyntax, skipping: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
+        calls(in: Syntax(call.arguments), skipping: skipping)
     }
 
-    private static func calls(in root: Syntax, suspendCalls: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
+    /// Calls in `root` that are not constructors, spawns, or inside closures or `skipping`.
+    static func calls(in root: Syntax, skipping: Set<SyntaxIdentifier>) -> [FunctionCallExprSyntax] {
         final class Calls: SyntaxVisitor {
             var found: [FunctionCallExprSyntax] = []
-            var suspendCalls: Set<SyntaxIdentifier> = []
+            var skipping: Set<SyntaxIdentifier> = []
             override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+            override func visit(_ node: SequenceExprSyntax) -> SyntaxVisitorContinueKind {
+                skipping.contains(node.id) ? .skipChildren : .visitChildren
+            }
             override func visit(_ node: FunctionCallExprSyntax) -> SyntaxVisitorContinueKind {
-                if suspendCalls.contains(node.id) || spawnMarker(node) != nil { return .skipChildren }
-                if TypeRule.constructedType(node, known: [:]) == nil { found.append(node) }
+                if skipping.contains(node.id) || spawnMarker(node) != nil { return .skipChildren }
+                if TypeRule.constructorCallee(node) == nil { found.append(node) }
                 return .visitChildren
             }
         }
         let visitor = Calls(viewMode: .sourceAccurate)
-        visitor.suspendCalls = suspendCalls
+        visitor.skipping = skipping
         visitor.walk(root)
         return visitor.found
     }
 }
 
-/// The frame-class calls that replace `coro_go(f(args))` and `coro_main(f(args))`.
+/// The frame-class calls that replace `coro_go(f(args))` and `coro_main(f(args))`
+/// (`coro_go(x.m(args))`: the receiver x is the frame's first argument).
 enum SpawnRewrite {
-    static func text(marker: String, callee: CoroutineSignature, arguments: String) -> String {
+    static func text(marker: String, callee: CoroutineSignature, arguments: String, receiver: String? = nil) -> String {
         let method = marker == "coro_go" ? "co_spawn" : "co_runMain"
-        return "\(callee.frameClassName)(\(arguments)).\(method)(\"\(callee.qualifiedName)\")"
+        var passed = arguments
+        if let receiver { passed = "co_self: \(receiver)" + (arguments.isEmpty ? "" : ", " + arguments) }
+        return "\(callee.frameClassName)(\(passed)).\(method)(\"\(callee.qualifiedName)\")"
     }
 }
 

@@ -34,10 +34,11 @@ struct StackfulEmit {
         var entryPoints = "#sourceLocation()\n"
         for name in coroutines.keys.sorted() {
             let callee = coroutines[name]!
-            let arguments = callee.parameters.map { ($0.label, $0.name) }
+            let arguments = callee.declaredParameters.map { ($0.label, $0.name) }
+            let receiver = callee.isInstance ? "self" : nil
             let functions = callee.entryPoints(
-                spawn: Self.spawnText(marker: "coro_go", callee: callee, arguments: arguments),
-                runMain: Self.spawnText(marker: "coro_main", callee: callee, arguments: arguments))
+                spawn: Self.spawnText(marker: "coro_go", callee: callee, arguments: arguments, receiver: receiver),
+                runMain: Self.spawnText(marker: "coro_main", callee: callee, arguments: arguments, receiver: receiver))
             entryPoints += callee.owner.map { "extension \($0) {\n\(functions)}\n\n" } ?? functions
         }
         body += entryPoints
@@ -58,15 +59,20 @@ struct StackfulEmit {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
-    static func spawnText(marker: String, callee: CoroutineSignature, arguments: [(label: String?, text: String)]) -> String {
+    /// `receiver`: the `x` of `coro_go(x.m(...))` for an instance-method coroutine,
+    /// evaluated at the spawn like the arguments.
+    static func spawnText(marker: String, callee: CoroutineSignature, arguments: [(label: String?, text: String)],
+                          receiver: String? = nil) -> String {
         var captures: [String] = []
         var passed: [String] = []
+        if let receiver { captures.append("co_self = \(receiver)") }
         for (index, argument) in arguments.enumerated() {
             captures.append("co_a\(index) = \(argument.text)")
             passed.append((argument.label.map { "\($0): " } ?? "") + "co_a\(index)")
         }
         let captureList = captures.isEmpty ? "" : "[\(captures.joined(separator: ", "))] in "
-        let call = "\(callee.qualifiedName)(\(passed.joined(separator: ", ")))"
+        let function = receiver == nil ? callee.qualifiedName : "co_self.\(callee.name)"
+        let call = "\(function)(\(passed.joined(separator: ", ")))"
         let name = "\"\(callee.qualifiedName)\""
         if marker == "coro_go" {
             let run = callee.throwsError
@@ -227,6 +233,12 @@ private final class StackfulWalker {
             walk(Syntax(argument.expression), into: &text)
             arguments.append((argument.label?.text, text.trimmingWhitespace()))
         }
-        return StackfulEmit.spawnText(marker: marker, callee: callee, arguments: arguments)
+        var receiver: String?
+        if let base = SuspendClassifier.receiver(of: inner, callee: callee) {
+            var text = ""
+            walk(Syntax(base), into: &text)
+            receiver = text.trimmingWhitespace()
+        }
+        return StackfulEmit.spawnText(marker: marker, callee: callee, arguments: arguments, receiver: receiver)
     }
 }

@@ -82,17 +82,29 @@ struct SuspendClassifier {
         return nil
     }
 
-    /// The coroutine `call` calls: `f(...)`, or `T.f(...)` for a static coroutine of T.
+    /// The coroutine `call` calls: `f(...)`, `T.f(...)` for a static coroutine of
+    /// T, `x.m(...)` for an instance-method coroutine m (whatever x is: names are
+    /// unique per file, and there is no type checker to read x's type; if x is
+    /// not of m's type, swiftc rejects the frame's initializer at that line).
+    /// An instance method called without a receiver (`m()`) is not recognized
+    /// (ImplicitMemberCheck asks for `self.m()`).
     func coroutine(calledBy call: FunctionCallExprSyntax) -> CoroutineSignature? {
         if let ref = call.calledExpression.as(DeclReferenceExprSyntax.self) {
-            return coroutines[ref.baseName.text]
-        }
-        if let member = call.calledExpression.as(MemberAccessExprSyntax.self),
-           let base = member.base?.as(DeclReferenceExprSyntax.self),
-           let callee = coroutines[member.declName.baseName.text], callee.owner == base.baseName.text {
+            guard let callee = coroutines[ref.baseName.text], !callee.isInstance else { return nil }
             return callee
         }
+        if let member = call.calledExpression.as(MemberAccessExprSyntax.self), let base = member.base,
+           let callee = coroutines[member.declName.baseName.text] {
+            if callee.isInstance { return callee }
+            if callee.owner == base.as(DeclReferenceExprSyntax.self)?.baseName.text { return callee }
+        }
         return nil
+    }
+
+    /// The receiver expression of a call of an instance-method coroutine (`x` of `x.m(...)`).
+    static func receiver(of call: FunctionCallExprSyntax, callee: CoroutineSignature) -> ExprSyntax? {
+        guard callee.isInstance else { return nil }
+        return call.calledExpression.as(MemberAccessExprSyntax.self)?.base
     }
 
     func classify(_ call: FunctionCallExprSyntax) -> SuspendSite? {

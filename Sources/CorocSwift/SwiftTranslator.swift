@@ -53,7 +53,8 @@ public struct SwiftTranslator {
         if tree.hasError {
             throw DiagnosticError(syntaxErrors(in: tree, source: source))
         }
-        let (coroutines, finderDiagnostics) = CoroutineFinder(source: source).find(in: tree)
+        var (coroutines, finderDiagnostics) = CoroutineFinder(source: source).find(in: tree)
+        finderDiagnostics += ImplicitMemberCheck(source: source).check(coroutines, in: tree)
         if !finderDiagnostics.isEmpty { throw DiagnosticError(finderDiagnostics) }
         var byName: [String: CoroutineSignature] = [:]
         for coroutine in coroutines { byName[coroutine.name] = coroutine }
@@ -74,9 +75,10 @@ public struct SwiftTranslator {
         var reports: [CoroutineReport] = []
         var usesBlockingPool = false
         let callGraph = AwaitGraph(coroutines: coroutines, classifier: classifier)
+        let generics = TypeRule.standardGenerics.union(GenericTypeCollector.names(in: tree))
         for coroutine in coroutines {
             let lower = Lower(signature: coroutine, classifier: classifier, source: source,
-                              reusableCallees: callGraph.reusableCallees(of: coroutine))
+                              reusableCallees: callGraph.reusableCallees(of: coroutine), generics: generics)
             guard let lowered = lower.run() else {
                 errors += lower.diagnostics
                 continue
@@ -151,7 +153,7 @@ public struct SwiftTranslator {
         let frameNames = Set(fields).union(lowered.signature.parameters.map(\.name))
         for (closure, names) in lowered.escapingClosures {
             if let captured = names.intersection(frameNames).sorted().first {
-                errors.append(source.diagnostic(at: closure, Lower.Messages.escapingCapture(captured)))
+                errors.append(source.diagnostic(at: closure, Lower.Messages.escapingCapture(captured == "co_self" ? "self" : captured)))
             }
         }
         for name in fields {
@@ -162,6 +164,8 @@ public struct SwiftTranslator {
                 errors.append(Diagnostic(.error, at: location, Messages.localDeclaration(name), sourceLine: line))
             } else if variable.destructured {
                 errors.append(Diagnostic(.error, at: location, Messages.destructured(name), sourceLine: line))
+            } else if variable.type == nil, let generic = variable.genericConstructor {
+                errors.append(Diagnostic(.error, at: location, Messages.genericConstructor(name, generic), sourceLine: line))
             } else if variable.type == nil {
                 errors.append(Diagnostic(.error, at: location, Messages.invisibleType(name), sourceLine: line))
             }
@@ -175,12 +179,40 @@ public struct SwiftTranslator {
         static func invisibleType(_ name: String) -> String {
             "variable '\(name)' lives across a suspend point but its type is not visible to coroc (there is no type checker); annotate it: '\(name): <Type>'"
         }
+        static func genericConstructor(_ name: String, _ type: String) -> String {
+            "variable '\(name)' lives across a suspend point but its type is not visible to coroc: '\(type)(...)' leaves \(type)'s generic arguments to inference (there is no type checker); annotate it: '\(name): \(type)<...>', or spell them: '\(type)<...>(...)'"
+        }
         static func localDeclaration(_ name: String) -> String {
             "local declaration '\(name)' is used after a suspend point; declare it outside the coroutine"
         }
         static func destructured(_ name: String) -> String {
             "variable '\(name)' is bound by a pattern and lives across a suspend point; bind it to an annotated local first ('let \(name): <Type> = \(name)')"
         }
+    }
+}
+
+/// Names of the generic structs, classes and enums a file declares, at any
+/// depth: a bare `Box(...)` of a `struct Box<T>` names no type (TypeRule).
+enum GenericTypeCollector {
+    static func names(in tree: SourceFileSyntax) -> Set<String> {
+        final class Collector: SyntaxVisitor {
+            var names: Set<String> = []
+            override func visit(_ node: StructDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.genericParameterClause != nil { names.insert(node.name.text) }
+                return .visitChildren
+            }
+            override func visit(_ node: ClassDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.genericParameterClause != nil { names.insert(node.name.text) }
+                return .visitChildren
+            }
+            override func visit(_ node: EnumDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.genericParameterClause != nil { names.insert(node.name.text) }
+                return .visitChildren
+            }
+        }
+        let collector = Collector(viewMode: .sourceAccurate)
+        collector.walk(tree)
+        return collector.names
     }
 }
 
@@ -283,7 +315,13 @@ final class TopLevelAssembly {
         }
         var arguments = ""
         for child in inner.arguments.children(viewMode: .sourceAccurate) { walk(child, into: &arguments) }
-        return SpawnRewrite.text(marker: marker, callee: callee, arguments: arguments.trimmingWhitespace())
+        var receiver: String?
+        if let base = SuspendClassifier.receiver(of: inner, callee: callee) {
+            var text = ""
+            walk(Syntax(base), into: &text)
+            receiver = text.trimmingWhitespace()
+        }
+        return SpawnRewrite.text(marker: marker, callee: callee, arguments: arguments.trimmingWhitespace(), receiver: receiver)
     }
 
     enum Messages {

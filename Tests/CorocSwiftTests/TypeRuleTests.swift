@@ -62,3 +62,25 @@ private func type(of text: String, known: [String: String] = [:]) -> String? {
     #expect(iterator("words()", annotated: "Substring") == "any IteratorProtocol<Substring>")
     #expect(iterator("words()") == nil)
 }
+
+/// A generic type constructed without its arguments names no type: a frame
+/// field of bare `Array` would not compile.  With the arguments spelled it does.
+@Test func genericConstructorsWithoutArgumentsAreNotVisible() {
+    #expect(type(of: "Array(\"abc\".utf8)") == nil)
+    #expect(type(of: "Set([1, 2])") == nil)
+    #expect(type(of: "Dictionary(uniqueKeysWithValues: pairs)") == nil)
+    #expect(type(of: "Optional(compute())") == nil)
+    #expect(type(of: "Array<UInt8>(\"abc\".utf8)") == "Array<UInt8>")
+    #expect(type(of: "[UInt8](\"abc\".utf8)") == "[UInt8]")
+    #expect(type(of: "Set<Int>([1, 2])") == "Set<Int>")
+    #expect(type(of: "Optional(n)", known: ["n": "Int32"]) == "Int32?")
+    #expect(type(of: "Optional(3)") == "Int?")
+    func expression(_ text: String) -> ExprSyntax? {
+        Parser.parse(source: "let x = \(text)").statements.first?.item.as(VariableDeclSyntax.self)?
+            .bindings.first?.initializer?.value
+    }
+    #expect(TypeRule.visibleType(of: expression("Box(1)")!, known: [:], generics: ["Box"]) == nil)
+    #expect(TypeRule.visibleType(of: expression("Box(1)")!, known: [:]) == "Box")
+    #expect(TypeRule.genericConstructor(expression("Array(\"abc\".utf8)")!) == "Array")
+    #expect(TypeRule.genericConstructor(expression("Foo(1)")!) == nil)
+}
