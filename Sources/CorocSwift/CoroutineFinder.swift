@@ -307,6 +307,10 @@ struct ImplicitMemberCheck {
                 names.insert(node.name.text)
                 return .skipChildren
             }
+            override func visit(_ node: FunctionParameterSyntax) -> SyntaxVisitorContinueKind {
+                names.insert(node.secondName?.text ?? node.firstName.text)
+                return .skipChildren
+            }
             override func visit(_ node: ClosureParameterSyntax) -> SyntaxVisitorContinueKind {
                 names.insert(node.secondName?.text ?? node.firstName.text)
                 return .skipChildren

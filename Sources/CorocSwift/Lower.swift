@@ -45,6 +45,9 @@ final class Lower {
     var known: [String: String] = [:]
     var alwaysFields: Set<String> = []
     var temporaryCounter = 0
+    /// Lowering a short-circuit sequence written under `try` (`try a && f()`):
+    /// operands that keep calls are emitted under `try` of their own.
+    var shortCircuitUnderTry = false
     /// Some call goes to the blocking pool: the file needs the co_BlockingCall helpers.
     var usesBlockingPool = false
 

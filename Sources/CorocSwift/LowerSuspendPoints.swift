@@ -1,7 +1,9 @@
 // Pass 2, part of Lower: suspend points.  Each suspend call of a statement
 // becomes a state of its own, in evaluation order (see Lower.swift for the
 // invariants); the rest of the statement reads the call's result from a
-// temporary.  Also the evaluation-order checks of DESIGN.md's "normalize" step.
+// temporary.  Also the evaluation-order checks of DESIGN.md's "normalize" step,
+// and the lowering of `&&` / `||` / `?:` whose conditional operand suspends
+// (a temporary and an `if`, keeping Swift's short-circuit order).
 import CorocCore
 import SwiftSyntax
 
@@ -98,7 +100,17 @@ extension Lower {
     /// conditional operand, which stores its value into the same temporary.  As
     /// the C frontend does.  Returns the text that stands for the sequence.
     func lowerShortCircuit(_ sequence: SequenceExprSyntax, replacements: [SyntaxIdentifier: String]) -> String {
-        lowerRun(Array(sequence.elements), in: sequence, replacements: replacements).text
+        var elements = Array(sequence.elements)
+        // `try a && f()` parses as `(try a) && f()` before operator folding, but
+        // the `try` covers the whole sequence: it moves to each operand that
+        // keeps a call (a `try` over no call would draw a warning).
+        let saved = shortCircuitUnderTry
+        defer { shortCircuitUnderTry = saved }
+        if let tryExpr = elements.first?.as(TryExprSyntax.self), tryExpr.questionOrExclamationMark == nil {
+            elements[0] = tryExpr.expression
+            shortCircuitUnderTry = true
+        }
+        return lowerRun(elements, in: sequence, replacements: replacements).text
     }
 
     /// `elements`: a run of an unfolded operator sequence (operands and
@@ -184,13 +196,16 @@ extension Lower {
             }
             replacements.merge(hoist(in: Syntax(element)), uniquingKeysWith: { a, _ in a })
         }
+        var keepsCalls = false
         for element in elements {
             let rendered = render(Syntax(element), replacements: replacements)
             text.append(rendered.text)
             uses.formUnion(rendered.uses)
             targets.formUnion(rendered.targets)
+            keepsCalls = keepsCalls || !OrderCheck.calls(in: Syntax(element), skipping: Set(replacements.keys)).isEmpty
         }
-        return Rendered(text: text.joined(separator: " "), uses: uses, targets: targets)
+        let joined = text.joined(separator: " ")
+        return Rendered(text: shortCircuitUnderTry && keepsCalls ? "try \(joined)" : joined, uses: uses, targets: targets)
     }
 
     /// `=` and the compound assignments (`+=`, ...): the loosest operators.
