@@ -4,8 +4,9 @@
 // Input:  a parsed SourceFileSyntax.
 // Output: one CoroutineSignature per top-level `@coroutine func`, in source order,
 //         and diagnostics for what the frontend refuses: `async` coroutines,
-//         `inout` parameters, generic coroutines, `mutating` methods, methods of a
-//         non-final class body or an actor, coroutines in local scopes, and a
+//         `inout` parameters, generic coroutines, coroutines in a generic type,
+//         `mutating` methods, methods of a non-final class body or an actor,
+//         coroutines in local scopes, and a
 //         `@coroutine` attribute on anything but a function.
 // Instance methods (final classes, structs, enums, extensions): `self` becomes
 // the frame's first parameter `co_self` (a reference to the object, or a copy
@@ -96,6 +97,7 @@ struct CoroutineFinder {
         var found: [CoroutineSignature] = []
         var diagnostics: [Diagnostic] = []
         var seen: Set<String> = []
+        let genericTypes = GenericTypeCollector.names(in: file)
         for node in visitor.annotated {
             guard let function = node.as(FunctionDeclSyntax.self) else {
                 diagnostics.append(diagnostic(at: Syntax(node), Messages.notAFunction))
@@ -108,6 +110,12 @@ struct CoroutineFinder {
                 let isStatic = function.modifiers.contains { ["static", "class"].contains($0.name.text) }
                 guard let type = Self.enclosingTypeName(of: function) else {
                     diagnostics.append(diagnostic(at: Syntax(function.name), Messages.insideType(name)))
+                    continue
+                }
+                if genericTypes.contains(type) {
+                    // The frame class would be nested in a generic type, and the
+                    // thunk and spawn code name it without the type's arguments.
+                    diagnostics.append(diagnostic(at: Syntax(function.name), Messages.genericOwner(name, type)))
                     continue
                 }
                 if !isStatic {
@@ -199,6 +207,9 @@ struct CoroutineFinder {
         static let notAFunction = "'@coroutine' applies only to a 'func' declaration"
         static func insideType(_ name: String) -> String {
             "coroutine '\(name)' is declared in an actor or a local scope; declare it at the top level, or in a struct, enum, final class or extension"
+        }
+        static func genericOwner(_ name: String, _ type: String) -> String {
+            "coroutine '\(name)' is declared in the generic type '\(type)'; declare it in a non-generic type or at the top level"
         }
         static func mutating(_ name: String) -> String {
             "coroutine '\(name)' cannot be 'mutating'; its 'self' would be an inout parameter, which may not outlive a suspension (use a final class, or pass the value in and return it)"

@@ -124,8 +124,8 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
 }
 
 /// Instance-method coroutines: implicit member accesses are named with the
-/// `self.` to write; methods that could be overridden, `mutating` ones and
-/// actors' are rejected.
+/// `self.` to write; methods that could be overridden, `mutating` ones,
+/// actors' and those of generic types are rejected.
 @Test func instanceMethodCoroutinesNeedExplicitSelf() {
     expectDiagnostics("""
         final class Counter {
@@ -157,10 +157,18 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
         actor A {
             @coroutine func 3️⃣work() {}
         }
+        struct G<T> {
+            @coroutine static func 4️⃣make() {}
+        }
+        extension G {
+            @coroutine func 5️⃣use() {}
+        }
         """, [
             ("1️⃣", CoroutineFinder.Messages.overridable("run", "Base")),
             ("2️⃣", CoroutineFinder.Messages.mutating("step")),
             ("3️⃣", CoroutineFinder.Messages.insideType("work")),
+            ("4️⃣", CoroutineFinder.Messages.genericOwner("make", "G")),
+            ("5️⃣", CoroutineFinder.Messages.genericOwner("use", "G")),
         ])
 }
 
