@@ -45,7 +45,9 @@ public struct CTranslator {
         // Macros that hide suspend points are spelled out and the file re-parsed;
         // a few rounds cover macros whose expansion calls further such macros.
         for _ in 0..<4 {
-            guard let expanded = ExpandMacros.run(unit, coroutines, catalogue: options.catalogue) else { break }
+            let (expanded, macroErrors) = ExpandMacros.run(unit, coroutines, catalogue: options.catalogue)
+            if !macroErrors.isEmpty { throw DiagnosticError(macroErrors) }
+            guard let expanded else { break }
             unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded)
             coroutines = FindCoroutines.run(unit)
         }
@@ -134,7 +136,7 @@ public struct CTranslator {
     /// Lower's output invariant: states numbered 0..<n, one dispatch case each.
     private func checkLowered(_ l: LoweredCoroutine) -> Bool {
         l.states.enumerated().allSatisfy { $0.offset == $0.element.number }
-            && l.states.dropFirst().allSatisfy { l.dispatch.contains("case \($0.number): goto") }
+            && l.states.dropFirst().allSatisfy { l.dispatch.contains("case \($0.number): ") }
     }
 
     enum Messages {

@@ -13,14 +13,18 @@
 // the argument texts (C's rules, without rescanning: nested macros stay calls
 // and the re-parse expands them; a second round handles a suspend point they
 // hide).  Newlines of the call are kept so line numbers do not move.
-// Stringizing (#) and pasting (##) are not expanded: such a macro is left
-// alone and its suspend point is reported by Normalize.
+// Stringizing (#) and pasting (##) are not expanded (their textual rules are
+// not reproduced here): a macro that hides a suspend point and uses either is
+// an error at the macro call, never a silently wrong expansion.
 import CClang
 import CorocCore
 import Foundation
 
 enum ExpandMacros {
-    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue) -> [UInt8]? {
+    /// The file's text with the macro calls spelled out (nil: nothing to
+    /// expand) and the errors for macros that cannot be spelled out.
+    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine],
+                    catalogue: IOCatalogue) -> (expanded: [UInt8]?, errors: [Diagnostic]) {
         let names = Set(coroutines.map(\.name))
         let markerStarts = Set(unit.markers.map(\.range.start))
         var calls: [Int: Cursor] = [:]   // macro call start -> its MacroExpansion cursor
@@ -52,12 +56,22 @@ enum ExpandMacros {
                 if let expansion = expansionsByStart[at] { calls[at] = expansion }
             }
         }
-        if calls.isEmpty { return nil }
+        if calls.isEmpty { return (nil, []) }
         var bytes = unit.source.bytes
         var changed = false
+        var errors: [Diagnostic] = []
         for start in calls.keys.sorted(by: >) {
             let expansion = calls[start]!
-            guard let text = expand(expansion, unit) else { continue }
+            let text: String
+            switch expand(expansion, unit) {
+            case .text(let t): text = t
+            case .unknown: continue
+            case .stringizesOrPastes:
+                let loc = unit.source.location(of: start)
+                errors.append(Diagnostic(.error, at: loc, Messages.stringizingMacro(expansion.spelling),
+                                         sourceLine: unit.source.lineText(loc.line)))
+                continue
+            }
             let range = expansion.expansionRange
             var replacement = Array(text.utf8)
             let newlines = unit.source.bytes[range.start..<range.end].filter { $0 == 10 }.count
@@ -65,7 +79,22 @@ enum ExpandMacros {
             bytes.replaceSubrange(range.start..<range.end, with: replacement)
             changed = true
         }
-        return changed ? bytes : nil
+        // Source order, as every other pass reports.
+        return (changed && errors.isEmpty ? bytes : nil, Array(errors.reversed()))
+    }
+
+    enum Messages {
+        static func stringizingMacro(_ name: String) -> String {
+            "macro '\(name)' hides a suspend point and uses '#' or '##', which coroc cannot expand; "
+                + "write the suspending call outside the macro"
+        }
+    }
+
+    private enum Expansion {
+        case text(String)
+        /// The definition or the call could not be read (left to Normalize).
+        case unknown
+        case stringizesOrPastes
     }
 
     private static func isIdentifierContinuation(_ source: SourceText, _ offset: Int) -> Bool {
@@ -81,9 +110,13 @@ enum ExpandMacros {
         return nil
     }
 
-    /// The replacement list with arguments substituted, or nil if the macro
-    /// cannot be expanded textually.
-    private static func expand(_ expansion: Cursor, _ unit: ParsedUnit) -> String? {
+    /// The replacement list with arguments substituted.
+    private static func expand(_ expansion: Cursor, _ unit: ParsedUnit) -> Expansion {
+        guard let text = expandedText(expansion, unit) else { return .unknown }
+        return text
+    }
+
+    private static func expandedText(_ expansion: Cursor, _ unit: ParsedUnit) -> Expansion? {
         guard let definition = expansion.referenced, definition.kind == CXCursor_MacroDefinition else { return nil }
         var file: CXFile?
         let extent = clang_getCursorExtent(definition.raw)
@@ -107,8 +140,8 @@ enum ExpandMacros {
             rest = rest[rest.index(after: close)...]
         }
         let body = rest.trimmingCharacters(in: .whitespaces)
-        if body.contains("#") { return nil }
-        guard functionLike else { return body }
+        if hasHashOutsideLiterals(body) { return .stringizesOrPastes }
+        guard functionLike else { return .text(body) }
         let call = unit.source.slice(expansion.expansionRange)
         guard let args = splitArguments(call) else { return nil }
         var table: [String: String] = [:]
@@ -119,7 +152,24 @@ enum ExpandMacros {
             }
             table[parameter] = i < args.count ? args[i] : ""
         }
-        return substitute(body, table)
+        return .text(substitute(body, table))
+    }
+
+    /// Whether `#` appears as a token (not inside a string or char literal).
+    private static func hasHashOutsideLiterals(_ body: String) -> Bool {
+        let bytes = Array(body.utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                i += 1
+                while i < bytes.count && bytes[i] != b { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+            } else if b == UInt8(ascii: "#") {
+                return true
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Top-level comma-separated arguments of `NAME(a, (b, c), "d,e")`.

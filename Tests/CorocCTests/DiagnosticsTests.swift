@@ -41,6 +41,10 @@ let diagnosticsCases: [DiagnosticsCase] = [
         Expected(marker: "1️⃣", severity: .error, message: Classify.Messages.bareCall("work")),
         Expected(marker: "2️⃣", severity: .error, message: Classify.Messages.mainInCoroutine),
     ]),
+    DiagnosticsCase(file: "stringizing_macro.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: ExpandMacros.Messages.stringizingMacro("READ_NAMED")),
+        Expected(marker: "2️⃣", severity: .error, message: ExpandMacros.Messages.stringizingMacro("READ_PASTED")),
+    ]),
     DiagnosticsCase(file: "parse_error.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: "expected ';' after expression", atMarkerStart: true),
     ]),
