@@ -91,12 +91,22 @@ struct SourceText {
 
 import CorocCore
 
-/// Hashable identity of a cursor (libclang's own hash and equality).
+/// Hashable identity of a cursor (libclang's own equality).  The hash is
+/// clang_hashCursor's, computed here: it hashes the cursor kind and the AST
+/// node pointer (data[1] for statements and expressions, data[0] otherwise),
+/// fields clang_equalCursors compares, so equal cursors hash equally; doing it
+/// in Swift saves a libclang call per dictionary probe, which the passes make
+/// for every node they visit.
 struct CursorKey: Hashable {
     let raw: CXCursor
     init(_ c: Cursor) { raw = c.raw }
     static func == (a: CursorKey, b: CursorKey) -> Bool { clang_equalCursors(a.raw, b.raw) != 0 }
-    func hash(into h: inout Hasher) { h.combine(clang_hashCursor(raw)) }
+    func hash(into h: inout Hasher) {
+        let kind = raw.kind
+        let node = clang_isExpression(kind) != 0 || clang_isStatement(kind) != 0 ? raw.data.1 : raw.data.0
+        h.combine(kind.rawValue)
+        h.combine(node.map { UInt(bitPattern: $0) } ?? 0)
+    }
 }
 
 /// A cursor with its children computed once: every pass walks the same

@@ -16,6 +16,16 @@
 // The dispatch `switch (f->hdr.state) { case k: goto Sk; }` sits before the
 // body, so case labels are never inside user code; `goto Sk` enters the
 // unchanged control structure (legal C: no VLAs, Reject saw to that).
+//
+// Register locals (scalars kept in C locals of the resume function, see
+// RegisterPolicy) are saved to their frame fields just before a suspension
+// and reloaded in the dispatch case that resumes there, but only those live
+// across that suspension (Liveness over the fragments: a local is live when
+// its name appears in a fragment reachable afterwards, loops included; the
+// "call again" operation counts as read after the suspension, since it is
+// evaluated again on resumption).  Mentions are never taken as writes, so
+// the set is a superset of the true one.  A body with user labels may jump
+// backwards where no loop marker says so: then every local is saved.
 import CorocCore
 
 struct LoweredCoroutine {
@@ -29,9 +39,15 @@ struct LoweredCoroutine {
 enum Lower {
     static func run(_ input: NormalizedCoroutine, startLine: Int) -> LoweredCoroutine {
         let fp = input.framePointer, prefix = input.statePrefix
-        // Register locals go back to the frame before every return that leaves
-        // the frame suspended (the resume function's C locals die with it).
-        let spill = input.registers.map { "\(fp)->\($0.field) = \($0.local); " }.joined()
+        // Register locals live across a suspension go back to the frame before
+        // the return that leaves the frame suspended (the resume function's C
+        // locals die with it), and come back in the dispatch case.
+        let live = liveRegisters(input)
+        var saved: [[RegisterLocal]] = [[]]   // per state; the start reloads parameters only
+        func spill(_ k: Int) -> String {
+            saved.append(live(k))
+            return saved[k].map { "\(fp)->\($0.field) = \($0.local); " }.joined()
+        }
         var pieces: [(text: String, line: Int?)] = []
         var states = [CoroutineReport.State(number: 0, kind: .entry, line: startLine, what: input.coroutine.name)]
         var edges: Set<CoroutineReport.Edge> = []
@@ -44,14 +60,14 @@ enum Lower {
             case .suspend(let s):
                 let k = states.count
                 states.append(CoroutineReport.State(number: k, kind: s.kind, line: s.line, what: s.what))
-                pieces.append(("\(fp)->hdr.state = \(k); \(spill)\(prefix)\(k): CORO_OP(\(s.operation));", s.line))
+                pieces.append(("\(fp)->hdr.state = \(k); \(spill(k))\(prefix)\(k): CORO_OP(\(s.operation));", s.line))
                 edges.insert(CoroutineReport.Edge(from: previous, to: k))
                 previous = k
                 markLoops(&loopFirstState, k)
             case .check(let line):
                 let k = states.count
                 states.append(CoroutineReport.State(number: k, kind: .preempt, line: line, what: "loop back-edge"))
-                pieces.append(("if (coro_preempt_pending()) { \(fp)->hdr.state = \(k); \(spill)return CORO_YIELDED; \(prefix)\(k):; }", line))
+                pieces.append(("if (coro_preempt_pending()) { \(fp)->hdr.state = \(k); \(spill(k))return CORO_YIELDED; \(prefix)\(k):; }", line))
                 edges.insert(CoroutineReport.Edge(from: previous, to: k))
                 previous = k
                 markLoops(&loopFirstState, k)
@@ -66,20 +82,71 @@ enum Lower {
         edges.insert(CoroutineReport.Edge(from: previous, to: CoroutineReport.done))
         var dispatch = ""
         for register in input.registers { dispatch += "    \(register.declaration) = 0;\n" }
-        let parameters = input.registers.filter(\.isParameter)
-        if !input.registers.isEmpty {
-            // Resuming: reload every register local; starting: only parameters.
-            dispatch += "    if (\(fp)->hdr.state != 0) {"
-            dispatch += input.registers.map { " \($0.local) = \(fp)->\($0.field);" }.joined()
-            dispatch += " }" + (parameters.isEmpty ? "\n" : " else {" + parameters.map { " \($0.local) = \(fp)->\($0.field);" }.joined() + " }\n")
+        func reload(_ registers: [RegisterLocal]) -> String {
+            registers.map { "\($0.local) = \(fp)->\($0.field); " }.joined()
         }
-        dispatch += "    switch (\(fp)->hdr.state) {\n    case 0: break;\n"
+        // Starting: the parameters; resuming at k: what was saved at k.
+        dispatch += "    switch (\(fp)->hdr.state) {\n    case 0: \(reload(input.registers.filter(\.isParameter)))break;\n"
         for state in states.dropFirst() {
-            dispatch += "    case \(state.number): goto \(prefix)\(state.number);\n"
+            dispatch += "    case \(state.number): \(reload(saved[state.number]))goto \(prefix)\(state.number);\n"
         }
         dispatch += "    default: __builtin_trap();   /* resumed a finished or corrupt frame */\n    }\n"
         return LoweredCoroutine(normalized: input, pieces: pieces, dispatch: dispatch, states: states,
                                 edges: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) })
+    }
+
+    /// Register locals to save at each state number (1, 2, ... in fragment order).
+    private static func liveRegisters(_ input: NormalizedCoroutine) -> (Int) -> [RegisterLocal] {
+        let registers = input.registers
+        if registers.isEmpty { return { _ in [] } }
+        if input.hasUserLabels { return { _ in registers } }
+        let names = Set(registers.map(\.local))
+        func reads(_ text: String) -> [Liveness.Event] {
+            identifiers(in: text).filter(names.contains).sorted().map { .read($0) }
+        }
+        var events: [Liveness.Event] = []
+        var state = 0
+        for fragment in input.fragments {
+            switch fragment {
+            case .code(let text, _): events += reads(text)
+            case .suspend(let s):
+                state += 1
+                events.append(.suspend(state))
+                events += reads(s.operation)
+            case .check:
+                state += 1
+                events.append(.suspend(state))
+            case .loopStart: events.append(.loopStart)
+            case .loopEnd: events.append(.loopEnd)
+            }
+        }
+        let liveness = Liveness(events: events)
+        return { k in
+            let live = liveness.liveAcross(suspend: k)
+            return registers.filter { live.contains($0.local) }
+        }
+    }
+
+    /// The C identifiers in a piece of text (outside string and char literals).
+    static func identifiers(in text: String) -> Set<String> {
+        let bytes = Array(text.utf8)
+        var found: Set<String> = [], i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                i += 1
+                while i < bytes.count && bytes[i] != b { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                i += 1
+            } else if isIdentifierByte(b) {
+                var j = i
+                while j < bytes.count && isIdentifierByte(bytes[j]) { j += 1 }
+                if !(b >= 48 && b <= 57) { found.insert(String(decoding: bytes[i..<j], as: UTF8.self)) }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        return found
     }
 
     private static func markLoops(_ loops: inout [Int?], _ state: Int) {

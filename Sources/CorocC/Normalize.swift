@@ -59,6 +59,10 @@ struct NormalizedCoroutine {
     /// Prefix of the resume labels (`S1:`), chosen not to clash with user labels.
     var statePrefix: String
     var registers: [RegisterLocal]
+    /// The body has user labels: a backward `goto` is a back edge the loop
+    /// markers do not show, so Lower cannot trust liveness and spills every
+    /// register local at every suspension.
+    var hasUserLabels: Bool
     /// File-scope declarations the resume function needs first: blocking-call
     /// argument blocks and thunks, prototypes of heap-called coroutines.
     var preamble: [String]
@@ -94,7 +98,7 @@ final class Normalizer {
     private var frameVars: [CursorKey: String] = [:]
     /// Scalars kept in C locals of the resume function (DESIGN.md "target
     /// policy"): not address-taken, not volatile; spilled to their frame field
-    /// at every suspension and reloaded on resumption (Lower).
+    /// at a suspension where they are live and reloaded on resumption (Lower).
     private var registers: [RegisterLocal] = []
     private var registerCandidates: Set<CursorKey> = []
     private var bodyText = ""
@@ -109,8 +113,13 @@ final class Normalizer {
     private var labelCounter = 0
     private var literalCounter = 0
     private var siteCounter = 0
-    private var loweringCache: [CursorKey: Bool] = [:]
-    private var suspendCache: [CursorKey: Bool] = [:]
+    /// Memos of the two subtree questions every statement asks, keyed by the
+    /// Cursor object (it hashes without calling libclang).  The walk reaches
+    /// nodes through the cached `children`, so a node is one object; the memo
+    /// holds the object so that its address is never reused by a temporary
+    /// Cursor (initializers and call arguments are fetched as new objects).
+    private var loweringCache: [ObjectIdentifier: (node: Cursor, value: Bool)] = [:]
+    private var suspendCache: [ObjectIdentifier: (node: Cursor, value: Bool)] = [:]
     let fp: String
 
     init(_ coroutine: Coroutine, _ facts: ProgramFacts) {
@@ -140,7 +149,7 @@ final class Normalizer {
         coroutine.cursor.forEachDescendant { if $0.kind == CXCursor_LabelStmt { labels.append($0.spelling) } }
         let clash = labels.contains { $0.first == "S" && $0.dropFirst().allSatisfy(\.isNumber) }
         return NormalizedCoroutine(coroutine: coroutine, fragments: fragments, frame: frame, framePointer: fp,
-                                   statePrefix: clash ? "coro_S" : "S", registers: registers,
+                                   statePrefix: clash ? "coro_S" : "S", registers: registers, hasUserLabels: !labels.isEmpty,
                                    preamble: preamble, usesErrno: usesErrno, diagnostics: diagnostics)
     }
 
@@ -159,20 +168,20 @@ final class Normalizer {
     private func isSuspendCall(_ c: Cursor) -> Bool { facts.classification.suspends[c.key] != nil }
 
     private func containsSuspend(_ c: Cursor) -> Bool {
-        if let known = suspendCache[c.key] { return known }
+        if let known = suspendCache[ObjectIdentifier(c)] { return known.value }
         let value = isSuspendCall(c) || c.children.contains { containsSuspend($0) }
-        suspendCache[c.key] = value
+        suspendCache[ObjectIdentifier(c)] = (c, value)
         return value
     }
 
     /// A statement needs lowering when it suspends or holds a preemption check.
     private func needsLowering(_ c: Cursor) -> Bool {
-        if let known = loweringCache[c.key] { return known }
+        if let known = loweringCache[ObjectIdentifier(c)] { return known.value }
         var value = containsSuspend(c)
         if !value && preempt {
             value = isLoop(c) || isBackwardGoto(c) || c.children.contains { needsLowering($0) }
         }
-        loweringCache[c.key] = value
+        loweringCache[ObjectIdentifier(c)] = (c, value)
         return value
     }
 

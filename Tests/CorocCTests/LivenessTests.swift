@@ -25,3 +25,20 @@ import Testing
     let l = Liveness(events: [.write("v"), .suspend(0), .loopStart, .write("v"), .loopEnd, .read("v")])
     #expect(l.liveAcross(suspend: 0) == ["v"])
 }
+
+/// Lower saves at a suspension only the register locals live across it, and
+/// reloads the same ones when resuming there.
+@Test func onlyLiveRegisterLocalsAreSaved() throws {
+    let output = try translate(Paths.input("behaviour", "register_liveness.c")).output
+    let lines = output.split(separator: "\n")
+    // State 1 is the first coro_yield(): `before` is dead there, `n` is live.
+    let firstYield = try #require(lines.first { $0.contains("hdr.state = 1;") })
+    #expect(!firstYield.contains("before_r;"), "\(firstYield)")
+    #expect(firstYield.contains("= n_r;"), "\(firstYield)")
+    let resume = try #require(lines.first { $0.contains("case 1:") })
+    #expect(!resume.contains("before_r ="), "\(resume)")
+    #expect(resume.contains("n_r ="), "\(resume)")
+    // Inside the loop, `last` is live (read by the next iteration).
+    let inLoop = try #require(lines.first { $0.contains("hdr.state = 3;") })
+    #expect(inLoop.contains("= last_r;"), "\(inLoop)")
+}

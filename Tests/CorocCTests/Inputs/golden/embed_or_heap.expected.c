@@ -32,10 +32,9 @@ static __attribute__((unused)) int leaf_result(coro_frame *frame) {
 static coro_status leaf_resume(coro_frame *self) {
     leaf_frame *f = (leaf_frame *)self;
     int x_r = 0;
-    if (f->hdr.state != 0) { x_r = f->x; } else { x_r = f->x; }
     switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
+    case 0: x_r = f->x; break;
+    case 1: x_r = f->x; goto S1;
     default: __builtin_trap();   /* resumed a finished or corrupt frame */
     }
 
@@ -79,15 +78,14 @@ static __attribute__((unused)) int rec_result(coro_frame *frame) {
 static coro_status rec_resume(coro_frame *self) {
     rec_frame *f = (rec_frame *)self;
     int n_r = 0;
-    if (f->hdr.state != 0) { n_r = f->n; } else { n_r = f->n; }
     switch (f->hdr.state) {
-    case 0: break;
+    case 0: n_r = f->n; break;
     case 1: goto S1;
     default: __builtin_trap();   /* resumed a finished or corrupt frame */
     }
  if (n_r == 0) { f->t1_ = 0; } else {
 #line 8 "Inputs/golden/embed_or_heap.c"
-    f->c1_ = rec_new(n_r - 1); f->hdr.state = 1; f->n = n_r; S1: CORO_OP(coro_await(&f->hdr, f->c1_)); f->t2_ = rec_result(f->c1_); coro_frame_free(f->c1_); f->t1_ = f->t2_ + 1; } f->ret_ = f->t1_; return CORO_DONE;
+    f->c1_ = rec_new(n_r - 1); f->hdr.state = 1; S1: CORO_OP(coro_await(&f->hdr, f->c1_)); f->t2_ = rec_result(f->c1_); coro_frame_free(f->c1_); f->t1_ = f->t2_ + 1; } f->ret_ = f->t1_; return CORO_DONE;
     return CORO_DONE;
 }
 

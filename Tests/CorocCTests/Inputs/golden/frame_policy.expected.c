@@ -41,10 +41,9 @@ static coro_status co_resume(coro_frame *self) {
     int x_r = 0;
     int *py_r = 0;
     int x_2_r = 0;
-    if (f->hdr.state != 0) { a_r = f->a; x_r = f->x; py_r = f->py; x_2_r = f->x_2; } else { a_r = f->a; }
     switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
+    case 0: a_r = f->a; break;
+    case 1: a_r = f->a; x_r = f->x; py_r = f->py; x_2_r = f->x_2; goto S1;
     default: __builtin_trap();   /* resumed a finished or corrupt frame */
     }
 

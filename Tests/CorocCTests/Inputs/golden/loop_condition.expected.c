@@ -38,11 +38,10 @@ static coro_status total_resume(coro_frame *self) {
     int fd_r = 0;
     long sum_r = 0;
     ssize_t n_r = 0;
-    if (f->hdr.state != 0) { fd_r = f->fd; sum_r = f->sum; n_r = f->n; } else { fd_r = f->fd; }
     switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
-    case 2: goto S2;
+    case 0: fd_r = f->fd; break;
+    case 1: fd_r = f->fd; sum_r = f->sum; n_r = f->n; goto S1;
+    case 2: fd_r = f->fd; sum_r = f->sum; n_r = f->n; goto S2;
     default: __builtin_trap();   /* resumed a finished or corrupt frame */
     }
 

@@ -33,10 +33,9 @@ static coro_status spin_resume(coro_frame *self) {
     spin_frame *f = (spin_frame *)self;
     int n_r = 0;
     int s_r = 0;
-    if (f->hdr.state != 0) { n_r = f->n; s_r = f->s; } else { n_r = f->n; }
     switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
+    case 0: n_r = f->n; break;
+    case 1: n_r = f->n; s_r = f->s; goto S1;
     default: __builtin_trap();   /* resumed a finished or corrupt frame */
     }
 

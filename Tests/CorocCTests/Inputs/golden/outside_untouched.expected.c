@@ -35,10 +35,9 @@ static __attribute__((unused)) coro_frame *worker_new(int a0) {
 static coro_status worker_resume(coro_frame *self) {
     worker_frame *f = (worker_frame *)self;
     int id_r = 0;
-    if (f->hdr.state != 0) { id_r = f->id; } else { id_r = f->id; }
     switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
+    case 0: id_r = f->id; break;
+    case 1: id_r = f->id; goto S1;
     default: __builtin_trap();   /* resumed a finished or corrupt frame */
     }
 
@@ -79,10 +78,9 @@ static coro_status entry_resume(coro_frame *self) {
     entry_frame *f = (entry_frame *)self;
     int n_r = 0;
     int i_r = 0;
-    if (f->hdr.state != 0) { n_r = f->n; i_r = f->i; } else { n_r = f->n; }
     switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
+    case 0: n_r = f->n; break;
+    case 1: n_r = f->n; i_r = f->i; goto S1;
     default: __builtin_trap();   /* resumed a finished or corrupt frame */
     }
 
