@@ -162,6 +162,7 @@ static int io_op(coro_frame *self, io_args *a, ssize_t *ret) {
         if (a->res < 0) errno = a->err;
         return 0;
     }
+    int woken = t->op == CORO_OP_KIND_FD_WAIT;
     switch (t->op) {
     case CORO_OP_KIND_NONE: break;
     case CORO_OP_KIND_BLOCKING_IO: finish_blocking(t, ret, NULL); return 0;
@@ -180,9 +181,23 @@ static int io_op(coro_frame *self, io_args *a, ssize_t *ret) {
     }
     if (kind == CORO_FD_BLOCK) return submit_blocking(t, a, ret);
     int mode = wants_write(a->call) ? CORO_FD_WRITE : CORO_FD_READ;
+    /* A plain read of a socket: track short reads (poll.h, SHORT READS). */
+    int drains = kind == CORO_FD_SOCK && (a->call == IO_READ || (a->call == IO_RECV && a->flags == 0));
+    if (drains && !woken) {   /* a wake-up always retries */
+        t->op = CORO_OP_KIND_FD_WAIT;
+        int p = coro_fd_park(t, a->fd, CORO_FD_READ | CORO_FD_TRY, t->deadline_ns, ETIMEDOUT);
+        if (p == 0) return CORO_SUSPENDED;   /* the last read came back short: nothing to read */
+        t->op = CORO_OP_KIND_NONE;
+        if (p < 0) {
+            *ret = -1;
+            return 0;
+        }
+    }
     for (;;) {
+        uint32_t mark = drains ? coro_fd_input_mark(a->fd) : 0;
         ssize_t r = io_try(a, kind == CORO_FD_SOCK);
         if (r >= 0) {
+            if (drains && r > 0 && (size_t)r < a->n) coro_fd_input_short(a->fd, mark);
             *ret = r;
             return 0;
         }

@@ -8,6 +8,14 @@
  *     (coro_preempt_pending) returns CORO_YIELDED, and the worker clears the
  *     flag when it switches task.  Reading ticks instead of timestamps keeps
  *     clock_gettime off the switch path, as Go's retake does with schedtick.
+ *     Overdue timers too: workers fire due timers at every task switch, so
+ *     a timer still armed past its deadline means every worker is inside one
+ *     task (a CPU hog keeps a ticker waiting).  The monitor naps until the
+ *     earliest deadline when that comes before its next check (but never
+ *     less than MIN_NAP_NS, so a stream of timers cannot make it spin), and
+ *     finding the earliest timer overdue it flags every worker running a
+ *     task.  Without this a ticker behind a hog waits up to a whole slice
+ *     plus the monitor's period (p99 6-10 ms at the 2 ms slice, fairness.c).
  *  2. Forgotten fds.  If tasks are parked on fds and nobody polled for
  *     POLL_STALE_NS (all workers busy with runnable tasks), it polls without
  *     blocking and hands the woken tasks to the global queue.
@@ -27,11 +35,16 @@
 #include "sched.h"
 #include "poll.h"
 #include "lock.h"
+#include "timer.h"
 
 __thread volatile int coro_preempt_flag_ __attribute__((tls_model("initial-exec")));
 
 /* Go's sysmon polls the network if nobody did for 10 ms; so do we. */
 #define POLL_STALE_NS 10000000
+
+/* The shortest nap towards a timer deadline: bounds the monitor's wake-ups
+ * at 4000/s however many timers a program arms. */
+#define MIN_NAP_NS 250000
 
 /* Guards every worker's preempt_flag pointer against its thread exiting: the
  * flag is thread-local, so a store through a stale pointer would hit freed
@@ -48,6 +61,13 @@ typedef struct seen {
     int64_t since_ns;
 } seen;
 
+static void flag(coro_worker *w) {
+    coro_lock_acquire(&flag_lock);
+    volatile int *flag = __atomic_load_n(&w->preempt_flag, __ATOMIC_ACQUIRE);
+    if (flag != NULL) __atomic_store_n(flag, 1, __ATOMIC_RELAXED);   /* partner: coro_preempt_pending */
+    coro_lock_release(&flag_lock);
+}
+
 static void check_workers(seen *last, int64_t now) {
     for (int i = 0; i < coro_sched_.nworkers; i++) {
         coro_worker *w = &coro_workers_[i];
@@ -58,13 +78,35 @@ static void check_workers(seen *last, int64_t now) {
             continue;
         }
         if (!last[i].flagged && now - last[i].since_ns >= coro_sched_.timeslice_ns) {
-            coro_lock_acquire(&flag_lock);
-            volatile int *flag = __atomic_load_n(&w->preempt_flag, __ATOMIC_ACQUIRE);
-            if (flag != NULL) __atomic_store_n(flag, 1, __ATOMIC_RELAXED);   /* partner: coro_preempt_pending */
-            coro_lock_release(&flag_lock);
+            flag(w);
             last[i].flagged = 1;
         }
     }
+}
+
+/* The earliest timer is overdue: no worker has switched task since it came
+ * due (each fires due timers when it does).  Ask every busy one to switch.
+ * A worker between tasks clears the flag as it starts the next one, having
+ * just fired the timers itself. */
+static void check_timers(int64_t now) {
+    int64_t next = coro_timer_next();
+    if (next == 0 || now < next) return;
+    for (int i = 0; i < coro_sched_.nworkers; i++) {
+        coro_worker *w = &coro_workers_[i];
+        if (__atomic_load_n(&w->cur, __ATOMIC_RELAXED) != NULL) flag(w);
+    }
+}
+
+/* Until the next check: half a slice, or the earliest deadline if sooner. */
+static struct timespec nap_for(int64_t half) {
+    int64_t ns = half;
+    int64_t next = coro_timer_next();
+    if (next != 0) {
+        int64_t until = next - coro_now_ns();
+        if (until < MIN_NAP_NS) until = MIN_NAP_NS;
+        if (until < ns) ns = until;
+    }
+    return (struct timespec){.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
 }
 
 static void poll_if_stale(int64_t now) {
@@ -80,7 +122,6 @@ static void *monitor_main(void *arg) {
     seen *last = calloc((size_t)n, sizeof *last);
     if (last == NULL) return NULL;   /* no preemption; the scheduler is still correct */
     int64_t half = coro_sched_.timeslice_ns / 2;
-    struct timespec nap = {.tv_sec = half / 1000000000, .tv_nsec = half % 1000000000};
     while (!__atomic_load_n(&monitor_stop, __ATOMIC_ACQUIRE)) {
         if (__atomic_load_n(&coro_sched_.nactive, __ATOMIC_ACQUIRE) == 0) {
             /* Everyone idle: sleep until kicked.  The timeout only bounds how
@@ -89,9 +130,11 @@ static void *monitor_main(void *arg) {
             syscall(SYS_futex, &coro_sched_.nactive, FUTEX_WAIT_PRIVATE, 0, &t, NULL, 0);
             continue;
         }
+        struct timespec nap = nap_for(half);
         nanosleep(&nap, NULL);
         int64_t now = coro_now_ns();
         check_workers(last, now);
+        check_timers(now);
         poll_if_stale(now);
     }
     free(last);

@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "poll.h"
@@ -29,10 +31,18 @@ typedef struct fdrec {
     uint8_t kind;         /* CORO_FD_*; atomic (read without the lock on the fast path) */
     uint8_t rready;       /* input edge seen with no task waiting for input */
     uint8_t wready;       /* output edge seen with no task waiting for output */
+    uint8_t stream;       /* atomic: TCP or unix stream socket (a short read drains it) */
     uint32_t seq;         /* bumped at every park; deadline timers name one */
+    uint32_t rseq;        /* input edges delivered (and closes/forgets); written
+                             under the lock, read without it only as a hint */
+    uint64_t drained;     /* atomic: DRAINED | an rseq mark taken before a short
+                             read, or 0 = unknown (see SHORT READS in poll.h) */
     coro_task *readers;   /* waiting for input, or for either direction (poll) */
     coro_task *writers;   /* waiting for output only */
 } fdrec;
+
+/* fdrec.drained: the mark is valid (a bit above any uint32_t mark) */
+#define DRAINED ((uint64_t)1 << 32)
 
 static fdrec *chunks[CHUNKS];        /* atomic pointers */
 static uint32_t nwaiters;            /* atomic: tasks on readers/writers lists */
@@ -81,6 +91,22 @@ static int classify(int fd) {
     return S_ISSOCK(st.st_mode) ? CORO_FD_SOCK : CORO_FD_POLL;
 }
 
+/* A socket whose reads return all the bytes queued up to the size asked for:
+ * TCP and unix stream sockets.  (Not datagram or seqpacket sockets, which
+ * return one message; not SCTP or MPTCP, whose stream semantics we have not
+ * checked.)  Anything we cannot tell is "not stream": the safe answer. */
+static int is_stream_socket(int fd) {
+    int type = 0, domain = 0, proto = 0;
+    socklen_t len = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) return 0;
+    len = sizeof domain;
+    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0) return 0;
+    if (domain == AF_UNIX) return 1;
+    len = sizeof proto;
+    if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0) return 0;
+    return (domain == AF_INET || domain == AF_INET6) && proto == IPPROTO_TCP;
+}
+
 int coro_fd_kind(int fd) {
     if (fd < 0) {
         errno = EBADF;
@@ -95,6 +121,7 @@ int coro_fd_kind(int fd) {
     kind = r->kind;
     if (kind == CORO_FD_UNKNOWN) {
         kind = classify(fd);
+        __atomic_store_n(&r->stream, (uint8_t)(kind == CORO_FD_SOCK && is_stream_socket(fd)), __ATOMIC_RELAXED);
         if (kind > 0) __atomic_store_n(&r->kind, (uint8_t)kind, __ATOMIC_RELEASE);
     }
     coro_lock_release(&r->lock);
@@ -143,18 +170,35 @@ static void append(coro_task **head, coro_task *t) {
     *head = t;
 }
 
+/* The input queue is known empty: a short read saw it so, and no input edge
+ * (nor close) came since its mark.  Under the lock this is the truth; without
+ * it, a hint. */
+static inline int input_drained(fdrec *r) {
+    uint64_t d = __atomic_load_n(&r->drained, __ATOMIC_RELAXED);   /* partner: coro_fd_input_short */
+    return d == (DRAINED | __atomic_load_n(&r->rseq, __ATOMIC_RELAXED));
+}
+
 int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err) {
     fdrec *r = lookup(fd);
     if (r == NULL) {
+        if (mode & CORO_FD_TRY) return 1;
         errno = ENOMEM;
         return -1;
     }
+    /* Not tried yet: park only on a socket known to be empty (before the
+     * deadline check: a read with data waiting succeeds even when late). */
+    if ((mode & CORO_FD_TRY) && !input_drained(r)) return 1;
     if (deadline_ns != 0 && coro_now_ns() >= deadline_ns) {
         if (timeout_err == 0) return 2;
         errno = timeout_err;
         return -1;
     }
     coro_lock_acquire(&r->lock);
+    if ((mode & CORO_FD_TRY) && !input_drained(r)) {   /* an edge came since the hint */
+        coro_lock_release(&r->lock);
+        return 1;
+    }
+    mode &= ~CORO_FD_TRY;
     if ((mode & CORO_FD_READ) && r->rready) {
         r->rready = 0;
         coro_lock_release(&r->lock);
@@ -189,6 +233,29 @@ int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeou
     return 0;
 }
 
+uint32_t coro_fd_input_mark(int fd) {
+    fdrec *r = lookup(fd);
+    /* acquire: the mark is read before the read that follows looks at the
+     * socket; partner: on_event's store (via the lock) */
+    return r ? __atomic_load_n(&r->rseq, __ATOMIC_ACQUIRE) : 0;
+}
+
+void coro_fd_input_short(int fd, uint32_t mark) {
+    fdrec *r = lookup(fd);
+    if (r == NULL || !__atomic_load_n(&r->stream, __ATOMIC_RELAXED)) return;
+    /* No lock: any mark taken before a short read witnesses an empty queue,
+     * so concurrent or late stores are all true (poll.h, SHORT READS); a
+     * store landing after a close carries an rseq the close has left behind. */
+    __atomic_store_n(&r->drained, DRAINED | mark, __ATOMIC_RELAXED);   /* partner: input_drained */
+}
+
+/* Under r->lock: a close or forget; marks taken before it are void. */
+static void input_forget(fdrec *r) {
+    __atomic_store_n(&r->rseq, r->rseq + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->drained, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->stream, 0, __ATOMIC_RELAXED);
+}
+
 void coro_fd_wait_done(coro_task *t) {
     /* A timer that fired or was removed wrote NONE under the heap lock and
      * never touches the handle again; otherwise cancel (which rechecks). */
@@ -216,6 +283,7 @@ void coro_netpoll_forget_all(void) {
             if (r->readers || r->writers) coro_fatal("fd %d has a parked task between scheduler runs", c * CHUNK_RECORDS + i);
             __atomic_store_n(&r->kind, CORO_FD_UNKNOWN, __ATOMIC_RELEASE);
             r->rready = r->wready = 0;
+            input_forget(r);
             coro_lock_release(&r->lock);
         }
     }
@@ -227,6 +295,7 @@ void coro_fd_forget(int fd) {
     coro_lock_acquire(&r->lock);
     __atomic_store_n(&r->kind, CORO_FD_UNKNOWN, __ATOMIC_RELEASE);
     r->rready = r->wready = 0;
+    input_forget(r);
     coro_lock_release(&r->lock);
 }
 
@@ -244,6 +313,7 @@ int coro_fd_close(int fd) {
     take_all(r, &r->readers, CORO_FD_READ | CORO_FD_WRITE, EBADF, &woken);
     take_all(r, &r->writers, CORO_FD_READ | CORO_FD_WRITE, EBADF, &woken);
     r->rready = r->wready = 0;
+    input_forget(r);
     __atomic_store_n(&r->kind, CORO_FD_UNKNOWN, __ATOMIC_RELEASE);
     if (kind == CORO_FD_POLL || kind == CORO_FD_SOCK) coro_poll_backend_close(fd);
     int ret = close(fd);
@@ -263,6 +333,8 @@ static void on_event(void *arg, int fd, int events) {
      * second event for those left behind.  Each retries its call; those that
      * lose the race for the data get EAGAIN and park again. */
     if (events & CORO_POLL_IN) {
+        /* voids every earlier "drained" mark; partner: input_drained */
+        __atomic_store_n(&r->rseq, r->rseq + 1, __ATOMIC_RELAXED);
         if (take_all(r, &r->readers, CORO_FD_READ, 0, list) == 0) r->rready = 1;
     }
     if (events & CORO_POLL_OUT) {

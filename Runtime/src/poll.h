@@ -18,7 +18,8 @@
  *  and lists of the tasks parked on it for input and for output (several
  *  coroutines may accept on one listener), plus a "ready" bit per
  *  direction: an edge that arrived while nobody was parked, consumed by the
- *  next park attempt (which then retries the I/O instead of sleeping).  An
+ *  next park attempt (which then retries the I/O instead of sleeping), and
+ *  the short-read state below.  An
  *  edge wakes every task parked for its direction, since edge triggering
  *  gives no second event; the losers retry, see EAGAIN and park again.
  *  Everything in a record is protected by its lock.
@@ -38,6 +39,25 @@
  *  stale timer finds no parked task with its sequence and does nothing; and
  *  the woken task cancels its timer (coro_fd_wait_done) before its operation
  *  returns, so completed I/O leaves no timer behind.
+ *
+ * SHORT READS (stream sockets: what a hand-written epoll loop knows)
+ *
+ *  A read of a TCP or unix stream socket that returns fewer bytes than asked
+ *  emptied the receive queue.  Echo and request/response servers then read
+ *  again, and without this record that read would be a recv returning EAGAIN
+ *  before the park: one wasted system call per round trip.  So the record
+ *  keeps `rseq`, the count of input edges delivered (bumped under the lock by
+ *  the poller, and by close/forget), and `drained`, a mark of rseq taken
+ *  before a read that came back short.  Whoever reads first takes
+ *  coro_fd_input_mark, reads, and on a short read calls coro_fd_input_short.
+ *  A later read parks without trying (coro_fd_park with CORO_FD_TRY) only if,
+ *  under the lock, drained still equals rseq.  Why that is safe: bytes that
+ *  arrive after the short read raise an epoll edge after it, and that edge is
+ *  delivered after the mark was taken; if it was delivered before we took
+ *  the lock, rseq moved and we read; if not, we are on the readers list when
+ *  it comes and it wakes us.  Any mark taken before some short read is such a
+ *  witness, so racing readers may store theirs without the lock.  A wake-up
+ *  always retries the read (it never parks untried).
  *
  * THE BACKEND CONTRACT (what poll_epoll.c defines; a kqueue file would too)
  *
@@ -75,7 +95,8 @@ void coro_poll_backend_break(void);
 
 /* ---- generic layer (netpoll.c) ---- */
 enum { CORO_FD_UNKNOWN = 0, CORO_FD_POLL = 1, CORO_FD_BLOCK = 2, CORO_FD_SOCK = 3 /* POLL, and a socket */ };
-enum { CORO_FD_READ = 1, CORO_FD_WRITE = 2 };
+enum { CORO_FD_READ = 1, CORO_FD_WRITE = 2,
+       CORO_FD_TRY = 4 /* with READ: the read was not tried; see SHORT READS */ };
 
 /* Make sure the poller is initialized (idempotent). 0 or -1/errno. */
 int coro_netpoll_init(void);
@@ -87,8 +108,15 @@ int coro_fd_kind(int fd);
  * result = 1 when timeout_err is 0.  Returns 0 if parked (the caller returns
  * CORO_SUSPENDED), 1 if a readiness edge was pending (retry the I/O now),
  * 2 if the deadline has already passed and timeout_err is 0 (poll: report a
- * timeout), -1/errno (ETIMEDOUT: deadline already past; EBADF: closed meanwhile). */
+ * timeout), -1/errno (ETIMEDOUT: deadline already past; EBADF: closed meanwhile).
+ * mode CORO_FD_READ | CORO_FD_TRY: the caller has not tried its read; park
+ * only if the input queue is known empty (SHORT READS), else return 1. */
 int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err);
+/* SHORT READS: the mark to take before a read, and the report of a read of
+ * fd that returned fewer bytes than asked (a no-op unless fd is a stream
+ * socket). */
+uint32_t coro_fd_input_mark(int fd);
+void coro_fd_input_short(int fd, uint32_t mark);
 /* Forget what we know about fd (a new file took the number): the next use
  * classifies and registers it again. */
 void coro_fd_forget(int fd);

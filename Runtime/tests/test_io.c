@@ -7,12 +7,15 @@
  * loopback with send/recv, readv/writev, sendmsg/recvmsg; UDP
  * sendto/recvfrom; coro_op_blocking; coro_op_wait_fd; and a bad fd gives
  * -1/EBADF; four coroutines parked in accept on one listener all get a
- * connection.
+ * connection; short reads of a stream socket (the next read may park
+ * without trying, poll.h SHORT READS) lose no bytes and no wake-up while a
+ * plain thread writes small messages at irregular gaps.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -774,6 +777,83 @@ static void phase_many_waiters(void) {
     close(listen_fd);
 }
 
+/* ---- short reads: a stream socket fed in small messages by a plain thread ---- */
+static int short_fds[2];
+static long short_msgs;
+
+/* Messages are the numbers 0..short_msgs-1 as 8-byte words, written one at a
+ * time with a pause every third: reads come back short (8..24 bytes of 64),
+ * and data lands before, during and after the reader's next read. */
+static void *short_writer(void *arg) {
+    (void)arg;
+    for (long i = 0; i < short_msgs; i++) {
+        uint64_t v = (uint64_t)i;
+        CHECK_EQ(write(short_fds[1], &v, sizeof v), (ssize_t)sizeof v);
+        if (i % 3 == 0) usleep(20);
+    }
+    return NULL;
+}
+
+typedef struct {
+    coro_frame hdr;
+    ssize_t n;
+    long got, reads;   /* bytes received, reads made */
+    int r;
+    uint64_t next;     /* the word expected next */
+    unsigned char partial[8];
+    char buf[64];
+} shortreader_frame;
+
+static coro_status shortreader_resume(coro_frame *self) {
+    shortreader_frame *f = (shortreader_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    while (f->got < short_msgs * 8) {
+        f->hdr.state = 1;
+    S1:
+        CORO_OP(coro_op_read(&f->hdr, &f->n, short_fds[0], f->buf, sizeof f->buf));
+        if (f->n <= 0) {
+            CHECK(f->n > 0);
+            return CORO_DONE;
+        }
+        for (ssize_t i = 0; i < f->n; i++) {
+            f->partial[f->got % 8] = (unsigned char)f->buf[i];
+            f->got++;
+            if (f->got % 8 == 0) {
+                uint64_t v;
+                memcpy(&v, f->partial, sizeof v);
+                if (v != f->next) CHECK_EQ(v, f->next);
+                f->next = v + 1;
+            }
+        }
+        /* now and then let the poller see an edge while nobody waits */
+        if (++f->reads % 97 == 0) {
+            f->hdr.state = 2;
+        S2:
+            CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, 1));
+        }
+    }
+    CHECK_EQ(f->next, (uint64_t)short_msgs);
+    return CORO_DONE;
+}
+
+static void phase_short_reads(void) {
+    short_msgs = rt_scale(20000);
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, short_fds), 0);
+    pthread_t writer;
+    CHECK_EQ(pthread_create(&writer, NULL, short_writer, NULL), 0);
+    shortreader_frame root;
+    rt_frame_init(&root.hdr, sizeof root, shortreader_resume);
+    rt_run(&root.hdr);
+    pthread_join(writer, NULL);
+    close(short_fds[0]);
+    close(short_fds[1]);
+}
+
 int main(void) {
     rt_phase("pipe reader parks until the writer writes", phase_pipe);
     rt_phase("4 MB through a socketpair", phase_bulk);
@@ -784,6 +864,7 @@ int main(void) {
     rt_phase("wait_fd: deadline ETIMEDOUT, closed under it EBADF", phase_wait_fd);
     rt_phase("4 coroutines accept on one listener", phase_many_waiters);
     rt_phase("completed I/O cancels its deadline timer", phase_deadline_cancelled);
+    rt_phase("short reads of a stream socket lose no bytes or wake-ups", phase_short_reads);
     rt_phase("fd 0 is read on the blocking pool and stays blocking", phase_stdin);
     return rt_finish();
 }
