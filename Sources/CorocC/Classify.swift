@@ -38,6 +38,20 @@ enum Classify {
             return markerRanges.contains { $0.start <= offset && offset < $0.end }
                 || unit.macros.textRange(call).map { r in markerRanges.contains { $0.contains(r) } } ?? false
         }
+        // The spawned call of a coro_go(...) marker is its outermost coroutine
+        // call; coroutine calls in its arguments (`coro_go(f(g(x)))`) are
+        // awaits of the spawning coroutine, evaluated before the spawn.  The
+        // walk visits parents first, so the first one met is the outermost.
+        var spawnFound: Set<Int> = []
+        func isSpawnedCall(_ call: Cursor) -> Bool {
+            guard inMarker(call) else { return false }
+            let offset = call.fileOffset
+            guard let i = markerRanges.firstIndex(where: { $0.start <= offset && offset < $0.end })
+                    ?? unit.macros.textRange(call).flatMap({ r in markerRanges.firstIndex { $0.contains(r) } }) else {
+                return true
+            }
+            return spawnFound.insert(i).inserted
+        }
         for coroutine in coroutines where coroutine.isDefinedHere {
             var callees: Set<String> = []
             coroutine.cursor.forEachDescendant { node in
@@ -45,7 +59,7 @@ enum Classify {
                       callee.kind == CXCursor_FunctionDecl else { return }
                 let name = callee.spelling
                 if byName[name] != nil {
-                    if inMarker(node) { return }
+                    if isSpawnedCall(node) { return }
                     result.suspends[node.key] = .await(callee: name)
                     callees.insert(name)
                 } else if let entry = catalogue.lookup(name) {

@@ -21,38 +21,72 @@ struct Liveness {
     }
 
     private let events: [Event]
-    private var liveOut: [Set<String>]
+    /// Variable names, indexed; the sets below are bitsets over these indices
+    /// (`words` UInt64s per event, flattened): the fixed point touches every
+    /// event several times, and word operations keep it linear in practice.
+    private let names: [String]
+    private let words: Int
+    private var liveOut: [UInt64]
+    /// Event index of each suspend point.
+    private var suspendAt: [Int: Int] = [:]
 
     init(events: [Event]) {
         self.events = events
-        liveOut = Array(repeating: [], count: events.count)
+        var index: [String: Int] = [:]
+        var names: [String] = []
+        let variable: [Int?] = events.map { event in
+            switch event {
+            case .read(let v), .write(let v):
+                if let i = index[v] { return i }
+                index[v] = names.count
+                names.append(v)
+                return names.count - 1
+            default:
+                return nil
+            }
+        }
+        self.names = names
+        let words = max(1, (names.count + 63) / 64)
+        self.words = words
+        var liveOut = [UInt64](repeating: 0, count: events.count * words)
+        var liveIn = liveOut
         let successors = Liveness.successors(events)
-        var liveIn = Array(repeating: Set<String>(), count: events.count)
+        var out = [UInt64](repeating: 0, count: words)
         var changed = true
         while changed {
             changed = false
             for i in events.indices.reversed() {
-                var out = Set<String>()
-                for s in successors[i] { out.formUnion(liveIn[s]) }
-                var into = out
-                switch events[i] {
-                case .read(let v): into.insert(v)
-                case .write(let v): into.remove(v)
-                default: break
+                for w in 0..<words { out[w] = 0 }
+                for s in successors[i] {
+                    for w in 0..<words { out[w] |= liveIn[s * words + w] }
                 }
-                if out != liveOut[i] || into != liveIn[i] {
-                    liveOut[i] = out
-                    liveIn[i] = into
-                    changed = true
+                for w in 0..<words {
+                    var into = out[w]
+                    if let v = variable[i], v / 64 == w {
+                        if case .read = events[i] { into |= 1 << UInt64(v % 64) } else { into &= ~(1 << UInt64(v % 64)) }
+                    }
+                    if out[w] != liveOut[i * words + w] || into != liveIn[i * words + w] {
+                        liveOut[i * words + w] = out[w]
+                        liveIn[i * words + w] = into
+                        changed = true
+                    }
                 }
             }
+        }
+        self.liveOut = liveOut
+        for (i, event) in events.enumerated() {
+            if case .suspend(let id) = event, suspendAt[id] == nil { suspendAt[id] = i }
         }
     }
 
     /// Variables whose value at suspend point `id` is read after it.
     func liveAcross(suspend id: Int) -> Set<String> {
-        guard let i = events.firstIndex(of: .suspend(id)) else { return [] }
-        return liveOut[i]
+        guard let i = suspendAt[id] else { return [] }
+        var live: Set<String> = []
+        for (v, name) in names.enumerated() where liveOut[i * words + v / 64] & (1 << UInt64(v % 64)) != 0 {
+            live.insert(name)
+        }
+        return live
     }
 
     private static func successors(_ events: [Event]) -> [[Int]] {

@@ -102,7 +102,7 @@ enum Lower {
         if input.hasUserLabels { return { _ in registers } }
         let names = Set(registers.map(\.local))
         func reads(_ text: String) -> [Liveness.Event] {
-            identifiers(in: text).filter(names.contains).sorted().map { .read($0) }
+            registerIdentifiers(in: text).filter(names.contains).sorted().map { .read($0) }
         }
         var events: [Liveness.Event] = []
         var state = 0
@@ -127,8 +127,10 @@ enum Lower {
         }
     }
 
-    /// The C identifiers in a piece of text (outside string and char literals).
-    static func identifiers(in text: String) -> Set<String> {
+    /// The C identifiers ending in `_r` (the register locals' suffix, see
+    /// Normalize.access) in a piece of text, outside string and char literals;
+    /// other identifiers are skipped without building a String.
+    static func registerIdentifiers(in text: String) -> Set<String> {
         let bytes = Array(text.utf8)
         var found: Set<String> = [], i = 0
         while i < bytes.count {
@@ -140,7 +142,9 @@ enum Lower {
             } else if isIdentifierByte(b) {
                 var j = i
                 while j < bytes.count && isIdentifierByte(bytes[j]) { j += 1 }
-                if !(b >= 48 && b <= 57) { found.insert(String(decoding: bytes[i..<j], as: UTF8.self)) }
+                if !(b >= 48 && b <= 57) && j - i > 2 && bytes[j - 2] == UInt8(ascii: "_") && bytes[j - 1] == UInt8(ascii: "r") {
+                    found.insert(String(decoding: bytes[i..<j], as: UTF8.self))
+                }
                 i = j
             } else {
                 i += 1

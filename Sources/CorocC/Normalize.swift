@@ -491,6 +491,7 @@ final class Normalizer {
             let value = lowerSuspendCall(c)
             return discarded ? "" : value
         }
+        if isGoMarker(c) { return lowerSpawn(c) }
         switch c.kind {
         case CXCursor_ParenExpr where c.children.count == 1:
             let inner = lowerExpression(c.children[0], discarded: discarded)
@@ -780,9 +781,8 @@ final class Normalizer {
 
     /// Edits for `node` itself, or else for its subtree.
     private func collectEdits(node: Cursor, into edits: inout [(TextRange, String)], insideLoop: Bool) {
-        if node.isExpression, let marker = facts.unit.markers.first(where: { $0.range == node.expansionRange }),
-           marker.kind == .go {
-            edits.append((marker.range, spawnText(node)))
+        if isGoMarker(node) {
+            edits.append((node.expansionRange, spawnText(node)))
             return
         }
         switch node.kind {
@@ -826,19 +826,48 @@ final class Normalizer {
         }
     }
 
+    /// The outermost expression of a `coro_go(...)` expansion.  Most nodes are
+    /// not in a macro at all, and a file has few markers: the range compare
+    /// (two libclang calls) runs only for nodes that start a marker.
+    private func isGoMarker(_ node: Cursor) -> Bool {
+        let markers = facts.unit.markers
+        guard !markers.isEmpty, node.isExpression else { return false }
+        let at = node.fileOffset
+        guard let marker = markers.first(where: { $0.range.start == at }), marker.kind == .go else { return false }
+        return marker.range == node.expansionRange
+    }
+
     /// `coro_go(g(args))` becomes a spawn of g's heap frame.
     func spawnText(_ marker: Cursor) -> String {
-        var call: Cursor?
-        marker.forEachDescendant { node in
-            if call == nil, node.kind == CXCursor_CallExpr, let target = node.referenced,
-               facts.coroutines[target.spelling] != nil { call = node }
-        }
-        guard let call, let name = call.referenced?.spelling else {
+        guard let call = spawnedCall(marker), let name = call.referenced?.spelling else {
             error(marker, Messages.goWithoutCoroutine)
             return "((void)0)"
         }
         let args = (0..<call.argumentCount).map { renderText(call.argument($0)) }
         return "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
+    }
+
+    /// `coro_go(g(h(x)))` where an argument suspends (h is a coroutine or an
+    /// I/O call): the arguments are lowered first, in order (their suspend
+    /// points become states of this coroutine and their values frame temps),
+    /// then g is spawned with the values, as C evaluates arguments before the call.
+    private func lowerSpawn(_ marker: Cursor) -> String {
+        guard let call = spawnedCall(marker), let name = call.referenced?.spelling else {
+            error(marker, Messages.goWithoutCoroutine)
+            return "((void)0)"
+        }
+        let args = call.children.filter(\.isExpression).dropFirst().map { lowerExpression($0) }
+        return "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
+    }
+
+    /// The marker's outermost call of a coroutine (pre-order: parents first).
+    private func spawnedCall(_ marker: Cursor) -> Cursor? {
+        var call: Cursor?
+        marker.forEachDescendant { node in
+            if call == nil, node.kind == CXCursor_CallExpr, let target = node.referenced,
+               facts.coroutines[target.spelling] != nil { call = node }
+        }
+        return call
     }
 
     enum Messages {

@@ -24,12 +24,15 @@ final class ParsedUnit {
         var range: TextRange
     }
 
-    /// The unit's cursor; one object, so every pass shares its cached children.
-    private(set) lazy var root = Cursor(raw: clang_getTranslationUnitCursor(unit))
+    /// The unit's cursor; one object, so every pass (and parse itself, which
+    /// lists the macro expansions) shares its cached children.
+    let root: Cursor
 
-    private init(index: CXIndex, unit: CXTranslationUnit, source: SourceText, macros: MacroMap, markers: [Marker]) {
+    private init(index: CXIndex, unit: CXTranslationUnit, root: Cursor, source: SourceText, macros: MacroMap,
+                 markers: [Marker]) {
         self.index = index
         self.unit = unit
+        self.root = root
         self.source = source
         self.macros = macros
         self.markers = markers
@@ -95,7 +98,7 @@ final class ParsedUnit {
             }
         }
         macros.expansions.sort()
-        return ParsedUnit(index: index, unit: unit, source: source, macros: macros, markers: markers)
+        return ParsedUnit(index: index, unit: unit, root: root, source: source, macros: macros, markers: markers)
     }
 
     /// clang's rendering of a libclang diagnostic, with the source line for the caret.

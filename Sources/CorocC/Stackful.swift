@@ -80,8 +80,11 @@ enum Stackful {
         for marker in unit.markers {
             guard let (call, callee, topLevel) = markerCall(marker, unit, names) else { continue }
             let name = callee.spelling
+            // An argument may itself suspend (`coro_go(f(read(fd, b, n)))`): it
+            // keeps the edits made inside it (wrapper names, blocking thunks),
+            // which the marker's own edit would otherwise cover.
             let args = (0..<call.argumentCount).map { i -> String in
-                unit.macros.textRange(call.argument(i)).map(source.slice) ?? ""
+                unit.macros.textRange(call.argument(i)).map { applying(edits, to: $0, source) } ?? ""
             }
             let key = "\(marker.kind)-\(name)"
             if generated.insert(key).inserted {
@@ -104,6 +107,17 @@ enum Stackful {
             at = range.end
         }
         return out + source.slice(TextRange(start: at, end: source.bytes.count))
+    }
+
+    /// The text of `range` with the edits that lie inside it.
+    private static func applying(_ edits: [(TextRange, String)], to range: TextRange, _ source: SourceText) -> String {
+        let inside = edits.filter { range.contains($0.0) }.sorted { ($0.0.start, $0.0.end) < ($1.0.start, $1.0.end) }
+        var out = "", at = range.start
+        for (r, text) in inside where r.start >= at {
+            out += source.slice(TextRange(start: at, end: r.start)) + text
+            at = r.end
+        }
+        return out + source.slice(TextRange(start: at, end: range.end))
     }
 
     /// Edits deleting the words CORO and CORO_NOPREEMPT in a declaration's head.
