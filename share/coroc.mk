@@ -17,7 +17,11 @@ CORO_LIBS   ?= $(CORO_PREFIX)/lib/libcoro.a -lpthread
 %.coro.gen.c: %.coro.c
 	$(COROC) translate --mode $(CORO_MODE) $(CORO_CFLAGS) $(filter -I% -D%,$(CPPFLAGS) $(CFLAGS)) $< -o $@
 
-%.coro.o: %.coro.gen.c
-	$(CC) $(CPPFLAGS) $(CORO_CFLAGS) $(CFLAGS) -c -o $@ $<
+# NAME.coro.o straight from NAME.coro.c (translate, then compile): a rule whose
+# prerequisites exist and whose stem is shorter than that of make's built-in
+# %.o: %.c, so make never compiles the annotated source untranslated.
+%.coro.o: %.coro.c
+	$(COROC) translate --mode $(CORO_MODE) $(CORO_CFLAGS) $(filter -I% -D%,$(CPPFLAGS) $(CFLAGS)) $< -o $*.coro.gen.c
+	$(CC) $(CPPFLAGS) $(CORO_CFLAGS) $(CFLAGS) -c -o $@ $*.coro.gen.c
 
 .PRECIOUS: %.coro.gen.c

@@ -6,7 +6,8 @@
 //     generated file (same base name, in a private temp directory, so `-c x.c`
 //     still writes x.o here) is compiled in its place; #line directives keep
 //     diagnostics and debug info on the original file;
-//   - `-I <runtime include>` is added so <coro.h> resolves, and on a link step
+//   - `-I <runtime include>` is added so <coro.h> resolves, `-iquote <dir of
+//     the original>` so its quoted includes do, and on a link step
 //     (no -c/-S/-E/-M/-MM) the runtime library and -lpthread are appended;
 //   - dependency output (-M/-MM to stdout, -MD/-MMD/-MF files) names the
 //     original source, never the temp file.
@@ -56,7 +57,13 @@ public enum CCWrapper {
         }
 
         let stopsBeforeLink = args.contains { ["-c", "-S", "-E", "-M", "-MM"].contains($0) }
-        var argv = compiler + ["-I", runtime.includeDir] + args
+        var argv = compiler + ["-I", runtime.includeDir]
+        // A generated file lives in a temp directory, so `#include "x.h"` must
+        // still search the original file's directory first.
+        for dir in Set(renamed.map { ($0.original as NSString).deletingLastPathComponent }).sorted() {
+            argv += ["-iquote", dir.isEmpty ? "." : dir]
+        }
+        argv += args
         if !stopsBeforeLink && !args.isEmpty {
             try runtime.ensureBuilt()
             argv += [runtime.library, "-lpthread"]

@@ -17,7 +17,7 @@ public struct RuntimeLocation: Sendable {
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RuntimeLocation {
         var candidates: [String] = []
         if let dir = environment["CORO_RUNTIME_DIR"] { candidates.append(dir) }
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let exe = executableURL()
         let exeDir = exe.deletingLastPathComponent()
         // .build/<triple>/debug/coroc and .build/debug/coroc
         for up in 2...4 {
@@ -37,6 +37,14 @@ public struct RuntimeLocation: Sendable {
             }
         }
         throw DriverError.environment("cannot find the coroc runtime (coro.h, libcoro.a); set CORO_RUNTIME_DIR to its install prefix")
+    }
+
+    /// This process's executable: argv[0] is just "coroc" when found through PATH.
+    static func executableURL() -> URL {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     }
 
     /// Builds libcoro.a from the source tree if needed (make decides what is stale).

@@ -80,10 +80,10 @@ struct CommonTranslateOptions: ParsableArguments {
     @Option(name: .customLong("lang"), help: "Input language (default: from the extension: .c/.coroc = c, .coroswift = swift).")
     var language: String?
 
-    @Option(name: .customShort("I"), help: ArgumentHelp("Add a header search directory (C).", valueName: "dir"))
+    @Option(name: .customShort("I", allowingJoined: true), help: ArgumentHelp("Add a header search directory (C).", valueName: "dir"))
     var includeDirs: [String] = []
 
-    @Option(name: .customShort("D"), help: ArgumentHelp("Define a macro (C).", valueName: "name[=value]"))
+    @Option(name: .customShort("D", allowingJoined: true), help: ArgumentHelp("Define a macro (C).", valueName: "name[=value]"))
     var defines: [String] = []
 
     @Option(name: .customLong("io-catalogue"), help: ArgumentHelp("Add suspend-point entries from a catalogue file.", valueName: "file"))

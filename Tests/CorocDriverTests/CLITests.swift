@@ -122,3 +122,21 @@ func scratchDir() throws -> String { try FileIO.makeTempDirectory(prefix: "coroc
     #expect(r.reason == .exited(7))
     #expect(r.stdoutText == "argc 3\n")
 }
+
+@Test func includeDirectoriesTakeTheJoinedFormLikeCC() throws {
+    let dir = try scratchDir()
+    try FileManager.default.createDirectory(atPath: dir + "/inc", withIntermediateDirectories: true)
+    try FileIO.writeAtomically("#define ROUNDS 3\n", to: dir + "/inc/rounds.h")
+    try FileIO.writeAtomically("""
+        #include <coro.h>
+        #include "rounds.h"
+        CORO static int f(void) { for (int i = 0; i < ROUNDS; i++) coro_yield(); return 0; }
+        int main(void) { return coro_main(f()); }
+
+        """, to: dir + "/joined.c")
+    let joined = try coroc(["translate", "-I\(dir)/inc", dir + "/joined.c", "-o", dir + "/out.c"])
+    #expect(joined.reason == .exited(0), "\(joined.stderrText)")
+    let missing = try coroc(["translate", dir + "/joined.c", "-o", dir + "/out2.c"])
+    #expect(missing.reason == .exited(1))
+    #expect(missing.stderrText.contains("'rounds.h' file not found"))
+}
