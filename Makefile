@@ -51,8 +51,15 @@ test-examples: build runtime
 test: setup-test test-runtime test-swift test-fixtures test-examples
 	@echo "make test: all suites passed"
 
-test-long: setup-test
+# Soak and fuzz (not in CI): runtime stress at 10x size, csmith differential
+# testing over 300 seeds, and the fixture matrix five more times on more
+# worker counts (interleaving bugs show up as flaky rows).
+test-long: setup-test build
 	$(MAKE) -C Runtime test-long
+	COROC_CSMITH_SEEDS=300 $(SWIFT) test --filter csmithChecksumSurvivesTranslation
+	for round in 1 2 3 4 5; do \
+	    $(COROC) run Fixtures/c/*.c Fixtures/swift/*.coroswift --mode both --threads 1,2,4,8 || exit 1; \
+	done
 
 # Every scenario, stackless vs stackful vs peers, interleaved (docs/benchmarks.md);
 # writes bench.json, docs/bench.svg and the results section of docs/benchmarks.md.
