@@ -117,7 +117,8 @@ final class Cursor {
 
     init(raw: CXCursor) { self.raw = raw }
 
-    var kind: CXCursorKind { clang_getCursorKind(raw) }
+    /// The kind is a field of CXCursor (clang_getCursorKind only returns it).
+    var kind: CXCursorKind { raw.kind }
     var key: CursorKey { CursorKey(self) }
     var spelling: String { string(clang_getCursorSpelling(raw)) }
     var type: CXType { clang_getCursorType(raw) }
@@ -143,11 +144,23 @@ final class Cursor {
 
     /// Every cursor in the subtree, parents before children, in source order.
     func forEachDescendant(_ body: (Cursor) -> Void) {
-        for child in children {
-            body(child)
-            child.forEachDescendant(body)
-        }
+        for node in descendants { body(node) }
     }
+
+    /// The subtree in pre-order, flattened once: the passes walk each
+    /// coroutine body several times, and one array pass is much cheaper than
+    /// a recursion through every node's `children` (retains, closure calls).
+    private(set) lazy var descendants: [Cursor] = {
+        var list: [Cursor] = []
+        func add(_ c: Cursor) {
+            for child in c.children {
+                list.append(child)
+                add(child)
+            }
+        }
+        add(self)
+        return list
+    }()
 
     func anyDescendant(_ predicate: (Cursor) -> Bool) -> Bool {
         for child in children {

@@ -165,7 +165,10 @@ final class Normalizer {
 
     // MARK: analysis helpers
 
-    private func isSuspendCall(_ c: Cursor) -> Bool { facts.classification.suspends[c.key] != nil }
+    /// Suspend points are calls; the kind test spares the other nodes a hash lookup.
+    private func isSuspendCall(_ c: Cursor) -> Bool {
+        c.kind == CXCursor_CallExpr && facts.classification.suspends[c.key] != nil
+    }
 
     private func containsSuspend(_ c: Cursor) -> Bool {
         if let known = suspendCache[ObjectIdentifier(c)] { return known.value }
