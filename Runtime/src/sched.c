@@ -15,7 +15,8 @@
  *     global queue cannot starve behind a busy local queue; 61 is Go's).
  *  2. Timers that are due (one atomic load when none are armed).
  *  3. The local queue: next-slot, then ring head.
- *  4. The global queue (a fair share), then the poller without blocking.
+ *  4. The global queue (a fair share), then the poller without blocking
+ *     (not with one worker, whose idle step 6 polls at once).
  *  5. Stealing: become "spinning" only while spinners are fewer than half
  *     of the workers not parked (2 * nspinning < nworkers - nidle: Go's rule
  *     in findRunnable, which keeps idle CPUs from all burning on a program
@@ -569,7 +570,8 @@ static void block(coro_worker *w, int polling) {
         leave_idle(w);
     }
     STORE(&w->wake_word, 0);
-    if (__atomic_fetch_add(&coro_sched_.nactive, 1, __ATOMIC_ACQ_REL) == 0) coro_monitor_kick();
+    /* seq_cst: partner of the monitor's store of monitor_sleeping (monitor.c) */
+    if (__atomic_fetch_add(&coro_sched_.nactive, 1, __ATOMIC_SEQ_CST) == 0) coro_monitor_kick();
     run_timers();
     coro_task_ready_list(&woken);
 }
@@ -581,8 +583,14 @@ static coro_task *findrunnable(coro_worker *w) {
         coro_task *t = local_get(w);
         if (t) return t;
         if ((t = coro_globq_get(&w->q, coro_sched_.nworkers, 0))) return t;
-        poll_nonblocking();
-        if ((t = local_get(w))) return t;
+        /* A lone worker skips this: it holds the poll token whenever it goes
+         * idle, so the blocking poll just below sees the same events, and
+         * an empty epoll_wait(0) before each epoll_wait(-1) was one wasted
+         * syscall per idle turn of a server. */
+        if (coro_sched_.nworkers > 1) {
+            poll_nonblocking();
+            if ((t = local_get(w))) return t;
+        }
 
         int n = coro_sched_.nworkers;
         if (n > 1) {
