@@ -140,3 +140,48 @@ func scratchDir() throws -> String { try FileIO.makeTempDirectory(prefix: "coroc
     #expect(missing.reason == .exited(1))
     #expect(missing.stderrText.contains("'rounds.h' file not found"))
 }
+
+@Test func versionIsPrinted() throws {
+    let r = try coroc(["--version"])
+    #expect(r.reason == .exited(0))
+    #expect(r.stdoutText == CorocVersion.string + "\n")
+}
+
+@Test func explainNamesTheCoroutinesWhenTheFunctionIsUnknown() throws {
+    let dir = try scratchDir()
+    try FileIO.writeAtomically("""
+        #include <coro.h>
+        CORO static void worker(void) { coro_yield(); }
+        int main(void) { return coro_main(worker()); }
+
+        """, to: dir + "/one.c")
+    let r = try coroc(["explain", dir + "/one.c", "--function", "nope"])
+    #expect(r.reason == .exited(2))
+    #expect(r.stderrText.contains("no coroutine named 'nope'"))
+    #expect(r.stderrText.contains("coroutines: worker"))
+    let ok = try coroc(["explain", dir + "/one.c", "--dot"])
+    #expect(ok.reason == .exited(0))
+    #expect(ok.stdoutText.contains("digraph"))
+}
+
+@Test func ccWrapperStopsOnDiagnosticsAndPassesOtherFilesThrough() throws {
+    let dir = try scratchDir()
+    try FileIO.writeAtomically("""
+        #include <coro.h>
+        #include <setjmp.h>
+        static jmp_buf env;
+        CORO static void bad(void) { if (setjmp(env)) return; coro_yield(); }
+        int main(void) { return coro_main(bad()); }
+
+        """, to: dir + "/bad.c")
+    let r = try coroc(["cc", "-c", dir + "/bad.c", "-o", dir + "/bad.o"])
+    #expect(r.reason == .exited(1))
+    #expect(r.stderrText.contains("bad.c:4:"))
+    #expect(r.stderrText.contains("setjmp"))
+    #expect(!FileManager.default.fileExists(atPath: dir + "/bad.o"))
+    // A file without coroutines is compiled as it is, with every flag passed on.
+    try FileIO.writeAtomically("int plain(int x) { return x + 1; }\n", to: dir + "/plain.c")
+    let plain = try coroc(["cc", "-O1", "-Wall", "-c", dir + "/plain.c", "-o", dir + "/plain.o"])
+    #expect(plain.reason == .exited(0), "\(plain.stderrText)")
+    #expect(FileManager.default.fileExists(atPath: dir + "/plain.o"))
+}
