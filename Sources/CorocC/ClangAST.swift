@@ -100,6 +100,7 @@ import CorocCore
 struct CursorKey: Hashable {
     let raw: CXCursor
     init(_ c: Cursor) { raw = c.raw }
+    init(raw: CXCursor) { self.raw = raw }
     static func == (a: CursorKey, b: CursorKey) -> Bool { clang_equalCursors(a.raw, b.raw) != 0 }
     func hash(into h: inout Hasher) {
         let kind = raw.kind
@@ -124,6 +125,13 @@ final class Cursor {
     var type: CXType { clang_getCursorType(raw) }
     var isNull: Bool { clang_Cursor_isNull(raw) != 0 }
     var isExpression: Bool { clang_isExpression(kind) != 0 }
+
+    /// The identity of what `referenced` returns, without allocating a Cursor
+    /// (the frame-variable lookup of every name in a coroutine body).
+    var referencedKey: CursorKey? {
+        let r = clang_getCursorReferenced(raw)
+        return clang_Cursor_isNull(r) != 0 ? nil : CursorKey(raw: r)
+    }
 
     var referenced: Cursor? {
         let r = Cursor(raw: clang_getCursorReferenced(raw))

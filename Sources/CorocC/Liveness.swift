@@ -10,7 +10,8 @@
 // A variable is live across suspend point s when it is in liveOut(s).
 //
 // Staleness: the result describes the event list it was built from; the C
-// frontend builds a fresh one from the original body of each coroutine.
+// frontend builds a fresh one per coroutine: from the original body
+// (ThreadWarnings) and from the normalized fragments (Lower's saves).
 struct Liveness {
     enum Event: Equatable {
         case read(String)

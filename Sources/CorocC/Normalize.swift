@@ -753,7 +753,7 @@ final class Normalizer {
         }
         var refs: [(String, String)] = []
         c.forEachDescendant { node in
-            if node.kind == CXCursor_DeclRefExpr, let target = node.referenced, let field = frameVars[target.key] {
+            if node.kind == CXCursor_DeclRefExpr, let target = node.referencedKey, let field = frameVars[target] {
                 refs.append((node.spelling, field))
             }
         }
@@ -790,7 +790,7 @@ final class Normalizer {
         }
         switch node.kind {
         case CXCursor_DeclRefExpr:
-            guard let target = node.referenced, let field = frameVars[target.key] else { return }
+            guard let target = node.referencedKey, let field = frameVars[target] else { return }
             if let r = macros.textRange(node), source.slice(r) == node.spelling {
                 edits.append((r, field))
             } else {

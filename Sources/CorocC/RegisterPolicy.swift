@@ -6,9 +6,9 @@
 // pointer to it could be used after a suspension, when the C local is gone.
 // `&x` is found as a unary operator whose text starts with `&`; a unary
 // operator written inside a macro body cannot be read, so its operand counts
-// as address-taken (conservative).  Normalize spills candidates to their frame
-// fields at every suspension and Lower reloads them on resumption, so no
-// liveness information is needed for correctness (only to spill less).
+// as address-taken (conservative).  Lower saves a candidate to its frame field
+// at each suspension where it is live (Liveness over the normalized fragments)
+// and reloads it when resuming there.
 import CClang
 
 enum RegisterPolicy {
