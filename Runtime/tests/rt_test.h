@@ -1,8 +1,11 @@
 /*
- * rt_test.h — helpers for the core runtime tests (scheduler, poller, timers,
- * I/O, blocking pool, monitor).  Each test program is a list of phases; a
- * phase passes when no CHECK failed during it.  The program ends with the
- * line "N passed, M failed" and exits 1 if anything failed.
+ * rt_test.h — helpers for the runtime tests (scheduler, poller, timers, I/O,
+ * blocking pool, monitor, channels, stackful I/O).  Each test program is a
+ * list of phases; a phase passes when no CHECK failed during it.  The
+ * program ends with the line "N passed, M failed" and exits 1 if anything
+ * failed.  chan_test.h (phases that are coroutines) and net_test.h (loopback
+ * sockets) build on this header; stackful_test.h is the separate, stop-at-
+ * the-first-failure kit of the stack-level stackful tests.
  *
  * Frames in these tests are written by hand exactly as `coroc translate`
  * emits them (coro.h): a struct with `coro_frame hdr` first, a resume
@@ -14,9 +17,11 @@
 
 #include <coro.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int rt_failures;   /* atomic: CHECKs failed so far */
 static int rt_passed, rt_failed;
@@ -39,15 +44,19 @@ static int rt_passed, rt_failed;
         }                                                                                    \
     } while (0)
 
-/* Run one phase (a plain function) and count it. */
-static inline void rt_phase(const char *name, void (*fn)(void)) {
-    int before = __atomic_load_n(&rt_failures, __ATOMIC_RELAXED);
-    fn();
-    int ok = __atomic_load_n(&rt_failures, __ATOMIC_RELAXED) == before;
+/* Print one test's line and count it in the closing line. */
+static inline void rt_report(const char *name, int ok) {
     printf("%s %s\n", ok ? "ok  " : "FAIL", name);
     fflush(stdout);
     if (ok) rt_passed++;
     else rt_failed++;
+}
+
+/* Run one phase (a plain function) and count it. */
+static inline void rt_phase(const char *name, void (*fn)(void)) {
+    int before = __atomic_load_n(&rt_failures, __ATOMIC_RELAXED);
+    fn();
+    rt_report(name, __atomic_load_n(&rt_failures, __ATOMIC_RELAXED) == before);
 }
 
 static inline int rt_finish(void) {
@@ -55,15 +64,27 @@ static inline int rt_finish(void) {
     return rt_failed ? 1 : 0;
 }
 
-/* Size multiplier for stress tests: CORO_TEST_SCALE (make test-long sets 10);
- * sanitizer builds divide by 10 (they run ~10x slower). */
-static inline long rt_scale(long n) {
+/* CORO_TEST_SCALE (make test-long sets 10), at least 1. */
+static inline int rt_scale_factor(void) {
     const char *s = getenv("CORO_TEST_SCALE");
-    long k = s ? atol(s) : 1;
-    if (k < 1) k = 1;
-    n *= k;
+    int k = s ? atoi(s) : 1;
+    return k > 0 ? k : 1;
+}
+
+/* Size for stress tests: n times rt_scale_factor(); sanitizer builds divide
+ * by 10 (they run ~10x slower). */
+static inline long rt_scale(long n) {
+    n *= rt_scale_factor();
     if (getenv("CORO_TEST_SANITIZER")) n /= 10;
     return n < 1 ? 1 : n;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds.  Tests use it only for lower bounds (a
+ * sleep lasted at least its duration), never to assert on an upper bound. */
+static inline int64_t rt_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* A heap frame, zeroed past the header, ready for coro_spawn / coro_await. */
@@ -79,6 +100,14 @@ static inline coro_frame *rt_frame(size_t size, coro_resume_fn resume) {
     f->caller = NULL;
     f->task = NULL;
     return f;
+}
+
+/* coro_spawn, or exit(2): a test that cannot start its tasks cannot say anything. */
+static inline void rt_spawn(coro_frame *f, const char *name) {
+    if (coro_spawn(f, name) != 0) {
+        perror("coro_spawn");
+        exit(2);
+    }
 }
 
 /* A frame embedded in another frame or on the C stack (not heap). */

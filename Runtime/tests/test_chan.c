@@ -8,54 +8,12 @@
  * hdr.state with goto, and CORO_OP(...) at every suspend point, called again
  * with the same arguments when the task is resumed.
  *
- * The entry coroutine runs one phase at a time: it spawns the phase's
- * coroutine and waits for its token on `phase_done`.  Each phase is a
- * "test" of the closing `N passed, M failed` line; a phase fails if any
+ * The entry coroutine (chan_test.h) runs one phase at a time: it spawns the
+ * phase's coroutine and waits for its token on `phase_done`.  Each phase is
+ * a "test" of the closing `N passed, M failed` line; a phase fails if any
  * CHECK inside it (in any coroutine) fails.
  */
-#include <coro.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static int check_failures; /* atomic: failed CHECKs since the start */
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            __atomic_add_fetch(&check_failures, 1, __ATOMIC_RELAXED);                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                            \
-    } while (0)
-
-static coro_frame *frame_new(size_t size, coro_resume_fn resume) {
-    coro_frame *f = coro_frame_alloc(size);
-    if (!f) {
-        perror("coro_frame_alloc");
-        exit(2);
-    }
-    memset((char *)f + sizeof *f, 0, size - sizeof *f);
-    f->resume = resume;
-    f->state = 0;
-    f->caller = NULL;
-    return f;
-}
-
-static void spawn(coro_frame *f, const char *name) {
-    if (coro_spawn(f, name) != 0) {
-        perror("coro_spawn");
-        exit(2);
-    }
-}
-
-static inline int scale(void) { /* CORO_TEST_SCALE=10 under make test-long */
-    const char *s = getenv("CORO_TEST_SCALE");
-    int k = s ? atoi(s) : 1;
-    return k > 0 ? k : 1;
-}
-
-static coro_chan *phase_done; /* buffered(1): each phase sends one token when it is over */
+#include "chan_test.h"
 
 /* ---- phase 1: unbuffered ping-pong ------------------------------------------ */
 
@@ -109,11 +67,11 @@ static coro_status pingpong_resume(coro_frame *self) {
     }
     f->ping = coro_chan_new(sizeof(int), 0);
     f->pong = coro_chan_new(sizeof(int), 0);
-    ponger_frame *p = (ponger_frame *)frame_new(sizeof *p, ponger_resume);
+    ponger_frame *p = (ponger_frame *)rt_frame(sizeof *p, ponger_resume);
     p->ping = f->ping;
     p->pong = f->pong;
-    spawn(&p->hdr, "ponger");
-    f->n = 10000 * scale();
+    rt_spawn(&p->hdr, "ponger");
+    f->n = 10000 * rt_scale_factor();
     for (f->i = 0; f->i < f->n; f->i++) {
         f->v = f->i;
         f->hdr.state = 1;
@@ -215,17 +173,17 @@ static coro_status prodcons_resume(coro_frame *self) {
     f->finished = coro_chan_new(sizeof(int), 0);
     f->sums = coro_chan_new(sizeof(long), CONSUMERS);
     for (int c = 0; c < CONSUMERS; c++) {
-        consumer_frame *cf = (consumer_frame *)frame_new(sizeof *cf, consumer_resume);
+        consumer_frame *cf = (consumer_frame *)rt_frame(sizeof *cf, consumer_resume);
         cf->data = f->data;
         cf->sums = f->sums;
-        spawn(&cf->hdr, "consumer");
+        rt_spawn(&cf->hdr, "consumer");
     }
     for (int p = 0; p < PRODUCERS; p++) {
-        producer_frame *pf = (producer_frame *)frame_new(sizeof *pf, producer_resume);
+        producer_frame *pf = (producer_frame *)rt_frame(sizeof *pf, producer_resume);
         pf->data = f->data;
         pf->finished = f->finished;
         pf->id = p;
-        spawn(&pf->hdr, "producer");
+        rt_spawn(&pf->hdr, "producer");
     }
     for (f->i = 0; f->i < PRODUCERS; f->i++) {
         f->hdr.state = 1;
@@ -392,11 +350,11 @@ static coro_status closewake_resume(coro_frame *self) {
 S4: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, f->send_on, &f->o.value));
     f->results = coro_chan_new(sizeof(outcome), 2 * PARKED_EACH);
     for (int i = 0; i < 2 * PARKED_EACH; i++) {
-        parker_frame *p = (parker_frame *)frame_new(sizeof *p, parker_resume);
+        parker_frame *p = (parker_frame *)rt_frame(sizeof *p, parker_resume);
         p->sending = i % 2;
         p->c = p->sending ? f->send_on : f->recv_on;
         p->results = f->results;
-        spawn(&p->hdr, p->sending ? "parked-sender" : "parked-receiver");
+        rt_spawn(&p->hdr, p->sending ? "parked-sender" : "parked-receiver");
     }
     /* Give them time to park (with several workers some may still be on the
      * way; they then find the channel closed, with the same outcome). */
@@ -504,11 +462,11 @@ static coro_status sizes_resume(coro_frame *self) {
     f->u = coro_chan_new(sizeof(big), 0);
     f->b = coro_chan_new(sizeof(big), 3);
     f->z = coro_chan_new(0, 0);
-    bigsender_frame *s = (bigsender_frame *)frame_new(sizeof *s, bigsender_resume);
+    bigsender_frame *s = (bigsender_frame *)rt_frame(sizeof *s, bigsender_resume);
     s->u = f->u;
     s->b = f->b;
     s->z = f->z;
-    spawn(&s->hdr, "bigsender");
+    rt_spawn(&s->hdr, "bigsender");
     for (f->i = 0; f->i < BIG_COUNT; f->i++) {
         /* Yield before every other receive so that sometimes the sender
          * parks first (receiver copies from it) and sometimes we do (the
@@ -556,13 +514,7 @@ S7: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, phase_done, &f->i));
 
 /* ---- the entry coroutine: phases one after the other ----------------------------- */
 
-typedef struct {
-    const char *name;
-    size_t frame_size;
-    coro_resume_fn resume;
-} phase;
-
-static const phase phases[] = {
+static const chan_phase phases[] = {
     {"unbuffered ping-pong", sizeof(pingpong_frame), pingpong_resume},
     {"buffered producers/consumers", sizeof(prodcons_frame), prodcons_resume},
     {"close: drain, closed, EPIPE, EINVAL", sizeof(closing_frame), closing_resume},
@@ -571,43 +523,7 @@ static const phase phases[] = {
 };
 enum { NPHASES = sizeof phases / sizeof phases[0] };
 
-static int passed, failed;
-
-typedef struct {
-    coro_frame hdr;
-    int i, failures_before, token, t1;
-} main_frame;
-
-static coro_status main_resume(coro_frame *self) {
-    main_frame *f = (main_frame *)self;
-    switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
-    }
-    for (f->i = 0; f->i < NPHASES; f->i++) {
-        f->failures_before = __atomic_load_n(&check_failures, __ATOMIC_RELAXED);
-        spawn(frame_new(phases[f->i].frame_size, phases[f->i].resume), phases[f->i].name);
-        f->hdr.state = 1;
-    S1: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, phase_done, &f->token));
-        int ok = f->t1 == 1 && f->token == f->i + 1 &&
-                 __atomic_load_n(&check_failures, __ATOMIC_RELAXED) == f->failures_before;
-        printf("%s: %s\n", ok ? "ok" : "FAIL", phases[f->i].name);
-        if (ok) passed++;
-        else failed++;
-    }
-    return CORO_DONE;
-}
-
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    phase_done = coro_chan_new(sizeof(int), 1);
-    coro_frame *root = frame_new(sizeof(main_frame), main_resume);
-    if (coro_run_main(root, "main") != 0) {
-        perror("coro_run_main");
-        return 2;
-    }
-    coro_frame_free(root);
-    coro_chan_free(phase_done);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return chan_run_phases(phases, NPHASES);
 }

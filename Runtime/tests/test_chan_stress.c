@@ -11,37 +11,11 @@
  * finished.  The parent checks every child's result and that the same seed
  * gives the same order twice (replay).
  */
-#include <coro.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int check_failures; /* atomic */
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            __atomic_add_fetch(&check_failures, 1, __ATOMIC_RELAXED);                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                            \
-    } while (0)
-
-static coro_frame *frame_new(size_t size, coro_resume_fn resume) {
-    coro_frame *f = coro_frame_alloc(size);
-    if (!f) {
-        perror("coro_frame_alloc");
-        exit(2);
-    }
-    memset((char *)f + sizeof *f, 0, size - sizeof *f);
-    f->resume = resume;
-    f->state = 0;
-    f->caller = NULL;
-    return f;
-}
+#include "rt_test.h"
 
 static int relays = 100000;
 static int tokens = 3;
@@ -103,12 +77,9 @@ static coro_status source_resume(coro_frame *self) {
     case 2: goto S2;
     }
     for (int i = 0; i < relays; i++) {
-        relay_frame *r = (relay_frame *)frame_new(sizeof *r, relay_resume);
+        relay_frame *r = (relay_frame *)rt_frame(sizeof *r, relay_resume);
         r->id = i;
-        if (coro_spawn(&r->hdr, "relay") != 0) {
-            perror("coro_spawn");
-            exit(2);
-        }
+        rt_spawn(&r->hdr, "relay");
     }
     for (f->k = 0; f->k < tokens; f->k++) {
         f->v = f->k * 1000000;
@@ -126,8 +97,7 @@ static coro_status source_resume(coro_frame *self) {
 }
 
 static int run_child(void) {
-    const char *scale = getenv("CORO_TEST_SCALE");
-    if (scale && atoi(scale) > 1) tokens *= atoi(scale);
+    tokens *= rt_scale_factor();
     links = calloc((size_t)relays + 1, sizeof *links);
     never = coro_chan_new(sizeof(int), 0);
     if (!links || !never) return 2;
@@ -136,7 +106,7 @@ static int run_child(void) {
         links[i] = coro_chan_new(sizeof(int), (size_t)(i % 3));
         if (!links[i]) return 2;
     }
-    source_frame *root = (source_frame *)frame_new(sizeof *root, source_resume);
+    source_frame *root = (source_frame *)rt_frame(sizeof *root, source_resume);
     if (coro_run_main(&root->hdr, "source") != 0) {
         perror("coro_run_main");
         return 2;
@@ -148,8 +118,8 @@ static int run_child(void) {
     coro_chan_free(never);
     CHECK(finish_seq == (uint64_t)relays);
     printf("tokens=%d relays=%d order=%" PRIu64 " good=%d failures=%d\n", tokens, good == tokens ? relays : -1,
-           order_hash, good, check_failures);
-    return check_failures != 0;
+           order_hash, good, rt_failures);
+    return rt_failures != 0;
 }
 
 /* ---- the parent: one child per configuration ---- */
@@ -204,7 +174,6 @@ static int run_config(const config *c, char *line, size_t cap) {
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--child") == 0) return run_child();
     setvbuf(stdout, NULL, _IOLBF, 0);
-    int passed = 0, failed = 0;
     char lines[NCONFIGS][256];
     for (int i = 0; i < NCONFIGS; i++) {
         int ok = run_config(&configs[i], lines[i], sizeof lines[i]);
@@ -212,10 +181,9 @@ int main(int argc, char **argv) {
             const char *a = strstr(lines[0], "order="), *b = strstr(lines[1], "order=");
             ok = a && b && strcmp(a, b) == 0;
         }
-        printf("%s: %s: %s\n", ok ? "ok" : "FAIL", configs[i].name, lines[i]);
-        if (ok) passed++;
-        else failed++;
+        char name[512];
+        snprintf(name, sizeof name, "%.200s: %.255s", configs[i].name, lines[i]);
+        rt_report(name, ok);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return rt_finish();
 }

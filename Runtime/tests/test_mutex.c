@@ -6,55 +6,14 @@
  * workers is in test_wg.c.
  *
  * Frames are hand-built exactly as `coroc translate` emits them (see
- * test_chan.c).  Each phase is one "test" of the closing line.
+ * test_chan.c; phase runner in chan_test.h).  Each phase is one "test" of
+ * the closing line.
  */
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <coro.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static int check_failures; /* atomic: failed CHECKs since the start */
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            __atomic_add_fetch(&check_failures, 1, __ATOMIC_RELAXED);                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                            \
-    } while (0)
-
-static coro_frame *frame_new(size_t size, coro_resume_fn resume) {
-    coro_frame *f = coro_frame_alloc(size);
-    if (!f) {
-        perror("coro_frame_alloc");
-        exit(2);
-    }
-    memset((char *)f + sizeof *f, 0, size - sizeof *f);
-    f->resume = resume;
-    f->state = 0;
-    f->caller = NULL;
-    return f;
-}
-
-static void spawn(coro_frame *f, const char *name) {
-    if (coro_spawn(f, name) != 0) {
-        perror("coro_spawn");
-        exit(2);
-    }
-}
-
-static inline int scale(void) { /* CORO_TEST_SCALE=10 under make test-long */
-    const char *s = getenv("CORO_TEST_SCALE");
-    int k = s ? atoi(s) : 1;
-    return k > 0 ? k : 1;
-}
-
-static coro_chan *phase_done; /* buffered(1): each phase sends one token when it is over */
+#include "chan_test.h"
 
 /* ---- phase 1: FIFO hand-off ------------------------------------------------------- */
 
@@ -106,9 +65,9 @@ static coro_status fifo_resume(coro_frame *self) {
 S1: CORO_OP(coro_op_mutex_lock(&f->hdr, &f->t1, &fifo_mutex));
     CHECK(f->t1 == 0);
     for (int i = 0; i < LOCKERS; i++) {
-        locker_frame *l = (locker_frame *)frame_new(sizeof *l, locker_resume);
+        locker_frame *l = (locker_frame *)rt_frame(sizeof *l, locker_resume);
         l->id = i;
-        spawn(&l->hdr, "locker");
+        rt_spawn(&l->hdr, "locker");
     }
     /* Let them all queue.  Spawned tasks may have overflowed into the global
      * queue (tiny run queues in the cap4 build), which is polled only every
@@ -167,44 +126,11 @@ S3: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, phase_done, &f->i));
 }
 /* ---- the entry coroutine: phases one after the other ----------------------------- */
 
-typedef struct {
-    const char *name;
-    size_t frame_size;
-    coro_resume_fn resume;
-} phase;
-
-static const phase phases[] = {
+static const chan_phase phases[] = {
     {"FIFO hand-off to parked lockers", sizeof(fifo_frame), fifo_resume},
     {"uncontended lock/unlock, NULL mutex", sizeof(plain_frame), plain_resume},
 };
 enum { NPHASES = sizeof phases / sizeof phases[0] };
-
-static int passed, failed;
-
-typedef struct {
-    coro_frame hdr;
-    int i, failures_before, token, t1;
-} main_frame;
-
-static coro_status main_resume(coro_frame *self) {
-    main_frame *f = (main_frame *)self;
-    switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
-    }
-    for (f->i = 0; f->i < NPHASES; f->i++) {
-        f->failures_before = __atomic_load_n(&check_failures, __ATOMIC_RELAXED);
-        spawn(frame_new(phases[f->i].frame_size, phases[f->i].resume), phases[f->i].name);
-        f->hdr.state = 1;
-    S1: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, phase_done, &f->token));
-        int ok = f->t1 == 1 && f->token == f->i + 1 &&
-                 __atomic_load_n(&check_failures, __ATOMIC_RELAXED) == f->failures_before;
-        printf("%s: %s\n", ok ? "ok" : "FAIL", phases[f->i].name);
-        if (ok) passed++;
-        else failed++;
-    }
-    return CORO_DONE;
-}
 
 /* Unlocking an unlocked mutex is a program bug: the process must die with
  * SIGABRT and say why.  Runs in a child, before any scheduler thread exists. */
@@ -240,18 +166,7 @@ static int unlock_of_unlocked_fails_loudly(void) {
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     int loud = unlock_of_unlocked_fails_loudly();
-    printf("%s: unlock of an unlocked mutex aborts with a message\n", loud ? "ok" : "FAIL");
-    passed += loud;
-    failed += !loud;
+    rt_report("unlock of an unlocked mutex aborts with a message", loud);
     setenv("CORO_THREADS", "1", 1); /* FIFO order is defined by arrival on one worker */
-    phase_done = coro_chan_new(sizeof(int), 1);
-    coro_frame *root = frame_new(sizeof(main_frame), main_resume);
-    if (coro_run_main(root, "main") != 0) {
-        perror("coro_run_main");
-        return 2;
-    }
-    coro_frame_free(root);
-    coro_chan_free(phase_done);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return chan_run_phases(phases, NPHASES);
 }

@@ -5,51 +5,10 @@
  * multi-worker stress where selects send and receive on the same channel.
  *
  * Frames are hand-built exactly as `coroc translate` emits them (see
- * test_chan.c).  Each phase is one "test" of the closing line.
+ * test_chan.c; phase runner in chan_test.h).  Each phase is one "test" of
+ * the closing line.
  */
-#include <coro.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static int check_failures; /* atomic: failed CHECKs since the start */
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            __atomic_add_fetch(&check_failures, 1, __ATOMIC_RELAXED);                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                            \
-    } while (0)
-
-static coro_frame *frame_new(size_t size, coro_resume_fn resume) {
-    coro_frame *f = coro_frame_alloc(size);
-    if (!f) {
-        perror("coro_frame_alloc");
-        exit(2);
-    }
-    memset((char *)f + sizeof *f, 0, size - sizeof *f);
-    f->resume = resume;
-    f->state = 0;
-    f->caller = NULL;
-    return f;
-}
-
-static void spawn(coro_frame *f, const char *name) {
-    if (coro_spawn(f, name) != 0) {
-        perror("coro_spawn");
-        exit(2);
-    }
-}
-
-static inline int scale(void) { /* CORO_TEST_SCALE=10 under make test-long */
-    const char *s = getenv("CORO_TEST_SCALE");
-    int k = s ? atoi(s) : 1;
-    return k > 0 ? k : 1;
-}
-
-static coro_chan *phase_done; /* buffered(1): each phase sends one token when it is over */
+#include "chan_test.h"
 
 static void select_case(coro_select_case *cs, int op, coro_chan *c, void *value) {
     cs->op = op;
@@ -100,13 +59,13 @@ static coro_status actor_resume(coro_frame *self) {
 }
 
 static void actor(int act, int yields, coro_chan *c, int v, coro_chan *report) {
-    actor_frame *a = (actor_frame *)frame_new(sizeof *a, actor_resume);
+    actor_frame *a = (actor_frame *)rt_frame(sizeof *a, actor_resume);
     a->act = act;
     a->yields = yields;
     a->c = c;
     a->v = v;
     a->report = report;
-    spawn(&a->hdr, "actor");
+    rt_spawn(&a->hdr, "actor");
 }
 
 /* ---- phase 1: default, immediate cases, closed channels, bad arguments ------------ */
@@ -234,7 +193,7 @@ static coro_status wake_by_send_resume(coro_frame *self) {
     case 3: goto S3;
     }
     for (int i = 0; i < 3; i++) f->c[i] = coro_chan_new(sizeof(int), 0);
-    f->rounds = 500 * scale();
+    f->rounds = 500 * rt_scale_factor();
     for (f->r = 0; f->r < f->rounds; f->r++) {
         actor(ACT_SEND, f->r % 4, f->c[f->r % 3], f->r, NULL);
         for (int i = 0; i < 3; i++) select_case(&f->cs[i], CORO_SELECT_RECV, f->c[i], &f->v);
@@ -586,25 +545,25 @@ static coro_status stress_resume(coro_frame *self) {
     f->c = coro_chan_new(sizeof(int), 0);
     f->report = coro_chan_new(sizeof(int), 2);
     for (int id = 0; id < 2; id++) {
-        swapper_frame *s = (swapper_frame *)frame_new(sizeof *s, swapper_resume);
+        swapper_frame *s = (swapper_frame *)rt_frame(sizeof *s, swapper_resume);
         s->c = f->c;
         s->report = f->report;
         s->id = id;
-        spawn(&s->hdr, "swapper");
+        rt_spawn(&s->hdr, "swapper");
     }
     f->never = coro_chan_new(0, 0);
     f->sums = coro_chan_new(sizeof(long), 1);
     for (int i = 0; i < FAN_PRODUCERS; i++) {
         f->in[i] = coro_chan_new(sizeof(int), i % 2); /* mixed buffered/unbuffered */
-        fan_producer_frame *p = (fan_producer_frame *)frame_new(sizeof *p, fan_producer_resume);
+        fan_producer_frame *p = (fan_producer_frame *)rt_frame(sizeof *p, fan_producer_resume);
         p->out = f->in[i];
-        spawn(&p->hdr, "fan-producer");
+        rt_spawn(&p->hdr, "fan-producer");
     }
-    fan_consumer_frame *fc = (fan_consumer_frame *)frame_new(sizeof *fc, fan_consumer_resume);
+    fan_consumer_frame *fc = (fan_consumer_frame *)rt_frame(sizeof *fc, fan_consumer_resume);
     for (int i = 0; i < FAN_PRODUCERS; i++) fc->in[i] = f->in[i];
     fc->never = f->never;
     fc->report = f->sums;
-    spawn(&fc->hdr, "fan-consumer");
+    rt_spawn(&fc->hdr, "fan-consumer");
 
     for (f->i = 0; f->i < 2; f->i++) {
         f->hdr.state = 1;
@@ -631,13 +590,7 @@ S3: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, phase_done, &f->v));
 
 /* ---- the entry coroutine: phases one after the other ----------------------------- */
 
-typedef struct {
-    const char *name;
-    size_t frame_size;
-    coro_resume_fn resume;
-} phase;
-
-static const phase phases[] = {
+static const chan_phase phases[] = {
     {"default, immediate cases, closed channels, bad arguments", sizeof(immediate_frame), immediate_resume},
     {"blocked select woken by a send", sizeof(wake_by_send_frame), wake_by_send_resume},
     {"blocked select of sends woken by a receive (direct and full buffer)", sizeof(wake_by_recv_frame), wake_by_recv_resume},
@@ -648,43 +601,7 @@ static const phase phases[] = {
 };
 enum { NPHASES = sizeof phases / sizeof phases[0] };
 
-static int passed, failed;
-
-typedef struct {
-    coro_frame hdr;
-    int i, failures_before, token, t1;
-} main_frame;
-
-static coro_status main_resume(coro_frame *self) {
-    main_frame *f = (main_frame *)self;
-    switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
-    }
-    for (f->i = 0; f->i < NPHASES; f->i++) {
-        f->failures_before = __atomic_load_n(&check_failures, __ATOMIC_RELAXED);
-        spawn(frame_new(phases[f->i].frame_size, phases[f->i].resume), phases[f->i].name);
-        f->hdr.state = 1;
-    S1: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, phase_done, &f->token));
-        int ok = f->t1 == 1 && f->token == f->i + 1 &&
-                 __atomic_load_n(&check_failures, __ATOMIC_RELAXED) == f->failures_before;
-        printf("%s: %s\n", ok ? "ok" : "FAIL", phases[f->i].name);
-        if (ok) passed++;
-        else failed++;
-    }
-    return CORO_DONE;
-}
-
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    phase_done = coro_chan_new(sizeof(int), 1);
-    coro_frame *root = frame_new(sizeof(main_frame), main_resume);
-    if (coro_run_main(root, "main") != 0) {
-        perror("coro_run_main");
-        return 2;
-    }
-    coro_frame_free(root);
-    coro_chan_free(phase_done);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return chan_run_phases(phases, NPHASES);
 }

@@ -5,52 +5,11 @@
  * waiters on one group, and reuse of a group after it reached zero.
  *
  * Frames are hand-built exactly as `coroc translate` emits them (see
- * test_chan.c).  Each phase is one "test" of the closing line.
+ * test_chan.c; phase runner in chan_test.h).  Each phase is one "test" of
+ * the closing line.
  */
 #include <limits.h>
-#include <coro.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static int check_failures; /* atomic: failed CHECKs since the start */
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            __atomic_add_fetch(&check_failures, 1, __ATOMIC_RELAXED);                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                            \
-    } while (0)
-
-static coro_frame *frame_new(size_t size, coro_resume_fn resume) {
-    coro_frame *f = coro_frame_alloc(size);
-    if (!f) {
-        perror("coro_frame_alloc");
-        exit(2);
-    }
-    memset((char *)f + sizeof *f, 0, size - sizeof *f);
-    f->resume = resume;
-    f->state = 0;
-    f->caller = NULL;
-    return f;
-}
-
-static void spawn(coro_frame *f, const char *name) {
-    if (coro_spawn(f, name) != 0) {
-        perror("coro_spawn");
-        exit(2);
-    }
-}
-
-static inline int scale(void) { /* CORO_TEST_SCALE=10 under make test-long */
-    const char *s = getenv("CORO_TEST_SCALE");
-    int k = s ? atoi(s) : 1;
-    return k > 0 ? k : 1;
-}
-
-static coro_chan *phase_done; /* buffered(1): each phase sends one token when it is over */
+#include "chan_test.h"
 
 /* ---- phase 1: API edges ----------------------------------------------------------- */
 
@@ -185,15 +144,15 @@ static coro_status counter_resume(coro_frame *self) {
     f->report = coro_chan_new(sizeof(long), EXTRA_WAITERS);
     CHECK(coro_wg_add(&f->wg, INCREMENTERS) == 0);
     for (int i = 0; i < EXTRA_WAITERS; i++) {
-        extra_waiter_frame *w = (extra_waiter_frame *)frame_new(sizeof *w, extra_waiter_resume);
+        extra_waiter_frame *w = (extra_waiter_frame *)rt_frame(sizeof *w, extra_waiter_resume);
         w->wg = &f->wg;
         w->report = f->report;
-        spawn(&w->hdr, "extra-waiter");
+        rt_spawn(&w->hdr, "extra-waiter");
     }
     for (int i = 0; i < INCREMENTERS; i++) {
-        incrementer_frame *inc = (incrementer_frame *)frame_new(sizeof *inc, incrementer_resume);
+        incrementer_frame *inc = (incrementer_frame *)rt_frame(sizeof *inc, incrementer_resume);
         inc->wg = &f->wg;
-        spawn(&inc->hdr, "incrementer");
+        rt_spawn(&inc->hdr, "incrementer");
     }
     f->hdr.state = 1;
 S1: CORO_OP(coro_op_wg_wait(&f->hdr, &f->t1, &f->wg));
@@ -252,10 +211,10 @@ static coro_status reuse_resume(coro_frame *self) {
     for (f->round = 0; f->round < 50; f->round++) {
         CHECK(coro_wg_add(&f->wg, 4) == 0);
         for (int i = 0; i < 4; i++) {
-            doner_frame *d = (doner_frame *)frame_new(sizeof *d, doner_resume);
+            doner_frame *d = (doner_frame *)rt_frame(sizeof *d, doner_resume);
             d->wg = &f->wg;
             d->yields = (f->round + i) % 5;
-            spawn(&d->hdr, "doner");
+            rt_spawn(&d->hdr, "doner");
         }
         f->hdr.state = 1;
     S1: CORO_OP(coro_op_wg_wait(&f->hdr, &f->t1, &f->wg));
@@ -268,57 +227,15 @@ S2: CORO_OP(coro_op_chan_send(&f->hdr, &f->t1, phase_done, &f->token));
 }
 /* ---- the entry coroutine: phases one after the other ----------------------------- */
 
-typedef struct {
-    const char *name;
-    size_t frame_size;
-    coro_resume_fn resume;
-} phase;
-
-static const phase phases[] = {
+static const chan_phase phases[] = {
     {"wait group API edges", sizeof(wg_api_frame), wg_api_resume},
     {"mutex-protected counter on 8 workers, several waiters", sizeof(counter_frame), counter_resume},
     {"wait group reuse", sizeof(reuse_frame), reuse_resume},
 };
 enum { NPHASES = sizeof phases / sizeof phases[0] };
 
-static int passed, failed;
-
-typedef struct {
-    coro_frame hdr;
-    int i, failures_before, token, t1;
-} main_frame;
-
-static coro_status main_resume(coro_frame *self) {
-    main_frame *f = (main_frame *)self;
-    switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
-    }
-    for (f->i = 0; f->i < NPHASES; f->i++) {
-        f->failures_before = __atomic_load_n(&check_failures, __ATOMIC_RELAXED);
-        spawn(frame_new(phases[f->i].frame_size, phases[f->i].resume), phases[f->i].name);
-        f->hdr.state = 1;
-    S1: CORO_OP(coro_op_chan_recv(&f->hdr, &f->t1, phase_done, &f->token));
-        int ok = f->t1 == 1 && f->token == f->i + 1 &&
-                 __atomic_load_n(&check_failures, __ATOMIC_RELAXED) == f->failures_before;
-        printf("%s: %s\n", ok ? "ok" : "FAIL", phases[f->i].name);
-        if (ok) passed++;
-        else failed++;
-    }
-    return CORO_DONE;
-}
-
 int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     setenv("CORO_THREADS", "8", 1); /* more workers than cores: real preemption of holders */
-    phase_done = coro_chan_new(sizeof(int), 1);
-    coro_frame *root = frame_new(sizeof(main_frame), main_resume);
-    if (coro_run_main(root, "main") != 0) {
-        perror("coro_run_main");
-        return 2;
-    }
-    coro_frame_free(root);
-    coro_chan_free(phase_done);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return chan_run_phases(phases, NPHASES);
 }
