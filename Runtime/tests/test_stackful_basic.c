@@ -19,21 +19,7 @@
 
 #include "coro.h"
 #include "stack.h"
-
-#define CHECK(cond, ...)                                                         \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                        \
-            fputc('\n', stderr);                                                 \
-            exit(1);                                                             \
-        }                                                                        \
-    } while (0)
-
-static int scale(void) {
-    const char *s = getenv("CORO_TEST_SCALE");
-    return s && atoi(s) > 0 ? atoi(s) : 1;
-}
+#include "stackful_test.h"
 
 /* ---- off a coroutine ---- */
 
@@ -201,7 +187,7 @@ static void main_entry(void *arg) {
 
 static void test_run(void) {
     S.workers = 50;
-    S.rounds = 20 * scale();
+    S.rounds = 20 * stackful_scale();
     CHECK(coro_run_main_stackful(main_entry, &S, "main") == 0, "run: %s", strerror(errno));
     CHECK(S.main_ret == 42, "entry's result not seen");
     CHECK(S.mutex_counter == (long)S.workers * S.rounds, "mutex lost updates: %ld of %ld", S.mutex_counter,

@@ -22,26 +22,7 @@
 
 #include "coro.h"
 #include "stack.h"
-
-#define CHECK(cond, ...)                                                         \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                        \
-            fputc('\n', stderr);                                                 \
-            exit(1);                                                             \
-        }                                                                        \
-    } while (0)
-
-static long map_count(void) {
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f) return -1;
-    long n = 0;
-    int c;
-    while ((c = fgetc(f)) != EOF) n += c == '\n';
-    fclose(f);
-    return n;
-}
+#include "stackful_test.h"
 
 static long rss_bytes(void) {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -90,7 +71,6 @@ static void entry(void *arg) {
 }
 
 int main(void) {
-    const char *scale = getenv("CORO_TEST_SCALE");
     int sanitizer = getenv("CORO_TEST_SANITIZER") != NULL;
 #if defined(__SANITIZE_THREAD__)
     long base = 2000;
@@ -98,7 +78,7 @@ int main(void) {
 #else
     long base = sanitizer ? 10000 : 100000;
 #endif
-    T.n = base * (scale && atoi(scale) > 0 ? atoi(scale) : 1);
+    T.n = base * stackful_scale();
     /* Without guard markers (kernel < 6.13, qemu-user) each guarded stack
      * costs two map entries, so stay under vm.max_map_count / 2. */
     coro_stack_free(coro_stack_alloc());

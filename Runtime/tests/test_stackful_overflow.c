@@ -26,16 +26,7 @@
 #include <unistd.h>
 
 #include "coro.h"
-
-#define CHECK(cond, ...)                                                         \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                        \
-            fputc('\n', stderr);                                                 \
-            exit(1);                                                             \
-        }                                                                        \
-    } while (0)
+#include "stackful_test.h"
 
 /* Not a tail call and not foldable: each level keeps a live array.  The
  * limit is never reached; it keeps the compiler from calling this an
@@ -89,16 +80,7 @@ static int run_child(const char *self, const char *mode, const char *threads, ch
         close(fds[0]);
         close(fds[1]);
         setenv("CORO_THREADS", threads, 1);
-        /* Cross runs (tests/arm64/arm64.mk) name an emulator to exec through. */
-        const char *runner = getenv("CORO_TEST_RUNNER");
-        if (runner && *runner) {
-            char cmd[4096];
-            snprintf(cmd, sizeof cmd, "exec %s '%s' '%s'", runner, self, mode);
-            execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        } else {
-            execl(self, self, mode, (char *)NULL);
-        }
-        _exit(127);
+        stackful_exec_self(self, mode, NULL);
     }
     close(fds[1]);
     size_t n = 0;

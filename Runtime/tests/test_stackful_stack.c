@@ -22,30 +22,11 @@
 #include <unistd.h>
 
 #include "stack.h"
-
-#define CHECK(cond, ...)                                                         \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                        \
-            fputc('\n', stderr);                                                 \
-            exit(1);                                                             \
-        }                                                                        \
-    } while (0)
+#include "stackful_test.h"
 
 static int cmp_ptr(const void *a, const void *b) {
     uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
     return x < y ? -1 : x > y;
-}
-
-static long map_count(void) {
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f) return -1;
-    long n = 0;
-    int c;
-    while ((c = fgetc(f)) != EOF) n += c == '\n';
-    fclose(f);
-    return n;
 }
 
 static long max_map_count(void) {
@@ -161,16 +142,7 @@ static void run_many(const char *self, const char *guard_env, long want, long ou
         if (guard_env) setenv("CORO_STACK_GUARD", guard_env, 1);
         char want_s[32];
         snprintf(want_s, sizeof want_s, "%ld", want);
-        /* Cross runs (tests/arm64/arm64.mk) name an emulator to exec through. */
-        const char *runner = getenv("CORO_TEST_RUNNER");
-        if (runner && *runner) {
-            char cmd[4096];
-            snprintf(cmd, sizeof cmd, "exec %s '%s' --many %s", runner, self, want_s);
-            execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        } else {
-            execl(self, self, "--many", want_s, (char *)NULL);
-        }
-        _exit(127);
+        stackful_exec_self(self, "--many", want_s);
     }
     close(fds[1]);
     FILE *f = fdopen(fds[0], "r");
