@@ -9,12 +9,9 @@
  *   - accept with RLIMIT_NOFILE exhausted: -1/EMFILE; after the limit is
  *     restored the same listener accepts again.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
-#include "rt_test.h"
+#include "net_test.h"
 
 static int ticks;      /* atomic */
 static int stop_tick;  /* atomic */
@@ -68,16 +65,6 @@ static void start_ticker(void) {
     ticks = 0;
     stop_tick = 0;
     CHECK_EQ(coro_spawn(rt_frame(sizeof(ticker_frame), ticker_resume), "ticker"), 0);
-}
-
-static int listener(struct sockaddr_in *addr) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    *addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    CHECK_EQ(bind(fd, (struct sockaddr *)addr, sizeof *addr), 0);
-    CHECK_EQ(listen(fd, 64), 0);
-    socklen_t len = sizeof *addr;
-    getsockname(fd, (struct sockaddr *)addr, &len);
-    return fd;
 }
 
 /* ---- connection reset by peer ---- */
@@ -163,7 +150,7 @@ S9:
 }
 
 static void phase_reset(void) {
-    lfd = listener(&laddr);
+    lfd = net_listen_loopback(&laddr, 64);
     reset_victim_frame root;
     rt_frame_init(&root.hdr, sizeof root, reset_victim_resume);
     rt_run(&root.hdr);
@@ -290,7 +277,7 @@ S9:
 
 static void phase_emfile(void) {
     getrlimit(RLIMIT_NOFILE, &saved_limit);
-    lfd = listener(&laddr);
+    lfd = net_listen_loopback(&laddr, 64);
     for (int i = 0; i < 4; i++) {
         pending[i] = socket(AF_INET, SOCK_STREAM, 0);
         CHECK_EQ(connect(pending[i], (struct sockaddr *)&laddr, sizeof laddr), 0);   /* completes via backlog */

@@ -11,22 +11,12 @@
  * without trying, poll.h SHORT READS) lose no bytes and no wake-up while a
  * plain thread writes small messages at irregular gaps.
  */
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
-#include "rt_test.h"
+#include "net_test.h"
 #include "timer.h"   /* coro_timer_next: are stale deadline timers left behind? */
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ---- pipe: reader parks, writer wakes it ---- */
 static int pipefd[2];
@@ -184,13 +174,13 @@ static coro_status deadline_resume(coro_frame *self) {
     default: BAD_STATE(f);
     }
     CHECK_EQ(coro_set_deadline(30), 0);
-    f->start = now_ns();
+    f->start = rt_now_ns();
     f->hdr.state = 1;
 S1:
     CORO_OP(coro_op_read(&f->hdr, &f->n, pipefd[0], f->buf, sizeof f->buf));
     CHECK_EQ(f->n, -1);
     CHECK_EQ(errno, ETIMEDOUT);
-    CHECK(now_ns() - f->start >= 30000000);
+    CHECK(rt_now_ns() - f->start >= 30000000);
     /* still past the deadline: fails at once */
     f->hdr.state = 2;
 S2:
@@ -200,12 +190,12 @@ S2:
     CHECK_EQ(coro_set_deadline(-1), 0);
     /* poll with a timeout and no data: 0 after the timeout */
     f->pfd = (struct pollfd){.fd = pipefd[0], .events = POLLIN};
-    f->start = now_ns();
+    f->start = rt_now_ns();
     f->hdr.state = 3;
 S3:
     CORO_OP(coro_op_poll(&f->hdr, &f->r, &f->pfd, 1, 25));
     CHECK_EQ(f->r, 0);
-    CHECK(now_ns() - f->start >= 25000000);
+    CHECK(rt_now_ns() - f->start >= 25000000);
     /* poll with data: 1, POLLIN */
     CHECK_EQ(write(pipefd[1], "x", 1), 1);
     f->hdr.state = 4;
@@ -434,12 +424,7 @@ S9:
 }
 
 static void phase_tcp_udp(void) {
-    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    listen_addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    CHECK_EQ(bind(listen_fd, (struct sockaddr *)&listen_addr, sizeof listen_addr), 0);
-    CHECK_EQ(listen(listen_fd, 16), 0);
-    socklen_t len = sizeof listen_addr;
-    getsockname(listen_fd, (struct sockaddr *)&listen_addr, &len);
+    listen_fd = net_listen_loopback(&listen_addr, 16);
     client_frame root;
     rt_frame_init(&root.hdr, sizeof root, client_resume);
     rt_run(&root.hdr);
@@ -763,12 +748,7 @@ S1:
 }
 
 static void phase_many_waiters(void) {
-    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    listen_addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    CHECK_EQ(bind(listen_fd, (struct sockaddr *)&listen_addr, sizeof listen_addr), 0);
-    CHECK_EQ(listen(listen_fd, 16), 0);
-    socklen_t len = sizeof listen_addr;
-    getsockname(listen_fd, (struct sockaddr *)&listen_addr, &len);
+    listen_fd = net_listen_loopback(&listen_addr, 16);
     accepted = 0;
     connector_frame root;
     rt_frame_init(&root.hdr, sizeof root, connector_resume);

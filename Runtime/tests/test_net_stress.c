@@ -5,12 +5,9 @@
  * pieces, read the echo back and compare.  RLIMIT_NOFILE is raised to fit
  * 2,000 sockets (the test scales down if the hard limit is lower).
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
-#include "rt_test.h"
+#include "net_test.h"
 
 #define MSG 4096
 #define PIECE 1000
@@ -153,14 +150,7 @@ static void phase_echo(void) {
     nconn = (int)((rl.rlim_cur < want ? rl.rlim_cur : want) - 64) / 2;
     printf("     %d connections\n", nconn);
 
-    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    CHECK_EQ(bind(listen_fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    CHECK_EQ(listen(listen_fd, 4096), 0);
-    socklen_t len = sizeof addr;
-    getsockname(listen_fd, (struct sockaddr *)&addr, &len);
+    listen_fd = net_listen_loopback(&addr, 4096);
 
     echoed_ok = 0;
     root_frame root;

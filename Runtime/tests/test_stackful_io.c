@@ -19,23 +19,13 @@
  *                     pread on the blocking pool while the coroutine parks
  */
 #define CORO_STACKFUL_ERRNO 1   /* errno re-read after every switch (coro.h) */
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "rt_test.h"
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "net_test.h"
 
 static void run(void (*entry)(void *), void *arg) { CHECK_EQ(coro_run_main_stackful(entry, arg, "main"), 0); }
 
@@ -157,14 +147,7 @@ static void tcp_client(void *arg) {
 
 static void tcp_main(void *arg) {
     (void)arg;
-    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    listen_addr.sin_family = AF_INET;
-    listen_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    listen_addr.sin_port = 0;
-    CHECK_EQ(bind(listen_fd, (struct sockaddr *)&listen_addr, sizeof listen_addr), 0);
-    socklen_t len = sizeof listen_addr;
-    CHECK_EQ(getsockname(listen_fd, (struct sockaddr *)&listen_addr, &len), 0);
-    CHECK_EQ(listen(listen_fd, 64), 0);
+    listen_fd = net_listen_loopback(&listen_addr, 64);
     coro_wg wg;
     coro_wg_init(&wg);
     coro_wg_add(&wg, CLIENTS);
@@ -184,7 +167,7 @@ static int sleeps_ok;
 
 static void sleeper(void *arg) {
     long ms = (long)(intptr_t)arg;
-    int64_t t0 = now_ns();
+    int64_t t0 = rt_now_ns();
     switch (ms % 3) {
     case 0: CHECK_EQ(coro_sleep_ms(ms), 0); break;
     case 1: CHECK_EQ(coro_usleep((unsigned)(ms * 1000)), 0); break;
@@ -193,7 +176,7 @@ static void sleeper(void *arg) {
         CHECK_EQ(coro_nanosleep(&req, NULL), 0);
     }
     }
-    int64_t slept = now_ns() - t0;
+    int64_t slept = rt_now_ns() - t0;
     CHECK(slept >= ms * 1000000);
     if (slept >= ms * 1000000) __atomic_fetch_add(&sleeps_ok, 1, __ATOMIC_RELAXED);
 }

@@ -5,14 +5,7 @@
  * rejects bad arguments with EINVAL; a sleep never returns early.
  */
 #include <stdlib.h>
-#include <time.h>
 #include "rt_test.h"
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 #define SLEEPERS 40
 static int order[SLEEPERS];
@@ -34,12 +27,12 @@ static coro_status sleeper_resume(coro_frame *self) {
     case 1: goto S1;
     default: BAD_STATE(f);
     }
-    f->start = now_ns();
+    f->start = rt_now_ns();
     f->hdr.state = 1;
 S1:
     CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, 5 + 3 * f->id));
     CHECK_EQ(f->r, 0);
-    if (now_ns() - f->start < (int64_t)(5 + 3 * f->id) * 1000000) __atomic_add_fetch(&early_wakeups, 1, __ATOMIC_RELAXED);
+    if (rt_now_ns() - f->start < (int64_t)(5 + 3 * f->id) * 1000000) __atomic_add_fetch(&early_wakeups, 1, __ATOMIC_RELAXED);
     order[__atomic_fetch_add(&norder, 1, __ATOMIC_RELAXED)] = f->id;
     return CORO_DONE;
 }
@@ -152,14 +145,14 @@ static coro_status forms_resume(coro_frame *self) {
     case 6: goto S6;
     default: BAD_STATE(f);
     }
-    f->start = now_ns();
+    f->start = rt_now_ns();
     f->hdr.state = 1;
 S1:
     CORO_OP(coro_op_usleep(&f->hdr, &f->r, 3000));
     CHECK_EQ(f->r, 0);
-    CHECK(now_ns() - f->start >= 3000000);
+    CHECK(rt_now_ns() - f->start >= 3000000);
 
-    f->start = now_ns();
+    f->start = rt_now_ns();
     f->req = (struct timespec){.tv_sec = 0, .tv_nsec = 4000000};
     f->rem = (struct timespec){.tv_sec = 9, .tv_nsec = 9};
     f->hdr.state = 2;
@@ -168,7 +161,7 @@ S2:
     CHECK_EQ(f->r, 0);
     CHECK_EQ(f->rem.tv_sec, 0);
     CHECK_EQ(f->rem.tv_nsec, 0);
-    CHECK(now_ns() - f->start >= 4000000);
+    CHECK(rt_now_ns() - f->start >= 4000000);
 
     f->req = (struct timespec){.tv_sec = 0, .tv_nsec = 1000000000};   /* invalid */
     f->hdr.state = 3;
@@ -187,12 +180,12 @@ S5:
     CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, -5));   /* negative: returns at once, like Go's Sleep */
     CHECK_EQ(f->r, 0);
 
-    f->start = now_ns();
+    f->start = rt_now_ns();
     f->hdr.state = 6;
 S6:
     CORO_OP(coro_op_sleep(&f->hdr, &f->u, 1));
     CHECK_EQ(f->u, 0);
-    CHECK(now_ns() - f->start >= 1000000000);
+    CHECK(rt_now_ns() - f->start >= 1000000000);
     return CORO_DONE;
 }
 
