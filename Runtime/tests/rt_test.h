@@ -140,4 +140,38 @@ static inline void rt_env_restore(const char *name) {
 
 #define BAD_STATE(f) do { fprintf(stderr, "bad state %d\n", (f)->hdr.state); abort(); } while (0)
 
+/* A coroutine that sleeps `ms`, then closes `fd` with coro_op_close (which
+ * must succeed): for "fd closed under a parked task" scenarios, where the
+ * sleep lets the victim park first. */
+typedef struct {
+    coro_frame hdr;
+    int fd, ms, r;
+} rt_closer_frame;
+
+static coro_status rt_closer_resume(coro_frame *self) {
+    rt_closer_frame *f = (rt_closer_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    case 2: goto S2;
+    default: BAD_STATE(f);
+    }
+    f->hdr.state = 1;
+S1:
+    CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, f->ms));
+    f->hdr.state = 2;
+S2:
+    CORO_OP(coro_op_close(&f->hdr, &f->r, f->fd));
+    CHECK_EQ(f->r, 0);
+    return CORO_DONE;
+}
+
+/* Spawn an rt_closer_frame task named "closer"; coro_spawn's result. */
+static inline int rt_spawn_closer(int fd, int ms) {
+    rt_closer_frame *f = (rt_closer_frame *)rt_frame(sizeof *f, rt_closer_resume);
+    f->fd = fd;
+    f->ms = ms;
+    return coro_spawn(&f->hdr, "closer");
+}
+
 #endif /* RT_TEST_H */

@@ -162,29 +162,6 @@ static int sp[2];
 
 typedef struct {
     coro_frame hdr;
-    int r;
-} closer_frame;
-
-static coro_status closer_resume(coro_frame *self) {
-    closer_frame *f = (closer_frame *)self;
-    switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
-    case 2: goto S2;
-    default: BAD_STATE(f);
-    }
-    f->hdr.state = 1;
-S1:
-    CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, 30));
-    f->hdr.state = 2;
-S2:
-    CORO_OP(coro_op_close(&f->hdr, &f->r, sp[0]));
-    CHECK_EQ(f->r, 0);
-    return CORO_DONE;
-}
-
-typedef struct {
-    coro_frame hdr;
     ssize_t n;
     char buf[16];
     progress_frame prog;
@@ -199,7 +176,7 @@ static coro_status closed_victim_resume(coro_frame *self) {
     default: BAD_STATE(f);
     }
     start_ticker();
-    CHECK_EQ(coro_spawn(rt_frame(sizeof(closer_frame), closer_resume), "closer"), 0);
+    CHECK_EQ(rt_spawn_closer(sp[0], 30), 0);
     f->hdr.state = 1;
 S1:
     CORO_OP(coro_op_read(&f->hdr, &f->n, sp[0], f->buf, sizeof f->buf));

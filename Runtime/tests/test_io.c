@@ -500,28 +500,6 @@ static int wfd[2];
 typedef struct {
     coro_frame hdr;
     int r;
-} wclose_frame;
-
-static coro_status wclose_resume(coro_frame *self) {
-    wclose_frame *f = (wclose_frame *)self;
-    switch (f->hdr.state) {
-    case 0: break;
-    case 1: goto S1;
-    case 2: goto S2;
-    default: BAD_STATE(f);
-    }
-    f->hdr.state = 1;
-S1:
-    CORO_OP(coro_op_sleep_ms(&f->hdr, &f->r, 20));
-    f->hdr.state = 2;
-S2:
-    CORO_OP(coro_op_close(&f->hdr, &f->r, wfd[0]));
-    return CORO_DONE;
-}
-
-typedef struct {
-    coro_frame hdr;
-    int r;
 } waitfd_frame;
 
 static coro_status waitfd_resume(coro_frame *self) {
@@ -539,7 +517,7 @@ S1:
     CHECK_EQ(f->r, -1);
     CHECK_EQ(errno, ETIMEDOUT);
     CHECK_EQ(coro_set_deadline(-1), 0);
-    CHECK_EQ(coro_spawn(rt_frame(sizeof(wclose_frame), wclose_resume), "closer"), 0);
+    CHECK_EQ(rt_spawn_closer(wfd[0], 20), 0);
     f->hdr.state = 2;
 S2:
     CORO_OP(coro_op_wait_fd(&f->hdr, &f->r, wfd[0], POLLIN));
