@@ -66,7 +66,7 @@ test-long: setup-test build
 # A release coroc, because the translator's own speed is one of the measurements
 # (the first release build takes several minutes on a 2-core machine).
 bench: setup-bench runtime
-	$(SWIFT) build -c release --product coroc
+	$(SWIFT) build -c release --static-swift-stdlib --product coroc
 	.build/release/coroc bench --runs 5
 
 demo: build
