@@ -82,6 +82,11 @@ public struct BenchPlan: Sendable {
             add("chan.\(side)", label, side, ["build/chan.\(side)", n(1_000_000)])
         }
         add("go.chan", "Go channel", .peer, ["build/go_chan", n(1_000_000)])
+        // The same two microbenchmarks in Swift (.coroswift through the Swift frontend).
+        for (side, label) in [(BenchSide.stackless, "coroc Swift stackless"), (.stackful, "coroc Swift stackful")] {
+            add("swift.yield.\(side)", label, side, ["build/swift_yield.\(side)", n(2_000_000)])
+            add("swift.chan.\(side)", label, side, ["build/swift_chan.\(side)", n(1_000_000)])
+        }
         // The runtime's stackful mode alone, hand-written in the shape of translator output.
         add("rt.yield.stackful", "stackful runtime, hand-written", .stackful, ["build/stackful_rt", "yield", n(2_000_000)])
         add("rt.chan.stackful", "stackful runtime, hand-written", .stackful, ["build/stackful_rt", "chan", n(1_000_000)])
@@ -150,10 +155,12 @@ public struct BenchPlan: Sendable {
 
         let rows: [BenchRow] = [
             BenchRow(title: "yield through the scheduler", metric: "yield_ns", unit: "ns", lowerIsBetter: true,
-                     entries: ["yield.stackless", "yield.stackful", "rt.yield.stackful", "floor", "go.yield", "boost", "pthreads"],
+                     entries: ["yield.stackless", "yield.stackful", "swift.yield.stackless", "swift.yield.stackful",
+                               "rt.yield.stackful", "floor", "go.yield", "boost", "pthreads"],
                      reference: "go.yield"),
             BenchRow(title: "unbuffered channel, one way", metric: "chan_oneway_ns", unit: "ns", lowerIsBetter: true,
-                     entries: ["chan.stackless", "chan.stackful", "rt.chan.stackful", "go.chan", "pthreads"], reference: "go.chan"),
+                     entries: ["chan.stackless", "chan.stackful", "swift.chan.stackless", "swift.chan.stackful",
+                               "rt.chan.stackful", "go.chan", "pthreads"], reference: "go.chan"),
             BenchRow(title: "spawn until parked", metric: "spawn_ns", unit: "ns", lowerIsBetter: true,
                      entries: ["spawn.stackless", "spawn.stackful", "rt.spawn.stackful", "go.spawn", "boost", "pthreads"],
                      reference: "go.spawn"),

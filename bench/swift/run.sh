@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/swift/run.sh — builds the Swift benchmark programs in both modes and
 # runs each once, printing their "RESULT <metric> <value>" lines with the mode
-# appended to the metric (swift_yield_ns.stackless, ...), as `coroc bench`
-# collects them.  Usage: bench/swift/run.sh [coroc] [libcoro.a]
+# appended to the metric (yield_ns.stackless, ...).  A quick look by hand;
+# `coroc bench` builds the same programs through bench/Makefile and puts them
+# in its yield and channel rows.  Usage: bench/swift/run.sh [coroc] [libcoro.a]
 # Defaults: .build/release/coroc (else .build/debug/coroc) and Runtime/build/libcoro.a.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
