@@ -814,6 +814,14 @@ final class Normalizer {
             edits.append((r, "goto \(label.name);"))
         case CXCursor_CompoundLiteralExpr:
             guard let r = macros.textRange(node) else { return }
+            // clang also makes an implicit compound literal when an argument is
+            // passed to a transparent-union parameter (glibc's __SOCKADDR_ARG of
+            // accept/connect/bind under _GNU_SOURCE).  It has no `(type){` of its
+            // own, so its text has no brace.  Not a literal to move.
+            if !apply([], to: r).contains("{") {
+                collectEdits(node, into: &edits, insideLoop: insideLoop)
+                return
+            }
             // Lives in the frame so pointers to it survive suspension; the
             // memcpy re-initializes it each time the expression runs, as C does.
             var inner: [(TextRange, String)] = []
