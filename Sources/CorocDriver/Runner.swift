@@ -65,7 +65,7 @@ public enum Runner {
         case .c:
             let src = "\(dir)/\(base).c"
             try FileIO.writeAtomically(translated.output, to: src)
-            argv = try Toolchain.cCompiler() + ["-std=gnu17", "-O2", "-g", "-D_GNU_SOURCE",
+            argv = try Toolchain.cCompiler() + ["-std=gnu17", "-O2", "-g",
                                                 "-I", runtime.includeDir]
             argv += options.clangArgs + options.compilerFlags
             // The directory of the original file, so its local #includes resolve.
