@@ -185,3 +185,18 @@ func scratchDir() throws -> String { try FileIO.makeTempDirectory(prefix: "coroc
     #expect(plain.reason == .exited(0), "\(plain.stderrText)")
     #expect(FileManager.default.fileExists(atPath: dir + "/plain.o"))
 }
+
+@Test func checkKillsAProgramThatRunsPastTheTimeout() throws {
+    let dir = try scratchDir()
+    try FileIO.writeAtomically("""
+        #include <coro.h>
+        CORO static int forever(void) { for (;;) coro_sleep_ms(100); return 0; }
+        int main(void) { return coro_main(forever()); }
+
+        """, to: dir + "/hangs.c")
+    try FileIO.writeAtomically("", to: dir + "/hangs.expected")
+    let r = try coroc(["run", dir + "/hangs.c", "--check", "--timeout", "2"])
+    #expect(r.reason == .exited(1))
+    #expect(r.stdoutText.contains("0 passed, 1 failed"))
+    #expect(r.stderrText.contains("program timed out after 2 s"))
+}
