@@ -1,10 +1,11 @@
 #!/bin/bash
-# bench/swift/run.sh — builds the Swift benchmark programs in both modes and
-# runs each once, printing their "RESULT <metric> <value>" lines with the mode
-# appended to the metric (yield_ns.stackless, ...).  A quick look by hand;
-# `coroc bench` builds the same programs through bench/Makefile and puts them
-# in its yield and channel rows.  Usage: bench/swift/run.sh [coroc] [libcoro.a]
-# Defaults: .build/release/coroc (else .build/debug/coroc) and Runtime/build/libcoro.a.
+# bench/swift/run.sh — a quick look by hand at the Swift benchmark programs:
+# builds them in both modes through bench/Makefile (the same rules `coroc
+# bench` uses) and runs each once on one worker, printing their
+# "RESULT <metric> <value>" lines with the mode appended (yield_ns.stackless, ...).
+# `coroc bench` puts yield and chan in its yield and channel rows; await
+# (ns per call of another coroutine) is only reported here.
+# Usage: bench/swift/run.sh [coroc]   (default: .build/release/coroc, else .build/debug/coroc)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 coroc=${1:-}
@@ -12,18 +13,12 @@ if [ -z "$coroc" ]; then
     coroc=$root/.build/release/coroc
     [ -x "$coroc" ] || coroc=$root/.build/debug/coroc
 fi
-lib=${2:-$root/Runtime/build/libcoro.a}
-[ -f "$lib" ] || make -s -C "$root/Runtime" lib
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-for program in "$root"/bench/swift/*.coroswift; do
-    name=$(basename "$program" .coroswift)
-    for mode in stackless stackful; do
-        "$coroc" translate --mode "$mode" "$program" -o "$out/$name.$mode.swift"
-        # stackful: a coroutine may migrate inside a dynamic exclusivity access (docs/swift.md)
-        extra=""; [ "$mode" = stackful ] && extra="-enforce-exclusivity=unchecked"
-        swiftc -O $extra -swift-version 6 -I "$root/Runtime/include" "$out/$name.$mode.swift" "$lib" -lpthread \
-            -o "$out/$name.$mode"
-        CORO_THREADS=1 "$out/$name.$mode" | sed -E "s/^RESULT ([^ ]+) /RESULT \1.$mode /"
-    done
+targets=()
+for name in yield chan await; do
+    for mode in stackless stackful; do targets+=("build/swift_$name.$mode"); done
+done
+make -s -C "$root/bench" COROC="$coroc" "${targets[@]}"
+for t in "${targets[@]}"; do
+    mode=${t##*.}
+    CORO_THREADS=1 "$root/bench/$t" | sed -E "s/^RESULT ([^ ]+) /RESULT \1.$mode /"
 done
