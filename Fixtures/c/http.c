@@ -2,7 +2,9 @@
  * serves forever for an external load generator (the benchmark's wrk runs);
  * otherwise it serves 50 loopback client coroutines, 4 requests each, checks
  * every response and exits. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* memmem */
+#endif
 #include <coro.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
