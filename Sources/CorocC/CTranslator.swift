@@ -119,18 +119,22 @@ public struct CTranslator {
     }
 
     /// Normalize's output invariant: suspend operations only in `.suspend`
-    /// fragments, loop markers balanced.
+    /// fragments, loop markers balanced, a `.headerLabel` followed by its
+    /// `.check` with only loop text between.
     private func checkNormalized(_ n: NormalizedCoroutine) -> Bool {
         var depth = 0
+        var labelOpen = false
         for fragment in n.fragments {
             switch fragment {
-            case .loopStart: depth += 1
-            case .loopEnd: depth -= 1; if depth < 0 { return false }
+            case .loopStart: depth += 1; if labelOpen { return false }
+            case .loopEnd: depth -= 1; if depth < 0 || labelOpen { return false }
             case .code(let text, _): if text.contains("coro_op_") || text.contains("coro_await(") { return false }
-            case .suspend, .check: break
+            case .suspend: if labelOpen { return false }
+            case .check: labelOpen = false
+            case .headerLabel: if labelOpen { return false }; labelOpen = true
             }
         }
-        return depth == 0
+        return depth == 0 && !labelOpen
     }
 
     /// Lower's output invariant: states numbered 0..<n, one dispatch case each.

@@ -31,6 +31,10 @@ enum Fragment {
     case code(String, line: Int?)
     case suspend(Suspension)
     case check(line: Int)
+    /// The resume label of the next `.check`, placed before its loop
+    /// statement so that resuming enters the loop through its header.  A
+    /// `.check` without one (before a backward goto) has its label inline.
+    case headerLabel
     case loopStart
     case loopEnd
 }
@@ -326,11 +330,31 @@ final class Normalizer {
         code("return CORO_DONE;", line(c))
     }
 
-    private func emitBody(_ body: Cursor, loopLine: Int) {
+    private func emitBody(_ body: Cursor) {
         code("{")
-        if preempt { fragments.append(.check(line: loopLine)) }
         emitStatement(body)
         code("}")
+    }
+
+    // Loops with a back-edge check keep one header (Lower's contract, "loops
+    // stay natural"): the check is the first thing of each iteration, before
+    // the condition, and its resume label (`.headerLabel`) sits just before
+    // the loop statement, so resuming enters the loop where starting it does.
+    // Every loop therefore becomes a loop without a condition in its head
+    // whose iteration starts with the check:
+    //     while (c) B          Sk: for (;;) { check; if (!(c)) break; { B } }
+    //     for (i; c; n) B      { i; Sk: for (;; n) { check; if (!(c)) break; { B } } }
+    //     do B while (c);      Sk: do { check; { B } } while (c);
+    // `continue` needs no redirection: in each shape it runs what C runs next
+    // (n, then the check and c; or c).  Re-running the check on resumption is
+    // harmless (the flag was cleared when the worker switched).
+
+    /// Opens a loop's iteration: the resume label before the loop statement
+    /// `head`, then the check as the first statement of its body `{`.
+    private func loopHead(_ head: String, line: Int) {
+        if preempt { fragments.append(.headerLabel) }
+        code(head, line)
+        if preempt { fragments.append(.check(line: line)) }
     }
 
     private func emitWhile(_ c: Cursor) {
@@ -338,14 +362,14 @@ final class Normalizer {
         let (condition, body) = (parts[0], parts[1])
         fragments.append(.loopStart)
         loops.append(nil)
-        if !containsSuspend(condition) {
+        if !containsSuspend(condition) && !preempt {
             code("while (\(renderText(condition)))", line(c))
-            emitBody(body, loopLine: line(c))
+            emitBody(body)
         } else {
-            code("for (;;) {", line(c))
-            let value = lowerExpression(condition)
-            code("if (!(\(value))) break;")
-            emitBody(body, loopLine: line(c))
+            loopHead("for (;;) {", line: line(c))
+            let value = containsSuspend(condition) ? lowerExpression(condition) : renderText(condition)
+            code("if (!(\(value))) break;", line(condition))
+            emitBody(body)
             code("}")
         }
         loops.removeLast()
@@ -358,14 +382,14 @@ final class Normalizer {
         fragments.append(.loopStart)
         if !containsSuspend(condition) {
             loops.append(nil)
-            code("do", line(c))
-            emitBody(body, loopLine: line(c))
-            code("while (\(renderText(condition)));", line(condition))
+            loopHead("do {", line: line(c))
+            emitBody(body)
+            code("} while (\(renderText(condition)));", line(condition))
         } else {
             let next = LoopLabel(newLabel("continue"))
             loops.append(next)
-            code("for (;;) {", line(c))
-            emitBody(body, loopLine: line(c))
+            loopHead("for (;;) {", line: line(c))
+            emitBody(body)
             if next.used { code("\(next.name):;") }
             let value = lowerExpression(condition)
             code("if (!(\(value))) break;")
@@ -387,17 +411,23 @@ final class Normalizer {
             loops.append(nil)
             let cond = condition.map(renderText) ?? ""
             let inc = increment.map(renderText) ?? ""
-            code("for (; \(cond); \(inc))", line(c))
-            emitBody(body, loopLine: line(c))
+            if !preempt {
+                code("for (; \(cond); \(inc))", line(c))
+            } else {
+                loopHead("for (;; \(inc)) {", line: line(c))
+                if let condition { code("if (!(\(cond))) break;", line(condition)) }
+            }
+            emitBody(body)
+            if preempt { code("}") }
         } else {
             let next = LoopLabel(newLabel("continue"))
             loops.append(next)
-            code("for (;;) {", line(c))
+            loopHead("for (;;) {", line: line(c))
             if let condition {
                 let value = lowerExpression(condition)
                 code("if (!(\(value))) break;")
             }
-            emitBody(body, loopLine: line(c))
+            emitBody(body)
             if next.used { code("\(next.name):;") }
             if let increment { emitExpressionStatement(increment) }
             code("}")

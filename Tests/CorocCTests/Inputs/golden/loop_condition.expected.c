@@ -46,9 +46,9 @@ static coro_status total_resume(coro_frame *self) {
     }
 
 #line 8 "Inputs/golden/loop_condition.c"
-    sum_r = 0;
+    sum_r = 0; S1:;
 #line 10 "Inputs/golden/loop_condition.c"
-    for (;;) { f->hdr.state = 1; f->fd = fd_r; f->sum = sum_r; f->n = n_r; S1: CORO_OP(coro_op_read(&f->hdr, &f->t1_, fd_r, f->buf, sizeof f->buf)); if (!((n_r = f->t1_) > 0)) break; { if (coro_preempt_pending()) { f->hdr.state = 2; f->fd = fd_r; f->sum = sum_r; f->n = n_r; return CORO_YIELDED; S2:; }
+    for (;;) { if (coro_preempt_pending()) { f->hdr.state = 1; f->fd = fd_r; f->sum = sum_r; f->n = n_r; return CORO_YIELDED; } f->hdr.state = 2; f->fd = fd_r; f->sum = sum_r; f->n = n_r; S2: CORO_OP(coro_op_read(&f->hdr, &f->t1_, fd_r, f->buf, sizeof f->buf)); if (!((n_r = f->t1_) > 0)) break; {
 #line 11 "Inputs/golden/loop_condition.c"
     sum_r += n_r; } }
 #line 12 "Inputs/golden/loop_condition.c"

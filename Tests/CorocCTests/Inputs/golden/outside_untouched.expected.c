@@ -85,7 +85,7 @@ static coro_status entry_resume(coro_frame *self) {
     }
 
 #line 15 "Inputs/golden/outside_untouched.c"
-    { i_r = 0; for (; i_r < n_r; i_r++) { if (coro_preempt_pending()) { f->hdr.state = 1; f->n = n_r; f->i = i_r; return CORO_YIELDED; S1:; } coro_spawn(worker_new(i_r), "worker"); } }
+    { i_r = 0; S1:; for (;; i_r++) { if (coro_preempt_pending()) { f->hdr.state = 1; f->n = n_r; f->i = i_r; return CORO_YIELDED; } if (!(i_r < n_r)) break; { coro_spawn(worker_new(i_r), "worker"); } } }
 #line 16 "Inputs/golden/outside_untouched.c"
     { f->ret_ = helper(n_r); return CORO_DONE; }
     return CORO_DONE;

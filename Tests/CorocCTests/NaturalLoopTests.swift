@@ -1,0 +1,55 @@
+// Loops stay natural loops (Lower's contract): the translated program has as
+// many innermost loops as the original.  An irreducible cycle is no loop to
+// LLVM: its loop vectorizer says nothing about it, while it remarks once on
+// every natural innermost loop it looks at ("vectorized loop", "loop not
+// vectorized", or "vectorization is not beneficial").  Unrolling is off so
+// that each source loop is one loop.  The remarks' lines are no help: the
+// translated loops all report one location, so this counts.
+import CorocC
+import CorocCore
+import Foundation
+import Testing
+
+private struct LoopCount { var loops = 0, vectorized = 0 }
+
+/// What clang's loop vectorizer says about the loops of `file` at -O2.
+private func vectorizerLoops(_ file: String, includes: String) throws -> LoopCount {
+    let result = try runProcess(["clang", "-std=gnu17", "-O2", "-fno-unroll-loops", "-fno-inline-functions", "-c", "-o", "/dev/null",
+                                 "-I", Paths.runtimeInclude, "-I", includes, "-Wno-attributes",
+                                 "-Rpass=loop-vectorize", "-Rpass-missed=loop-vectorize", "-x", "c", file])
+    #expect(result.status == 0, "\(result.stderr)")
+    var count = LoopCount()
+    for line in result.stderr.split(separator: "\n") {
+        if line.contains("remark: vectorized loop (") {
+            count.loops += 1
+            count.vectorized += 1
+        } else if line.contains("remark: loop not vectorized [") || line.contains("vectorization is not beneficial [") {
+            count.loops += 1
+        }
+    }
+    return count
+}
+
+/// Inputs, with how many of their innermost loops hold a suspend point: the
+/// resume label of a suspend is inside its loop (the dispatch is flat), so
+/// such a loop is entered from the side and is no natural loop.
+private let inputs: [(String, suspendingLoops: Int)] = [
+    ("Tests/CorocCTests/Inputs/golden/loop_shapes.c", 0),
+    ("bench/straight.c", 1),   // run()'s `round` loop awaits the kernels
+    ("bench/backedge.c", 1),   // run()'s `round` loop awaits the kernels
+]
+
+@Test(arguments: inputs)
+func everyInnermostLoopStaysALoop(_ name: String, suspendingLoops: Int) throws {
+    let path = Paths.repo.appendingPathComponent(name).path
+    let includes = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let original = try vectorizerLoops(path, includes: includes)
+    #expect(original.loops > suspendingLoops)
+    for mode in TranslationMode.allCases {
+        let translated = try translate(path, mode: mode).output
+        let loops = try vectorizerLoops(temporaryFile(suffix: ".c", contents: translated), includes: includes)
+        // Stackful output keeps every loop as written.
+        let expected = original.loops - (mode == .stackful ? 0 : suspendingLoops)
+        #expect(loops.loops >= expected, "\(mode): \(loops.loops) innermost loops, expected \(expected)")
+    }
+}
