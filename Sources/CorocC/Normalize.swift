@@ -186,7 +186,8 @@ final class Normalizer {
         if let known = loweringCache[ObjectIdentifier(c)] { return known.value }
         var value = containsSuspend(c)
         if !value && preempt {
-            value = isLoop(c) || isBackwardGoto(c) || c.children.contains { needsLowering($0) }
+            value = (isLoop(c) && !ShortLoops.isShortLeaf(c, candidates: registerCandidates, macros, source))
+                || isBackwardGoto(c) || c.children.contains { needsLowering($0) }
         }
         loweringCache[ObjectIdentifier(c)] = (c, value)
         return value

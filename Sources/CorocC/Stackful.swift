@@ -9,7 +9,8 @@
 //     expression that runs a generated thunk through coro_blocking and yields
 //     the call's result with its errno;
 //   - in coroutines without CORO_NOPREEMPT, `coro_stackful_preempt_point();`
-//     at the top of every loop body and before every backward goto;
+//     at the top of every loop body (but short leaf loops, see ShortLoops)
+//     and before every backward goto;
 //   - `coro_go(f(x))` -> `f_go_stackful(x)` and `coro_main(f(x))` ->
 //     `f_main_stackful(x)`, generated per spawned function (args struct, entry
 //     thunk) just before the first top-level declaration that uses them;
@@ -35,6 +36,7 @@ enum Stackful {
             // Drop the CORO markers (clang-only attributes; GCC would warn).
             edits += markerWords(in: TextRange(start: range.start, end: coroutine.cursor.fileOffset), source)
             let preempt = !coroutine.noPreempt
+            let candidates = preempt ? RegisterPolicy.candidates(coroutine.cursor, unit.macros, source) : []
             coroutine.cursor.forEachDescendant { node in
                 switch node.kind {
                 case CXCursor_CallExpr:
@@ -54,7 +56,8 @@ enum Stackful {
                 case CXCursor_WhileStmt, CXCursor_ForStmt, CXCursor_DoStmt:
                     let parts = node.children
                     let body = node.kind == CXCursor_DoStmt ? parts.first : parts.last
-                    guard preempt, let body, let r = unit.macros.textRange(body) else { return }
+                    guard preempt, let body, let r = unit.macros.textRange(body),
+                          !ShortLoops.isShortLeaf(node, candidates: candidates, unit.macros, source) else { return }
                     if body.kind == CXCursor_CompoundStmt {
                         edits.append((TextRange(start: r.start + 1, end: r.start + 1), " coro_stackful_preempt_point();"))
                     } else {

@@ -1,0 +1,122 @@
+// Analysis: loops that need no back-edge check of their own.
+//
+// In:  a loop statement of a coroutine, the coroutine's register candidates
+//      (RegisterPolicy: scalars whose address is never taken).
+// Out: true when the loop is a short leaf: it runs at most `maxTrips`
+//      iterations of code with no loop, call, goto, label, switch or case in
+//      it, so it ends within a bounded time and the check of the enclosing
+//      loop (or the coroutine's next suspension) bounds the time slice.  This
+//      is the "check moved to the enclosing loop when the trip count is
+//      bounded" half of issue 14: GCC and LLVM may then vectorize, unroll or
+//      delete the loop as in the original.
+//
+// Recognized shape, nothing else (conservative: anything unknown is "not short"):
+//     for (V = a; V < b; V++)   with `int V = a`, `<=`, `++V`, `V += 1` too,
+// where a and b are integer constant expressions (clang evaluates them),
+// V is an integer variable of at least 32 bits that is a register candidate
+// (no pointer can write it), 0 <= a, b < 2^31 (no overflow of V, no
+// negative bound converted to a huge unsigned one), and V is
+// only read in the body: each mention is the operand of an implicit
+// lvalue-to-rvalue conversion (libclang's UnexposedExpr), never of an
+// assignment, increment or `&`.  Used by both Normalize (stackless) and
+// Stackful, so the two modes place checks alike.
+import CClang
+
+enum ShortLoops {
+    /// 96 (bench/straight.c's matrix dimension) and 256 (table loops) fit; a
+    /// leaf body without calls is at most a few hundred instructions, so one
+    /// loop stays far below a microsecond per 1000 trips, against a 2 ms slice.
+    static let maxTrips: Int64 = 1024
+
+    static func isShortLeaf(_ loop: Cursor, candidates: Set<CursorKey>, _ macros: MacroMap, _ source: SourceText) -> Bool {
+        guard loop.kind == CXCursor_ForStmt else { return false }
+        let parts = loop.children
+        guard parts.count == 4 else { return false }   // init, cond, inc, body all present
+        let (initial, condition, increment, body) = (parts[0], parts[1], parts[2], parts[3])
+        // The counter and its start.
+        let counter: Cursor, start: Int64
+        if initial.kind == CXCursor_DeclStmt {
+            guard initial.children.count == 1, initial.children[0].kind == CXCursor_VarDecl,
+                  let value = initial.children[0].children.last.flatMap(constant) else { return false }
+            counter = initial.children[0]
+            start = value
+        } else {
+            guard initial.kind == CXCursor_BinaryOperator, initial.children.count == 2,
+                  operatorText(initial, macros, source) == "=",
+                  let target = variable(initial.children[0]), let value = constant(initial.children[1]) else { return false }
+            counter = target
+            start = value
+        }
+        guard candidates.contains(counter.key), isWideInteger(counter.type) else { return false }
+        // The bound.
+        guard condition.kind == CXCursor_BinaryOperator, condition.children.count == 2,
+              variable(condition.children[0])?.key == counter.key,
+              let bound = constant(condition.children[1]) else { return false }
+        let trips: Int64
+        switch operatorText(condition, macros, source) {
+        case "<": trips = bound - start
+        case "<=": trips = bound - start + 1
+        default: return false
+        }
+        guard start >= 0, bound >= 0, start < 1 << 31, bound < 1 << 31, trips <= maxTrips else { return false }
+        // The step: +1.
+        guard let inc = macros.textRange(increment) else { return false }
+        let step = source.slice(inc).filter { !$0.isWhitespace }
+        let name = counter.spelling
+        guard step == name + "++" || step == "++" + name || step == name + "+=1" else { return false }
+        return isStraightBody(body, counter: counter.key)
+    }
+
+    /// No loop, call, jump target or goto; the counter only read.
+    private static func isStraightBody(_ body: Cursor, counter: CursorKey) -> Bool {
+        func ok(_ node: Cursor, parent: Cursor?) -> Bool {
+            switch node.kind {
+            case CXCursor_WhileStmt, CXCursor_ForStmt, CXCursor_DoStmt, CXCursor_CallExpr, CXCursor_GotoStmt,
+                 CXCursor_IndirectGotoStmt, CXCursor_LabelStmt, CXCursor_SwitchStmt, CXCursor_CaseStmt,
+                 CXCursor_DefaultStmt, CXCursor_AsmStmt, CXCursor_StmtExpr:
+                return false
+            case CXCursor_DeclRefExpr where node.referencedKey == counter:
+                guard parent?.kind == CXCursor_UnexposedExpr else { return false }
+            default:
+                break
+            }
+            return node.children.allSatisfy { ok($0, parent: node) }
+        }
+        return ok(body, parent: nil)
+    }
+
+    private static func strip(_ c: Cursor) -> Cursor {
+        var c = c
+        while (c.kind == CXCursor_ParenExpr || c.kind == CXCursor_UnexposedExpr), c.children.count == 1 { c = c.children[0] }
+        return c
+    }
+
+    /// The variable a (cast, parenthesized) name refers to.
+    private static func variable(_ c: Cursor) -> Cursor? {
+        let e = strip(c)
+        guard e.kind == CXCursor_DeclRefExpr, let target = e.referenced, target.kind == CXCursor_VarDecl else { return nil }
+        return target
+    }
+
+    /// The value of an integer constant expression.
+    private static func constant(_ c: Cursor) -> Int64? {
+        guard c.isExpression, c.kind != CXCursor_CallExpr, !c.anyDescendant({ $0.kind == CXCursor_CallExpr }),
+              let result = clang_Cursor_Evaluate(c.raw) else { return nil }
+        defer { clang_EvalResult_dispose(result) }
+        guard clang_EvalResult_getKind(result) == CXEval_Int else { return nil }
+        return clang_EvalResult_getAsLongLong(result)
+    }
+
+    private static func isWideInteger(_ type: CXType) -> Bool {
+        let kinds: Set<UInt32> = [CXType_Int, CXType_UInt, CXType_Long, CXType_ULong, CXType_LongLong, CXType_ULongLong]
+            .map(\.rawValue).reduce(into: Set<UInt32>()) { $0.insert($1) }
+        return kinds.contains(clang_getCanonicalType(type).kind.rawValue)
+    }
+
+    /// The operator of a binary expression: the text between its operands.
+    private static func operatorText(_ c: Cursor, _ macros: MacroMap, _ source: SourceText) -> String? {
+        guard c.children.count == 2, let l = macros.textRange(c.children[0]), let r = macros.textRange(c.children[1]),
+              l.end <= r.start else { return nil }
+        return source.slice(TextRange(start: l.end, end: r.start)).filter { !$0.isWhitespace }
+    }
+}

@@ -1,0 +1,25 @@
+/* Proves which loops get no back-edge check of their own (ShortLoops): only
+ * `short_` loops below have none (constant bounds, at most 1024 trips, no
+ * call, loop or jump in the body, counter only read); every `checked_` loop
+ * keeps its check: a bound too large or not constant, a counter written in
+ * the body, a call in the body, a loop in the body, a step other than +1, a huge unsigned bound. */
+#include <coro.h>
+
+enum { N = 96 };
+int g(int);
+
+CORO long loops(int *a, int n) {
+    long s = 0;
+    for (int short_1 = 0; short_1 < N; short_1++) s += a[short_1];
+    for (int short_2 = 0; short_2 <= 1023; ++short_2) s ^= short_2;
+    for (int checked_big = 0; checked_big < 1025; checked_big++) s += checked_big;
+    for (int checked_var = 0; checked_var < n; checked_var++) s += checked_var;
+    for (int checked_write = 0; checked_write < 8; checked_write++) { s += checked_write; checked_write += s & 1; }
+    for (int checked_call = 0; checked_call < 8; checked_call++) s += g(checked_call);
+    for (int checked_step = 0; checked_step < 8; checked_step += 2) s += checked_step;
+    for (int checked_outer = 0; checked_outer < 8; checked_outer++)
+        for (int short_inner = 0; short_inner < 8; short_inner++) s += short_inner * checked_outer;
+    unsigned checked_neg;
+    for (checked_neg = 0; checked_neg < (unsigned)-1; checked_neg++) s++;
+    return s;
+}
