@@ -414,6 +414,20 @@ final class Normalizer {
             let inc = increment.map(renderText) ?? ""
             if !preempt {
                 code("for (; \(cond); \(inc))", line(c))
+            } else if let strip = ShortLoops.strip(c, candidates: registerCandidates, macros, source), let condition {
+                // Strips of ShortLoops.stripTrips iterations, the check before each.
+                loopHead("for (;;) {", line: line(c))
+                code("if (!(\(cond))) break;", line(condition))
+                let v = "(" + renderText(condition.children[0]) + ")", e = "(" + renderText(strip.bound) + ")"
+                let (n, u, end) = (ShortLoops.stripTrips, strip.unsignedType, newLabel("strip_end"))
+                code("{ \(declare(strip.counter.type, end)) = \(e) > \(v) && (\(u))\(e) - (\(u))\(v) > \(n) ? \(v) + \(n) : \(e);")
+                code("for (; \(v) < \(end); \(inc))", line(c))
+                emitBody(body)
+                code("} }")
+                loops.removeLast()
+                fragments.append(.loopEnd)
+                code("}")
+                return
             } else {
                 loopHead("for (;; \(inc)) {", line: line(c))
                 if let condition { code("if (!(\(cond))) break;", line(condition)) }

@@ -1,4 +1,6 @@
-// Analysis: loops that need no back-edge check of their own.
+// Analysis: loops that need no back-edge check of their own (short leaves),
+// and counted loops that need one per strip of iterations (`strip`, below;
+// stackless only: Normalize emits the strips).
 //
 // In:  a loop statement of a coroutine, the coroutine's register candidates
 //      (RegisterPolicy: scalars whose address is never taken).
@@ -64,18 +66,66 @@ enum ShortLoops {
         let step = source.slice(inc).filter { !$0.isWhitespace }
         let name = counter.spelling
         guard step == name + "++" || step == "++" + name || step == name + "+=1" else { return false }
-        return isStraightBody(body, counter: counter.key)
+        return isStraightBody(body, readOnly: [counter.key], breakAllowed: true)
     }
 
-    /// No loop, call, jump target or goto; the counter only read.
-    private static func isStraightBody(_ body: Cursor, counter: CursorKey) -> Bool {
+    /// A counted loop to strip-mine (HotSpot's loop strip mining): the
+    /// innermost `for (...; V < E; V++)` (or `++V`, `V += 1`) where E is an
+    /// integer constant or a variable of V's type, V and E are register
+    /// candidates only read in the body, and the body is straight (as for a
+    /// short leaf) with no `break` (it would leave only the strip).  Normalize
+    /// then runs it as strips of `stripTrips` iterations without a check,
+    /// each strip preceded by the check: the strip is what GCC and LLVM
+    /// vectorize.  Returns the rendered-type spelling of the unsigned type of
+    /// V, for the strip's overflow-free length computation.
+    static let stripTrips = 1024
+
+    struct Strip {
+        var counter: Cursor
+        var bound: Cursor
+        /// `unsigned long` etc.: E - V computed without overflow when E > V.
+        var unsignedType: String
+    }
+
+    static func strip(_ loop: Cursor, candidates: Set<CursorKey>, _ macros: MacroMap, _ source: SourceText) -> Strip? {
+        guard loop.kind == CXCursor_ForStmt else { return nil }
+        let parts = loop.children
+        guard parts.count >= 3 else { return nil }   // cond, inc, body (init optional)
+        let (condition, increment, body) = (parts[parts.count - 3], parts[parts.count - 2], parts[parts.count - 1])
+        guard condition.kind == CXCursor_BinaryOperator, condition.children.count == 2,
+              operatorText(condition, macros, source) == "<",
+              let counter = variable(condition.children[0]), candidates.contains(counter.key),
+              let unsignedType = unsignedSpelling(counter.type) else { return nil }
+        var readOnly = [counter.key]
+        let boundSide = condition.children[1]
+        if let bound = variable(boundSide) {
+            guard candidates.contains(bound.key),
+                  clang_equalTypes(clang_getCanonicalType(bound.type), clang_getCanonicalType(counter.type)) != 0
+            else { return nil }
+            readOnly.append(bound.key)
+        } else {
+            guard let value = constant(boundSide), value >= 0, value < 1 << 31 else { return nil }
+        }
+        guard let inc = macros.textRange(increment) else { return nil }
+        let step = source.slice(inc).filter { !$0.isWhitespace }
+        let name = counter.spelling
+        guard step == name + "++" || step == "++" + name || step == name + "+=1" else { return nil }
+        guard isStraightBody(body, readOnly: readOnly, breakAllowed: false) else { return nil }
+        return Strip(counter: counter, bound: boundSide, unsignedType: unsignedType)
+    }
+
+    /// No loop, call, jump target or goto (nor break, unless allowed); the
+    /// variables `readOnly` only read.
+    private static func isStraightBody(_ body: Cursor, readOnly: [CursorKey], breakAllowed: Bool) -> Bool {
         func ok(_ node: Cursor, parent: Cursor?) -> Bool {
             switch node.kind {
             case CXCursor_WhileStmt, CXCursor_ForStmt, CXCursor_DoStmt, CXCursor_CallExpr, CXCursor_GotoStmt,
                  CXCursor_IndirectGotoStmt, CXCursor_LabelStmt, CXCursor_SwitchStmt, CXCursor_CaseStmt,
                  CXCursor_DefaultStmt, CXCursor_AsmStmt, CXCursor_StmtExpr:
                 return false
-            case CXCursor_DeclRefExpr where node.referencedKey == counter:
+            case CXCursor_BreakStmt where !breakAllowed:
+                return false
+            case CXCursor_DeclRefExpr where node.referencedKey.map(readOnly.contains) ?? false:
                 guard parent?.kind == CXCursor_UnexposedExpr else { return false }
             default:
                 break
@@ -94,7 +144,7 @@ enum ShortLoops {
     /// The variable a (cast, parenthesized) name refers to.
     private static func variable(_ c: Cursor) -> Cursor? {
         let e = strip(c)
-        guard e.kind == CXCursor_DeclRefExpr, let target = e.referenced, target.kind == CXCursor_VarDecl else { return nil }
+        guard e.kind == CXCursor_DeclRefExpr, let target = e.referenced, target.kind == CXCursor_VarDecl || target.kind == CXCursor_ParmDecl else { return nil }
         return target
     }
 
@@ -105,6 +155,15 @@ enum ShortLoops {
         defer { clang_EvalResult_dispose(result) }
         guard clang_EvalResult_getKind(result) == CXEval_Int else { return nil }
         return clang_EvalResult_getAsLongLong(result)
+    }
+
+    private static func unsignedSpelling(_ type: CXType) -> String? {
+        switch clang_getCanonicalType(type).kind {
+        case CXType_Int, CXType_UInt: return "unsigned int"
+        case CXType_Long, CXType_ULong: return "unsigned long"
+        case CXType_LongLong, CXType_ULongLong: return "unsigned long long"
+        default: return nil
+        }
     }
 
     private static func isWideInteger(_ type: CXType) -> Bool {

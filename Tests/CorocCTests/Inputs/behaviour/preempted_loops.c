@@ -1,8 +1,8 @@
 /* Proves that resuming at a back-edge check re-enters the loop through its
  * header with nothing lost or repeated: while, for (with continue and break),
- * do-while (with continue), nested loops and a loop with side effects in its
- * condition and increment, each long enough to be preempted many times with
- * a 20 us time slice (set before the scheduler starts; the untranslated
+ * do-while (with continue), nested loops, strip-mined counted loops and a
+ * loop with side effects in its condition and increment, each long enough
+ * to be preempted many times with a 20 us time slice (set before the scheduler starts; the untranslated
  * program ignores it).  Compared with the untranslated program. */
 #include <coro.h>
 #include <stdio.h>
@@ -25,6 +25,11 @@ CORO static unsigned long shapes(long n) {
     } while (k > 0);
     for (int p = 0; p < 40; p++)
         for (long q = 0; q < n / 40; q++) h = h * 33u + (unsigned long)(p ^ q);
+    /* strip-mined (ShortLoops.strip): continue inside, a negative start,
+     * an unsigned counter whose strips end next to UINT_MAX */
+    for (long s = -5000000; s < n; s++) { if (s & 1) continue; h += (unsigned long)s; }
+    unsigned top = 4294967295u;
+    for (unsigned u = top - 2000000; u < top; u++) h ^= u;
     long m = 0;
     for (long c = 0; (calls++, c < n); c += (m++ & 1) + 1) h += (unsigned long)c;
     printf("i=%ld k=%ld m=%ld calls=%ld\n", i, k, m, calls);

@@ -1,8 +1,10 @@
 /* Proves which loops get no back-edge check of their own (ShortLoops): only
  * `short_` loops below have none (constant bounds, at most 1024 trips, no
  * call, loop or jump in the body, counter only read); every `checked_` loop
- * keeps its check: a bound too large or not constant, a counter written in
- * the body, a call in the body, a loop in the body, a step other than +1, a huge unsigned bound. */
+ * keeps a check: a bound too large or not constant (checked_big and
+ * checked_var are counted loops, strip-mined with one check per 1024 trips),
+ * a counter written in the body, a call in the body, a loop in the body, a
+ * step other than +1, a huge unsigned bound. */
 #include <coro.h>
 
 enum { N = 96 };

@@ -3,15 +3,17 @@
 /* Proves which loops get no back-edge check of their own (ShortLoops): only
  * `short_` loops below have none (constant bounds, at most 1024 trips, no
  * call, loop or jump in the body, counter only read); every `checked_` loop
- * keeps its check: a bound too large or not constant, a counter written in
- * the body, a call in the body, a loop in the body, a step other than +1, a huge unsigned bound. */
+ * keeps a check: a bound too large or not constant (checked_big and
+ * checked_var are counted loops, strip-mined with one check per 1024 trips),
+ * a counter written in the body, a call in the body, a loop in the body, a
+ * step other than +1, a huge unsigned bound. */
 #include <coro.h>
 
 enum { N = 96 };
 int g(int);
 
 
-#line 11 "Inputs/golden/short_loops.c"
+#line 13 "Inputs/golden/short_loops.c"
 typedef struct loops_frame {
     coro_frame hdr;
     long ret_;
@@ -68,32 +70,32 @@ static coro_status loops_resume(coro_frame *self) {
     default: __builtin_trap();   /* resumed a finished or corrupt frame */
     }
 
-#line 12 "Inputs/golden/short_loops.c"
-    s_r = 0;
-#line 13 "Inputs/golden/short_loops.c"
-    for (int short_1 = 0; short_1 < N; short_1++) s_r += a_r[short_1];
 #line 14 "Inputs/golden/short_loops.c"
-    for (int short_2 = 0; short_2 <= 1023; ++short_2) s_r ^= short_2;
+    s_r = 0;
 #line 15 "Inputs/golden/short_loops.c"
-    { checked_big_r = 0; S1:; for (;; checked_big_r++) { if (coro_preempt_pending()) { f->hdr.state = 1; f->n = n_r; f->s = s_r; f->checked_big = checked_big_r; f->checked_var = checked_var_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_big_r < 1025)) break; { s_r += checked_big_r; } } }
+    for (int short_1 = 0; short_1 < N; short_1++) s_r += a_r[short_1];
 #line 16 "Inputs/golden/short_loops.c"
-    { checked_var_r = 0; S2:; for (;; checked_var_r++) { if (coro_preempt_pending()) { f->hdr.state = 2; f->n = n_r; f->s = s_r; f->checked_var = checked_var_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_var_r < n_r)) break; { s_r += checked_var_r; } } }
+    for (int short_2 = 0; short_2 <= 1023; ++short_2) s_r ^= short_2;
 #line 17 "Inputs/golden/short_loops.c"
-    { checked_write_r = 0; S3:; for (;; checked_write_r++) { if (coro_preempt_pending()) { f->hdr.state = 3; f->s = s_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_write_r < 8)) break; { { s_r += checked_write_r; checked_write_r += s_r & 1; } } } }
+    { checked_big_r = 0; S1:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 1; f->n = n_r; f->s = s_r; f->checked_big = checked_big_r; f->checked_var = checked_var_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_big_r < 1025)) break; { int coro_strip_end1 = (1025) > (checked_big_r) && (unsigned int)(1025) - (unsigned int)(checked_big_r) > 1024 ? (checked_big_r) + 1024 : (1025); for (; (checked_big_r) < coro_strip_end1; checked_big_r++) { s_r += checked_big_r; } } } }
 #line 18 "Inputs/golden/short_loops.c"
-    { checked_call_r = 0; S4:; for (;; checked_call_r++) { if (coro_preempt_pending()) { f->hdr.state = 4; f->s = s_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_call_r < 8)) break; { s_r += g(checked_call_r); } } }
+    { checked_var_r = 0; S2:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 2; f->n = n_r; f->s = s_r; f->checked_var = checked_var_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_var_r < n_r)) break; { int coro_strip_end2 = (n_r) > (checked_var_r) && (unsigned int)(n_r) - (unsigned int)(checked_var_r) > 1024 ? (checked_var_r) + 1024 : (n_r); for (; (checked_var_r) < coro_strip_end2; checked_var_r++) { s_r += checked_var_r; } } } }
 #line 19 "Inputs/golden/short_loops.c"
-    { checked_step_r = 0; S5:; for (;; checked_step_r += 2) { if (coro_preempt_pending()) { f->hdr.state = 5; f->s = s_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_step_r < 8)) break; { s_r += checked_step_r; } } }
+    { checked_write_r = 0; S3:; for (;; checked_write_r++) { if (coro_preempt_pending()) { f->hdr.state = 3; f->s = s_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_write_r < 8)) break; { { s_r += checked_write_r; checked_write_r += s_r & 1; } } } }
 #line 20 "Inputs/golden/short_loops.c"
-    { checked_outer_r = 0; S6:; for (;; checked_outer_r++) { if (coro_preempt_pending()) { f->hdr.state = 6; f->s = s_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_outer_r < 8)) break; {
+    { checked_call_r = 0; S4:; for (;; checked_call_r++) { if (coro_preempt_pending()) { f->hdr.state = 4; f->s = s_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_call_r < 8)) break; { s_r += g(checked_call_r); } } }
 #line 21 "Inputs/golden/short_loops.c"
-    for (int short_inner = 0; short_inner < 8; short_inner++) s_r += short_inner * checked_outer_r; } } }
+    { checked_step_r = 0; S5:; for (;; checked_step_r += 2) { if (coro_preempt_pending()) { f->hdr.state = 5; f->s = s_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_step_r < 8)) break; { s_r += checked_step_r; } } }
+#line 22 "Inputs/golden/short_loops.c"
+    { checked_outer_r = 0; S6:; for (;; checked_outer_r++) { if (coro_preempt_pending()) { f->hdr.state = 6; f->s = s_r; f->checked_outer = checked_outer_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_outer_r < 8)) break; {
 #line 23 "Inputs/golden/short_loops.c"
+    for (int short_inner = 0; short_inner < 8; short_inner++) s_r += short_inner * checked_outer_r; } } }
+#line 25 "Inputs/golden/short_loops.c"
     { checked_neg_r = 0; S7:; for (;; checked_neg_r++) { if (coro_preempt_pending()) { f->hdr.state = 7; f->s = s_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_neg_r < (unsigned)-1)) break; { s_r++; } } }
-#line 24 "Inputs/golden/short_loops.c"
+#line 26 "Inputs/golden/short_loops.c"
     { f->ret_ = s_r; return CORO_DONE; }
     return CORO_DONE;
 }
 
-#line 25 "Inputs/golden/short_loops.c"
+#line 27 "Inputs/golden/short_loops.c"
 
