@@ -1,6 +1,6 @@
 // Analysis: loops that need no back-edge check of their own (short leaves),
 // and counted loops that need one per strip of iterations (`strip`, below;
-// stackless only: Normalize emits the strips).
+// Normalize and Stackful emit the strips).
 //
 // In:  a loop statement of a coroutine, the coroutine's register candidates
 //      (RegisterPolicy: scalars whose address is never taken).

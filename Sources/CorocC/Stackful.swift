@@ -9,8 +9,9 @@
 //     expression that runs a generated thunk through coro_blocking and yields
 //     the call's result with its errno;
 //   - in coroutines without CORO_NOPREEMPT, `coro_stackful_preempt_point();`
-//     at the top of every loop body (but short leaf loops, see ShortLoops)
-//     and before every backward goto;
+//     at the top of every loop body (but short leaf loops, see ShortLoops;
+//     counted loops get one per strip of 1024 iterations, as stackless) and
+//     before every backward goto;
 //   - `coro_go(f(x))` -> `f_go_stackful(x)` and `coro_main(f(x))` ->
 //     `f_main_stackful(x)`, generated per spawned function (args struct, entry
 //     thunk) just before the first top-level declaration that uses them;
@@ -20,6 +21,27 @@ import CClang
 import CorocCore
 
 enum Stackful {
+    /// A counted loop in strips (ShortLoops.strip), as the stackless output
+    /// runs it: `for (I; V < E; V++) B` becomes `for (I; V < E; ) {
+    /// coro_stackful_preempt_point(); { T end = ...; for (; V < end; V++) B } }`.
+    /// Nil (a check per iteration instead) when the loop is not one or its
+    /// parts do not have text of their own in order (macros).
+    private static func stripEdits(_ loop: Cursor, body r: TextRange, compound: Bool, candidates: Set<CursorKey>,
+                                   _ unit: ParsedUnit) -> [(TextRange, String)]? {
+        let source = unit.source, parts = loop.children
+        guard let strip = ShortLoops.strip(loop, candidates: candidates, unit.macros, source),
+              let v = unit.macros.textRange(parts[parts.count - 3].children[0]),
+              let e = unit.macros.textRange(strip.bound), let inc = unit.macros.textRange(parts[parts.count - 2]),
+              let whole = unit.macros.textRange(loop), whole.start < v.start, v.end <= e.start, e.end <= inc.start,
+              inc.end <= r.start, r.end <= whole.end else { return nil }
+        let (vText, eText) = ("(" + source.slice(v) + ")", "(" + source.slice(e) + ")")
+        let (n, u) = (ShortLoops.stripTrips, strip.unsignedType)
+        let open = "{ coro_stackful_preempt_point(); { \(declare(strip.counter.type, "coro_strip_end")) = \(eText) > \(vText)"
+            + " && (\(u))\(eText) - (\(u))\(vText) > \(n) ? \(vText) + \(n) : \(eText); for (; \(vText) < coro_strip_end; \(source.slice(inc))) "
+        let end = compound ? r.end : (source.semicolon(after: r.end) ?? r.end)
+        return [(inc, ""), (TextRange(start: r.start, end: r.start), open), (TextRange(start: end, end: end), " } }")]
+    }
+
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
                     command: String) throws(DiagnosticError) -> String {
         let source = unit.source
@@ -58,7 +80,10 @@ enum Stackful {
                     let body = node.kind == CXCursor_DoStmt ? parts.first : parts.last
                     guard preempt, let body, let r = unit.macros.textRange(body),
                           !ShortLoops.isShortLeaf(node, candidates: candidates, unit.macros, source) else { return }
-                    if body.kind == CXCursor_CompoundStmt {
+                    if let strip = stripEdits(node, body: r, compound: body.kind == CXCursor_CompoundStmt,
+                                              candidates: candidates, unit) {
+                        edits += strip
+                    } else if body.kind == CXCursor_CompoundStmt {
                         edits.append((TextRange(start: r.start + 1, end: r.start + 1), " coro_stackful_preempt_point();"))
                     } else {
                         edits.append((TextRange(start: r.start, end: r.start), "{ coro_stackful_preempt_point(); "))
