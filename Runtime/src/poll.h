@@ -69,7 +69,9 @@
  *  "drained".  That closes the hole because epoll reports the fd's state
  *  when the event is collected: a FIN that came before the mark was either
  *  in an event collected before the mark (which carried HUP), or its edge
- *  is collected after the mark (which bumps rseq).
+ *  is collected after the mark (which bumps rseq).  Runtime/model/
+ *  readiness.pml checks this with spin (and fails the old protocol);
+ *  docs/network.md has its counterexample.
  *
  * THE BACKEND CONTRACT (what poll_epoll.c defines; a kqueue file would too)
  *
