@@ -42,6 +42,7 @@ test-swift: build
 # Every fixture in both modes, on 1 and on 4 workers; output compared exactly.
 test-fixtures: build
 	$(COROC) run Fixtures/c/*.c --mode both --threads 1,4
+	scripts/seed-replay.sh $(COROC) 20
 	@if ls Fixtures/swift/*.coroswift >/dev/null 2>&1; then \
 	    $(COROC) run Fixtures/swift/*.coroswift --mode both --threads 1,4; fi
 
@@ -56,6 +57,7 @@ test: setup-test test-runtime test-swift test-fixtures test-examples
 # worker counts (interleaving bugs show up as flaky rows).
 test-long: setup-test build
 	$(MAKE) -C Runtime test-long
+	scripts/seed-replay.sh $(COROC) 200
 	COROC_CSMITH_SEEDS=300 $(SWIFT) test --filter csmithChecksumSurvivesTranslation
 	for round in 1 2 3 4 5; do \
 	    $(COROC) run Fixtures/c/*.c Fixtures/swift/*.coroswift --mode both --threads 1,2,4,8 || exit 1; \

@@ -13,7 +13,7 @@ add() { for p in "$@"; do want+=("$p"); done; }
 for group in "${@:-base}"; do
     case "$group" in
         base)  add libclang-dev pkg-config make ;;
-        test)  add libclang-dev pkg-config make gdb valgrind qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross csmith libcsmith-dev cmake ;;
+        test)  add libclang-dev pkg-config make gdb valgrind qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross csmith libcsmith-dev cmake spin ;;
         bench) add libclang-dev pkg-config make golang-go wrk libboost-context-dev g++ linux-perf csmith libcsmith-dev valgrind ;;
         *) echo "setup.sh: unknown group '$group' (base, test, bench)" >&2; exit 2 ;;
     esac

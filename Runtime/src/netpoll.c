@@ -32,6 +32,10 @@ typedef struct fdrec {
     uint8_t rready;       /* input edge seen with no task waiting for input */
     uint8_t wready;       /* output edge seen with no task waiting for output */
     uint8_t stream;       /* atomic: TCP or unix stream socket (a short read drains it) */
+    uint8_t ended;        /* atomic, written under the lock: an input event with
+                             HUP or ERR was delivered, so an EOF or error waits
+                             behind the data and no short read means "empty"
+                             again (SHORT READS); cleared by close/forget */
     uint32_t seq;         /* bumped at every park; deadline timers name one */
     uint32_t rseq;        /* input edges delivered (and closes/forgets); written
                              under the lock, read without it only as a hint */
@@ -174,6 +178,7 @@ static void append(coro_task **head, coro_task *t) {
  * (nor close) came since its mark.  Under the lock this is the truth; without
  * it, a hint. */
 static inline int input_drained(fdrec *r) {
+    if (__atomic_load_n(&r->ended, __ATOMIC_RELAXED)) return 0;   /* EOF/error queued: read it */
     uint64_t d = __atomic_load_n(&r->drained, __ATOMIC_RELAXED);   /* partner: coro_fd_input_short */
     return d == (DRAINED | __atomic_load_n(&r->rseq, __ATOMIC_RELAXED));
 }
@@ -254,6 +259,7 @@ static void input_forget(fdrec *r) {
     __atomic_store_n(&r->rseq, r->rseq + 1, __ATOMIC_RELAXED);
     __atomic_store_n(&r->drained, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&r->stream, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->ended, 0, __ATOMIC_RELAXED);
 }
 
 void coro_fd_wait_done(coro_task *t) {
@@ -335,6 +341,10 @@ static void on_event(void *arg, int fd, int events) {
     if (events & CORO_POLL_IN) {
         /* voids every earlier "drained" mark; partner: input_drained */
         __atomic_store_n(&r->rseq, r->rseq + 1, __ATOMIC_RELAXED);
+        /* The peer's FIN (or an error) is queued behind the data: a read
+         * returns data up to it and only the next read returns 0/-1, with
+         * no edge in between (issue 12).  Sticky until close/forget. */
+        if (events & (CORO_POLL_HUP | CORO_POLL_ERR)) __atomic_store_n(&r->ended, 1, __ATOMIC_RELAXED);
         if (take_all(r, &r->readers, CORO_FD_READ, 0, list) == 0) r->rready = 1;
     }
     if (events & CORO_POLL_OUT) {

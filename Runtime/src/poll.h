@@ -59,6 +59,20 @@
  *  witness, so racing readers may store theirs without the lock.  A wake-up
  *  always retries the read (it never parks untried).
  *
+ *  The exception (issue 12): a short read empties the queue of *bytes*, not
+ *  of what a read returns.  The peer's FIN (or a pending error) sits behind
+ *  the data; the read returns the data and only the next read returns 0
+ *  (or -1), and when data and FIN arrived together there is one edge for
+ *  both, delivered before the mark: no edge will ever come for the EOF.  So
+ *  an input event delivered with CORO_POLL_HUP or CORO_POLL_ERR sets the
+ *  record's sticky `ended` bit, and a record with `ended` is never
+ *  "drained".  That closes the hole because epoll reports the fd's state
+ *  when the event is collected: a FIN that came before the mark was either
+ *  in an event collected before the mark (which carried HUP), or its edge
+ *  is collected after the mark (which bumps rseq).  Runtime/model/
+ *  readiness.pml checks this with spin (and fails the old protocol);
+ *  docs/network.md has its counterexample.
+ *
  * THE BACKEND CONTRACT (what poll_epoll.c defines; a kqueue file would too)
  *
  *  coro_poll_backend_init()   create the kernel object and the break fd;
@@ -69,7 +83,10 @@
  *  coro_poll_backend_close(fd) deregister (before the fd is closed).
  *  coro_poll_backend_wait(timeout_ns, cb, arg)
  *                             wait for readiness and call cb(arg, fd, ev)
- *                             for each ready fd (ev: CORO_POLL_IN/OUT/ERR bits).
+ *                             for each ready fd (ev: CORO_POLL_IN/OUT/ERR/HUP
+                             bits; HUP and ERR come with IN, and are the
+                             fd's state when the event is collected, so an
+                             event collected after the peer's FIN carries HUP).
  *                             timeout_ns < 0: block until an event or a break;
  *                             timeout_ns = 0: do not block;
  *                             timeout_ns > 0: block at most that long
@@ -85,7 +102,8 @@
 #include "task.h"
 
 /* ---- backend ---- */
-enum { CORO_POLL_IN = 1, CORO_POLL_OUT = 2, CORO_POLL_ERR = 4 };
+enum { CORO_POLL_IN = 1, CORO_POLL_OUT = 2, CORO_POLL_ERR = 4,
+       CORO_POLL_HUP = 8 /* peer shut down its side (or the socket hung up): EOF is queued */ };
 typedef void (*coro_poll_cb)(void *arg, int fd, int events);
 int coro_poll_backend_init(void);
 int coro_poll_backend_open(int fd);

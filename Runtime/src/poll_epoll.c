@@ -96,6 +96,7 @@ int coro_poll_backend_wait(int64_t timeout_ns, coro_poll_cb cb, void *arg) {
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ready |= CORO_POLL_IN;
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) ready |= CORO_POLL_OUT;
         if (e & EPOLLERR) ready |= CORO_POLL_ERR;
+        if (e & (EPOLLRDHUP | EPOLLHUP)) ready |= CORO_POLL_HUP;
         cb(arg, (int)evs[i].data.u64, ready);
         count++;
     }

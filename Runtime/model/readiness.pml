@@ -1,0 +1,112 @@
+/* readiness.pml — the fd-readiness protocol of Runtime/src/netpoll.c and
+ * io.c (poll.h: SHORT READS), for spin.  One stream socket, one reader that
+ * reads until EOF (io.c's io_op: TRY-park, mark, read, short-read report,
+ * park on EAGAIN, retry after a wake-up), a peer that sends CHUNKS one-unit
+ * chunks and then its FIN, and the poller (on_event).  The kernel side is
+ * edge-triggered epoll: an arrival puts the fd on the ready list if it is not
+ * there; collecting it takes it off and reports the socket's state *then*.
+ *
+ * Property: the reader reads EOF.  A run where it stays parked with nothing
+ * left to happen is an invalid end state (spin's deadlock check).
+ * -DOLD models the protocol before issue 12's fix (no sticky `ended` bit):
+ * spin must find the lost wake-up.  `make -C Runtime model` runs both. */
+
+#ifndef CHUNKS
+#define CHUNKS 2
+#endif
+#define BUF 2            /* units the reader asks for: 1 unit is a short read */
+
+byte bytes = 0;          /* socket: unread data units */
+bool fin = false;        /* socket: the peer's FIN is queued behind the data */
+bool onready = false;    /* epoll: the fd is on the ready list */
+
+/* the fd record (netpoll.c), changed only atomically (its lock) */
+byte rseq = 0;
+short drained = -1;      /* -1: unknown, else the mark of a short read */
+bool ended = false;
+bool rready = false;
+bool parked = false;
+bool woken = false;
+bool got_eof = false;
+
+#ifdef OLD
+#define DRAINED (drained == rseq)
+#else
+#define DRAINED (!ended && drained == rseq)
+#endif
+
+active proctype peer() {
+    byte i = 0;
+    do
+    :: i < CHUNKS -> atomic { bytes++; onready = true }; i++
+    :: i == CHUNKS -> atomic { fin = true; onready = true }; break
+    od
+}
+
+active proctype poller() {
+    bool hup;
+end: do
+    :: atomic { onready && (bytes > 0 || fin) -> onready = false; hup = fin };
+       atomic {
+           rseq++;
+#ifndef OLD
+           if :: hup -> ended = true :: else -> skip fi;
+#endif
+           if :: parked -> parked = false; woken = true
+              :: else -> rready = true
+           fi
+       }
+    od
+}
+
+active proctype reader() {
+    byte mark;
+    byte n;
+    bool wake = false;
+again:
+    if
+    :: wake -> goto try_read         /* a wake-up always retries */
+    :: else ->
+       /* coro_fd_park(READ|TRY): the lock-free hint, then under the lock */
+       if
+       :: !DRAINED -> goto try_read
+       :: else -> skip
+       fi;
+       atomic {
+           if
+           :: !DRAINED -> goto try_read
+           :: rready -> rready = false; goto try_read
+           :: else -> parked = true
+           fi
+       };
+       goto sleep
+    fi;
+try_read:
+    wake = false;
+    mark = rseq;                     /* coro_fd_input_mark */
+    atomic {
+        if
+        :: bytes > 0 -> n = (bytes < BUF -> bytes : BUF); bytes = bytes - n
+        :: bytes == 0 && fin -> got_eof = true; goto done
+        :: else -> n = 0             /* EAGAIN */
+        fi
+    };
+    if
+    :: n > 0 && n < BUF -> drained = mark; goto again   /* coro_fd_input_short */
+    :: n == BUF -> goto again
+    :: n == 0 ->
+       atomic {                      /* coro_fd_park(READ) */
+           if
+           :: rready -> rready = false; goto try_read
+           :: else -> parked = true
+           fi
+       }
+    fi;
+sleep:
+    woken;                           /* blocks until the poller wakes us */
+    woken = false;
+    wake = true;
+    goto again;
+done:
+    assert(got_eof)
+}
