@@ -75,6 +75,9 @@ final class Lower {
         var continueTarget: Int?
         var continueIsBackedge: Bool
         var deferDepth: Int
+        /// Switch cases only: the block where the next case's body starts, when
+        /// this case falls through into it (`fallthrough` becomes a jump there).
+        var fallthroughTarget: Int? = nil
     }
 
     struct Region {
@@ -229,7 +232,14 @@ final class Lower {
         if let doStmt = stmt.as(DoStmtSyntax.self), needsLowering(doStmt) { lowerDo(doStmt, label: label); return }
         if let deferStmt = stmt.as(DeferStmtSyntax.self) { lowerDefer(deferStmt); return }
         if let returnStmt = stmt.as(ReturnStmtSyntax.self) { lowerReturn(returnStmt); return }
-        if stmt.is(BreakStmtSyntax.self) || stmt.is(ContinueStmtSyntax.self) || stmt.is(FallThroughStmtSyntax.self) {
+        if stmt.is(FallThroughStmtSyntax.self) {
+            if let text = fallthroughText(for: Syntax(stmt)) {
+                emit(.code(text.0), line: source.line(of: stmt), targets: [text.1])
+            }
+            cursor.terminated = true
+            return
+        }
+        if stmt.is(BreakStmtSyntax.self) || stmt.is(ContinueStmtSyntax.self) {
             emitNative(Syntax(stmt))
             cursor.terminated = true
             return
@@ -291,6 +301,10 @@ final class Lower {
         let keyword = decl.bindingSpecifier.text
         let line = source.line(of: decl)
         let simple = decl.bindings.allSatisfy { $0.pattern.is(IdentifierPatternSyntax.self) && $0.accessorBlock == nil }
+        if decl.attributes.isEmpty, decl.modifiers.isEmpty, decl.bindings.count == 1, let binding = decl.bindings.first,
+           lowerTupleBinding(binding, keyword: keyword, replacements: replacements, line: line) {
+            return
+        }
         if !simple || !decl.attributes.isEmpty || !decl.modifiers.isEmpty {
             for binding in decl.bindings {
                 for name in boundNames(in: Syntax(binding.pattern)) {
@@ -327,6 +341,37 @@ final class Lower {
             emit(.declare(name: name, keyword: keyword, writtenType: writtenType, initializer: initializer),
                  line: line, uses: uses, kills: initializer == nil ? [] : [name])
         }
+    }
+
+    /// `let (lo, hi): (Int, Int) = ...`, or `let (lo, hi) = f()` of a coroutine
+    /// returning a tuple: the value goes into a temporary of the tuple type and
+    /// each name takes its component, so each is a field of a visible type.
+    /// False (nothing emitted) for any other pattern.
+    func lowerTupleBinding(_ binding: PatternBindingSyntax, keyword: String, replacements: [SyntaxIdentifier: String],
+                           line: Int) -> Bool {
+        guard let tuple = binding.pattern.as(TuplePatternSyntax.self), let value = binding.initializer?.value,
+              tuple.elements.allSatisfy({ $0.pattern.is(IdentifierPatternSyntax.self) || $0.pattern.is(WildcardPatternSyntax.self) })
+        else { return false }
+        var tupleType = binding.typeAnnotation?.type.trimmedDescription
+        if tupleType == nil, let temp = replacements[Syntax(value).id] ?? replacements[tryWrapped(value).id] {
+            tupleType = known[temp]
+        }
+        guard let tupleType, let components = TypeRule.tupleComponents(tupleType),
+              components.count == tuple.elements.count else { return false }
+        let rendered = render(Syntax(value), replacements: replacements)
+        temporaryCounter += 1
+        let temp = "co_t\(temporaryCounter)"
+        declareVariable(temp, type: tupleType, at: binding.pattern)
+        emit(.declare(name: temp, keyword: "let", writtenType: tupleType, initializer: rendered.text), line: line,
+             uses: rendered.uses, kills: [temp], targets: rendered.targets)
+        for (index, (element, type)) in zip(tuple.elements, components).enumerated() {
+            guard let identifier = element.pattern.as(IdentifierPatternSyntax.self) else { continue }
+            let name = identifier.identifier.text
+            declareVariable(name, type: type, at: identifier)
+            emit(.declare(name: name, keyword: keyword, writtenType: type, initializer: "\(temp).\(index)"), line: nil,
+                 uses: [temp], kills: [name])
+        }
+        return true
     }
 
     func declareVariable(_ name: String, type: String?, at node: some SyntaxProtocol, destructured: Bool = false,
@@ -630,6 +675,18 @@ final class Lower {
         return ("co_hdr.pointee.state = \(via); continue co_dispatch", via)
     }
 
+    /// Text of `fallthrough` in a case of a lowered switch: a jump to the block
+    /// where the next case's body starts (through the case's defers).
+    func fallthroughText(for statement: Syntax) -> (String, Int)? {
+        guard let context = jumpContexts.last(where: { $0.kind == .switchCase }),
+              let target = context.fallthroughTarget else {
+            diagnostics.append(source.diagnostic(at: statement, Messages.fallthroughTarget))
+            return nil
+        }
+        let via = trampoline(from: deferContext, to: context.deferDepth, target: target, backedge: false)
+        return ("co_hdr.pointee.state = \(via); continue co_dispatch", via)
+    }
+
     func returnText(value: String?) -> (String, Int?) {
         var text = value.map { "co_ret = .some(\($0)); " } ?? ""
         if deferContext.isEmpty {
@@ -656,6 +713,10 @@ final class Lower {
 
     enum Messages {
         static func noBody(_ name: String) -> String { "coroutine '\(name)' has no body" }
+        static func wideOptionalTry(_ mark: String) -> String {
+            "'try\(mark)' covers more than the coroutine call it awaits; write 'try\(mark)' on the call alone, or bind it first ('let r = try\(mark) f(...)')"
+        }
+        static let fallthroughTarget = "'fallthrough' here has no next case to go to in this coroutine's lowered switch"
         static func redeclared(_ name: String, _ first: String, _ second: String) -> String {
             "variable '\(name)' is declared as '\(first)' and as '\(second)' in the same coroutine; a variable that lives across a suspend point needs one name per type (rename one)"
         }
