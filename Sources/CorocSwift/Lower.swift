@@ -578,7 +578,11 @@ final class Lower {
                 kills.insert(target.baseName.text)
             }
         }
-        emit(.code(rendered.text), line: source.line(of: node), uses: rendered.uses, kills: kills,
+        var uses = rendered.uses
+        // A recursive local function names itself in its body: that is not a use of
+        // an earlier value (it would make the function look live into this state).
+        if let function = node.as(FunctionDeclSyntax.self) { uses.remove(function.name.text) }
+        emit(.code(rendered.text), line: source.line(of: node), uses: uses, kills: kills,
              targets: rendered.targets)
     }
 
