@@ -151,6 +151,13 @@ struct CoroutineFinder {
                     bad = true
                     continue
                 }
+                if let ellipsis = parameter.ellipsis {
+                    // The frame's init and the plain-Swift entry points would have to
+                    // forward the array to a variadic parameter, which Swift cannot.
+                    diagnostics.append(diagnostic(at: Syntax(ellipsis), Messages.variadicParameter(parameter.secondName?.text ?? parameter.firstName.text)))
+                    bad = true
+                    continue
+                }
                 let inner = parameter.secondName?.text ?? parameter.firstName.text
                 var written = parameter.trimmedDescription
                 if written.hasSuffix(",") { written.removeLast() }
@@ -223,6 +230,9 @@ struct CoroutineFinder {
         static func generic(_ name: String) -> String { "coroutine '\(name)' cannot be generic" }
         static func async(_ name: String) -> String {
             "coroutine '\(name)' cannot be 'async'; a @coroutine already suspends at its I/O and runtime calls"
+        }
+        static func variadicParameter(_ name: String) -> String {
+            "coroutine parameter '\(name)' cannot be variadic; take an array ('_ \(name): [T]') and pass '[a, b, c]'"
         }
         static func inoutParameter(_ name: String) -> String {
             "coroutine parameter '\(name)' cannot be 'inout'; the caller's variable may not outlive a suspension (pass a pointer or a class reference)"

@@ -143,6 +143,27 @@ struct Emit {
         return nil
     }
 
+    /// Stands for `x` in `&x` passed to a suspend operation (LowerSuspendPoints):
+    /// rendered as `co_slot_x!` when x's field is an Optional slot (so the pointer
+    /// is the payload's address inside the frame object), else as `x`.
+    static func framePointerMarker(_ name: String) -> String { "\u{1}\(name)\u{1}" }
+
+    private func resolvingFramePointers(_ text: String) -> String {
+        guard text.contains("\u{1}") else { return text }
+        let parts = text.split(separator: "\u{1}", omittingEmptySubsequences: false)
+        var out = ""
+        for (index, part) in parts.enumerated() {
+            if index % 2 == 0 { out += part; continue }
+            let name = String(part)
+            if fields.contains(name), let type = lowered.variables[name]?.type, Self.defaultValue(for: type) == nil {
+                out += "co_slot_\(name)!"
+            } else {
+                out += name
+            }
+        }
+        return out
+    }
+
     static func storedProperty(name: String, type: String) -> [String] {
         if let value = defaultValue(for: type) {
             return ["    @exclusivity(unchecked) fileprivate var \(name): \(type) = \(value)"]
@@ -296,7 +317,7 @@ struct Emit {
         var text: String
         switch item.kind {
         case .code(let code):
-            text = code
+            text = resolvingFramePointers(code)
         case .declare(let name, let keyword, let writtenType, let initializer):
             if keyword == "let", name.hasPrefix("co_t"), !usedNames.contains(name), let initializer {
                 text = "_ = \(initializer)"   // the result of a call written as a statement

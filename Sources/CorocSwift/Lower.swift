@@ -75,6 +75,9 @@ final class Lower {
         var continueTarget: Int?
         var continueIsBackedge: Bool
         var deferDepth: Int
+        /// Switch cases only: the block where the next case's body starts, when
+        /// this case falls through into it (`fallthrough` becomes a jump there).
+        var fallthroughTarget: Int? = nil
     }
 
     struct Region {
@@ -229,7 +232,14 @@ final class Lower {
         if let doStmt = stmt.as(DoStmtSyntax.self), needsLowering(doStmt) { lowerDo(doStmt, label: label); return }
         if let deferStmt = stmt.as(DeferStmtSyntax.self) { lowerDefer(deferStmt); return }
         if let returnStmt = stmt.as(ReturnStmtSyntax.self) { lowerReturn(returnStmt); return }
-        if stmt.is(BreakStmtSyntax.self) || stmt.is(ContinueStmtSyntax.self) || stmt.is(FallThroughStmtSyntax.self) {
+        if stmt.is(FallThroughStmtSyntax.self) {
+            if let text = fallthroughText(for: Syntax(stmt)) {
+                emit(.code(text.0), line: source.line(of: stmt), targets: [text.1])
+            }
+            cursor.terminated = true
+            return
+        }
+        if stmt.is(BreakStmtSyntax.self) || stmt.is(ContinueStmtSyntax.self) {
             emitNative(Syntax(stmt))
             cursor.terminated = true
             return
@@ -291,6 +301,10 @@ final class Lower {
         let keyword = decl.bindingSpecifier.text
         let line = source.line(of: decl)
         let simple = decl.bindings.allSatisfy { $0.pattern.is(IdentifierPatternSyntax.self) && $0.accessorBlock == nil }
+        if decl.attributes.isEmpty, decl.modifiers.isEmpty, decl.bindings.count == 1, let binding = decl.bindings.first,
+           lowerTupleBinding(binding, keyword: keyword, replacements: replacements, line: line) {
+            return
+        }
         if !simple || !decl.attributes.isEmpty || !decl.modifiers.isEmpty {
             for binding in decl.bindings {
                 for name in boundNames(in: Syntax(binding.pattern)) {
@@ -327,6 +341,37 @@ final class Lower {
             emit(.declare(name: name, keyword: keyword, writtenType: writtenType, initializer: initializer),
                  line: line, uses: uses, kills: initializer == nil ? [] : [name])
         }
+    }
+
+    /// `let (lo, hi): (Int, Int) = ...`, or `let (lo, hi) = f()` of a coroutine
+    /// returning a tuple: the value goes into a temporary of the tuple type and
+    /// each name takes its component, so each is a field of a visible type.
+    /// False (nothing emitted) for any other pattern.
+    func lowerTupleBinding(_ binding: PatternBindingSyntax, keyword: String, replacements: [SyntaxIdentifier: String],
+                           line: Int) -> Bool {
+        guard let tuple = binding.pattern.as(TuplePatternSyntax.self), let value = binding.initializer?.value,
+              tuple.elements.allSatisfy({ $0.pattern.is(IdentifierPatternSyntax.self) || $0.pattern.is(WildcardPatternSyntax.self) })
+        else { return false }
+        var tupleType = binding.typeAnnotation?.type.trimmedDescription
+        if tupleType == nil, let temp = replacements[Syntax(value).id] ?? replacements[tryWrapped(value).id] {
+            tupleType = known[temp]
+        }
+        guard let tupleType, let components = TypeRule.tupleComponents(tupleType),
+              components.count == tuple.elements.count else { return false }
+        let rendered = render(Syntax(value), replacements: replacements)
+        temporaryCounter += 1
+        let temp = "co_t\(temporaryCounter)"
+        declareVariable(temp, type: tupleType, at: binding.pattern)
+        emit(.declare(name: temp, keyword: "let", writtenType: tupleType, initializer: rendered.text), line: line,
+             uses: rendered.uses, kills: [temp], targets: rendered.targets)
+        for (index, (element, type)) in zip(tuple.elements, components).enumerated() {
+            guard let identifier = element.pattern.as(IdentifierPatternSyntax.self) else { continue }
+            let name = identifier.identifier.text
+            declareVariable(name, type: type, at: identifier)
+            emit(.declare(name: name, keyword: keyword, writtenType: type, initializer: "\(temp).\(index)"), line: nil,
+                 uses: [temp], kills: [name])
+        }
+        return true
     }
 
     func declareVariable(_ name: String, type: String?, at node: some SyntaxProtocol, destructured: Bool = false,
@@ -533,7 +578,11 @@ final class Lower {
                 kills.insert(target.baseName.text)
             }
         }
-        emit(.code(rendered.text), line: source.line(of: node), uses: rendered.uses, kills: kills,
+        var uses = rendered.uses
+        // A recursive local function names itself in its body: that is not a use of
+        // an earlier value (it would make the function look live into this state).
+        if let function = node.as(FunctionDeclSyntax.self) { uses.remove(function.name.text) }
+        emit(.code(rendered.text), line: source.line(of: node), uses: uses, kills: kills,
              targets: rendered.targets)
     }
 
@@ -630,6 +679,18 @@ final class Lower {
         return ("co_hdr.pointee.state = \(via); continue co_dispatch", via)
     }
 
+    /// Text of `fallthrough` in a case of a lowered switch: a jump to the block
+    /// where the next case's body starts (through the case's defers).
+    func fallthroughText(for statement: Syntax) -> (String, Int)? {
+        guard let context = jumpContexts.last(where: { $0.kind == .switchCase }),
+              let target = context.fallthroughTarget else {
+            diagnostics.append(source.diagnostic(at: statement, Messages.fallthroughTarget))
+            return nil
+        }
+        let via = trampoline(from: deferContext, to: context.deferDepth, target: target, backedge: false)
+        return ("co_hdr.pointee.state = \(via); continue co_dispatch", via)
+    }
+
     func returnText(value: String?) -> (String, Int?) {
         var text = value.map { "co_ret = .some(\($0)); " } ?? ""
         if deferContext.isEmpty {
@@ -652,51 +713,6 @@ final class Lower {
         }
         return SpawnRewrite.text(marker: marker, callee: callee, arguments: renderArguments(Syntax(inner.arguments)),
                                  receiver: SuspendClassifier.receiver(of: inner, callee: callee).map { renderArguments(Syntax($0)) })
-    }
-
-    enum Messages {
-        static func noBody(_ name: String) -> String { "coroutine '\(name)' has no body" }
-        static func redeclared(_ name: String, _ first: String, _ second: String) -> String {
-            "variable '\(name)' is declared as '\(first)' and as '\(second)' in the same coroutine; a variable that lives across a suspend point needs one name per type (rename one)"
-        }
-        static func awaitInClosure(_ name: String) -> String {
-            "call of coroutine '\(name)' inside a closure; coroutines can be awaited only directly in a coroutine body (or spawned with coro_go)"
-        }
-        static func conditionalSuspend(_ what: String, _ op: String) -> String {
-            "suspend point '\(what)' is evaluated conditionally (right of \(op)); move it to a statement of its own"
-        }
-        static let ternaryType = "cannot see the type of this '?:', whose branch suspends and whose value lives in the frame; annotate the variable it initializes ('let x: <Type> = ...')"
-        static func callBeforeSuspend(_ what: String) -> String {
-            "this call is evaluated before the suspend point '\(what)' in the same expression, but suspend points are hoisted into states of their own; move it to a statement of its own before"
-        }
-        static func callInSuspendArguments(_ what: String) -> String {
-            "this call in the arguments of '\(what)' would run again each time the suspended call is retried; compute it in a statement of its own before ('let value: <Type> = ...')"
-        }
-        static let suspendInIfConfig = "a suspend point inside '#if' in a coroutine is not supported; move the '#if' out of the coroutine or the suspend point out of the '#if'"
-        static let ifConfigInSwitch = "'#if' inside a switch with suspend points is not supported"
-        static let unsupportedFor = "'for try await' and 'for case' loops are not supported in a coroutine"
-        static let forPattern = "a loop over a sequence in a coroutine binds a name, _ or a flat tuple of those ('for (a, b) in ...'); destructure deeper patterns inside the loop body"
-        static func forTupleType(_ pattern: String, _ element: String) -> String {
-            "the pattern '\(pattern)' does not match the loop's element type '\(element)' as coroc reads it; annotate the loop: 'for \(pattern): (<Type>, <Type>) in ...'"
-        }
-        static func forElementType(_ name: String) -> String {
-            "cannot see the element type of this loop's sequence, and its iterator lives in the frame (every loop back-edge is a suspend point); annotate the loop variable: 'for \(name): <Type> in ...'"
-        }
-        static func shadowsParameter(_ name: String) -> String {
-            "local '\(name)' shadows the coroutine's parameter '\(name)'; give it another name"
-        }
-        static func escapingCapture(_ name: String) -> String {
-            "closure captures '\(name)', which lives across a suspend point (a field of the coroutine's frame), and may escape; copy it into a local constant first and capture that"
-        }
-        static let suspendInDefer = "a 'defer' body in a coroutine cannot contain a suspend point or a loop"
-        static func jumpTarget(_ label: String?) -> String {
-            label.map { "no enclosing statement labeled '\($0)'" } ?? "'break' or 'continue' outside of a loop or switch"
-        }
-        static let mainInsideCoroutine =
-            "coro_main(...) starts the scheduler and belongs outside coroutines; inside one, await the coroutine (f(...)) or spawn it (coro_go(f(...)))"
-        static func spawnNeedsCoroutine(_ marker: String) -> String {
-            "\(marker)(...) takes a call of a @coroutine function of this file, e.g. \(marker)(worker(1))"
-        }
     }
 }
 

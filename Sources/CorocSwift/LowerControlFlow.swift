@@ -18,7 +18,7 @@ extension Lower {
         let join = newBlock(line: line)
         if let label { pushBlockContext(label: label, join: join) }
         let conditions = render(Syntax(ifExpr.conditions), replacements: replacements)
-        let bindings = conditionBindings(ifExpr.conditions)
+        let bindings = conditionBindings(ifExpr.conditions, replacements: replacements)
         let saved = cursor
         emit(.code("if \(conditions.text) {"), line: line, uses: conditions.uses.subtracting(bindings),
              targets: conditions.targets)
@@ -63,7 +63,7 @@ extension Lower {
         }
         let replacements = hoistConditions(guardStmt.conditions)
         var conditions = render(Syntax(guardStmt.conditions), replacements: replacements)
-        let bindings = conditionBindings(guardStmt.conditions)
+        let bindings = conditionBindings(guardStmt.conditions, replacements: replacements)
         conditions.uses.subtract(bindings)
         if needsLowering(guardStmt.body) {
             let elseBlock = newBlock(line: source.line(of: guardStmt.body))
@@ -120,7 +120,7 @@ extension Lower {
             default:
                 let replacements = hoist(in: Syntax(element.condition))
                 var rendered = render(Syntax(element.condition), replacements: replacements)
-                let bindings = conditionBindings(ConditionElementListSyntax([element.with(\.trailingComma, nil)]))
+                let bindings = conditionBindings([element], replacements: replacements)
                 rendered.uses.subtract(bindings)
                 emit(.code("guard \(rendered.text) else { co_hdr.pointee.state = \(ifFalse); continue co_dispatch }"),
                      line: source.line(of: element), uses: rendered.uses, targets: rendered.targets.union([ifFalse]))
@@ -230,7 +230,10 @@ extension Lower {
     }
 
     /// Names bound by `if let x`, `if case .a(let x)`, with their types when visible.
-    func conditionBindings(_ conditions: ConditionElementListSyntax) -> [String] {
+    /// `replacements`: the hoisted suspend calls of the conditions, so a binding
+    /// of a coroutine's result (`guard let n = name(id)`) takes its declared type.
+    func conditionBindings(_ conditions: some Sequence<ConditionElementSyntax>,
+                           replacements: [SyntaxIdentifier: String] = [:]) -> [String] {
         var names: [String] = []
         for condition in conditions {
             switch condition.condition {
@@ -240,7 +243,11 @@ extension Lower {
                 var type = binding.typeAnnotation?.type.trimmedDescription
                 if type == nil {
                     if let value = binding.initializer?.value {
-                        type = TypeRule.visibleType(of: value, known: known, generics: generics)
+                        if let temp = replacements[Syntax(value).id] ?? replacements[tryWrapped(value).id] {
+                            type = known[temp]
+                        } else {
+                            type = TypeRule.visibleType(of: value, known: known, generics: generics)
+                        }
                     } else {
                         type = known[name]
                     }
@@ -269,6 +276,10 @@ extension Lower {
                                         continueIsBackedge: false, deferDepth: deferContext.count))
         let saved = cursor
         emit(.code("switch \(subject.text) {"), line: line, uses: subject.uses)
+        // A case that falls through jumps to a block of the next case's body
+        // (allocated here, started after that case's label), so a suspend point
+        // in the next case stores its own state.
+        var entryOfNext: Int?
         for element in switchExpr.cases {
             guard let switchCase = element.as(SwitchCaseSyntax.self) else {
                 diagnostics.append(source.diagnostic(at: element, Messages.ifConfigInSwitch))
@@ -284,7 +295,17 @@ extension Lower {
                 declareVariable(name, type: nil, at: switchCase.label)
                 emit(.bind(name: name), line: nil, kills: [name])
             }
+            if let entry = entryOfNext {
+                jump(to: entry)
+                start(entry)
+            }
+            entryOfNext = FallthroughFinder.fallsThrough(switchCase) ? newBlock(line: source.line(of: switchCase)) : nil
+            jumpContexts[jumpContexts.count - 1].fallthroughTarget = entryOfNext
             lowerStatements(switchCase.statements)
+            jump(to: exit)
+        }
+        if let entry = entryOfNext {   // `fallthrough` in the last case: Swift rejects it; keep the block graph whole
+            start(entry)
             jump(to: exit)
         }
         cursor = saved
@@ -332,7 +353,7 @@ extension Lower {
         }
         let replacements = hoistConditions(loop.conditions)
         var conditions = render(Syntax(loop.conditions), replacements: replacements)
-        let bindings = conditionBindings(loop.conditions)
+        let bindings = conditionBindings(loop.conditions, replacements: replacements)
         conditions.uses.subtract(bindings)
         if conditions.text != "true" {   // `while true`: a guard would draw "will never be executed"
             emit(.code("guard \(conditions.text) else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
@@ -377,19 +398,23 @@ extension Lower {
             diagnostics.append(source.diagnostic(at: loop, Messages.unsupportedFor))
             return
         }
-        let names = boundNames(in: Syntax(loop.pattern))
-        let tuple = loop.pattern.as(TuplePatternSyntax.self)
+        // `for var s in xs`: the names are mutable copies of each element.
+        let binding = loop.pattern.as(ValueBindingPatternSyntax.self)
+        let pattern = binding?.pattern ?? loop.pattern
+        let keyword = binding?.bindingSpecifier.text ?? "let"
+        let names = boundNames(in: Syntax(pattern))
+        let tuple = pattern.as(TuplePatternSyntax.self)
         let simplePattern = { (pattern: PatternSyntax) in
             pattern.is(IdentifierPatternSyntax.self) || pattern.is(WildcardPatternSyntax.self)
         }
-        guard simplePattern(loop.pattern) || tuple.map({ $0.elements.allSatisfy { simplePattern($0.pattern) } }) == true else {
+        guard simplePattern(pattern) || tuple.map({ $0.elements.allSatisfy { simplePattern($0.pattern) } }) == true else {
             diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forPattern))
             return
         }
         let annotated = loop.typeAnnotation?.type.trimmedDescription
         let replacements = hoist(in: Syntax(loop.sequence))
         guard let types = TypeRule.iteratorType(of: loop.sequence, annotated: annotated, known: known, generics: generics) else {
-            let written = tuple.map { _ in loop.pattern.trimmedDescription } ?? names.first ?? "_"
+            let written = tuple.map { _ in pattern.trimmedDescription } ?? names.first ?? "_"
             diagnostics.append(source.diagnostic(at: loop.pattern, Messages.forElementType(written)))
             return
         }
@@ -406,7 +431,11 @@ extension Lower {
         let iterator = "co_it\(temporaryCounter)"
         declareVariable(iterator, type: types.iterator, at: loop.forKeyword)
         let sequence = render(Syntax(loop.sequence), replacements: replacements)
-        emit(.declare(name: iterator, keyword: "var", writtenType: types.iterator, initializer: "(\(sequence.text)).makeIterator()"),
+        var makeIterator = "(\(sequence.text)).makeIterator()"
+        if types.iterator.hasPrefix("AnyIterator<") {
+            makeIterator = "AnyIterator((\(sequence.text)).lazy.map { (co_e) -> \(types.element) in co_e }.makeIterator())"
+        }
+        emit(.declare(name: iterator, keyword: "var", writtenType: types.iterator, initializer: makeIterator),
              line: line, uses: sequence.uses, kills: [iterator])
         let head = newBlock(kind: checksBackEdges ? .preempt : nil, line: line, what: "loop back-edge")
         let exit = newBlock(line: line)
@@ -420,10 +449,16 @@ extension Lower {
             for (index, component) in tuple.elements.enumerated() {
                 guard let name = component.pattern.as(IdentifierPatternSyntax.self)?.identifier.text else { continue }
                 declareVariable(name, type: componentTypes[index], at: component.pattern)
-                emit(.declare(name: name, keyword: "let", writtenType: nil, initializer: "\(element).\(index)"),
+                emit(.declare(name: name, keyword: keyword, writtenType: nil, initializer: "\(element).\(index)"),
                      line: nil, kills: [name])
             }
             if names.isEmpty { emit(.code("_ = \(element)"), line: nil) }   // `for (_, _) in`
+        } else if let name = names.first, keyword == "var" {
+            declareVariable(name, type: types.element, at: pattern)
+            let element = "co_el\(temporaryCounter)"
+            emit(.code("guard let \(element) = \(iterator).next() else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
+                 line: line, uses: [iterator], kills: [iterator], targets: [exit])
+            emit(.declare(name: name, keyword: "var", writtenType: nil, initializer: element), line: nil, kills: [name])
         } else if let name = names.first {
             declareVariable(name, type: types.element, at: loop.pattern)
             emit(.code("guard let \(name) = \(iterator).next() else { co_hdr.pointee.state = \(exit); continue co_dispatch }"),
@@ -447,5 +482,22 @@ extension Lower {
         emitBackedge(to: head)
         jumpContexts.removeLast()
         start(exit)
+    }
+}
+
+/// Whether a case's body contains a `fallthrough` of this switch (not of a
+/// switch nested in it; closures and local functions cannot fall through).
+enum FallthroughFinder {
+    static func fallsThrough(_ switchCase: SwitchCaseSyntax) -> Bool {
+        final class Finder: SyntaxVisitor {
+            var found = false
+            override func visit(_ node: FallThroughStmtSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+            override func visit(_ node: SwitchExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+            override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+            override func visit(_ node: FunctionDeclSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+        }
+        let finder = Finder(viewMode: .sourceAccurate)
+        finder.walk(switchCase.statements)
+        return finder.found
     }
 }

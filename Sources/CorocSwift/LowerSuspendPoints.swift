@@ -65,16 +65,48 @@ extension Lower {
                 diagnostics.append(source.diagnostic(at: inner, Messages.callInSuspendArguments(site.what)))
                 continue
             }
-            let value = lowerSuspendCall(call, site: site, replacements: replacements)
-            // `try f()` of a coroutine: the error is rethrown by the await itself.
-            var replaced = Syntax(call)
-            if let tryExpr = call.parent?.as(TryExprSyntax.self), tryExpr.questionOrExclamationMark == nil {
-                replaced = Syntax(tryExpr)
+            // A `try?` / `try!` over more than the call (`try? f() + 1`): the await
+            // would rethrow inside it, and the error would escape.
+            if let wide = Self.enclosingOptionalTry(of: call, within: node) {
+                diagnostics.append(source.diagnostic(at: wide, Messages.wideOptionalTry(wide.questionOrExclamationMark?.text ?? "?")))
+                continue
             }
+            // `try f()` of a coroutine: the error is rethrown by the await itself;
+            // `try? f()` / `try! f()`: the await turns it into nil / a trap.
+            var replaced = Syntax(call)
+            var errorHandling = AwaitErrorHandling.rethrow
+            if let tryExpr = call.parent?.as(TryExprSyntax.self) {
+                replaced = Syntax(tryExpr)
+                switch tryExpr.questionOrExclamationMark?.tokenKind {
+                case .postfixQuestionMark?: errorHandling = .optional
+                case .exclamationMark?: errorHandling = .trap
+                default: break
+                }
+            }
+            let value = lowerSuspendCall(call, site: site, replacements: replacements, errorHandling: errorHandling)
             replacements[replaced.id] = value
             replacements[Syntax(call).id] = value
         }
         return replacements
+    }
+
+    /// A `try?` / `try!` inside `root` that covers `call` but is not its direct parent.
+    static func enclosingOptionalTry(of call: FunctionCallExprSyntax, within root: Syntax) -> TryExprSyntax? {
+        var node = Syntax(call).parent
+        var direct = true
+        while let current = node {
+            if current.is(ClosureExprSyntax.self) { return nil }
+            if let tryExpr = current.as(TryExprSyntax.self), tryExpr.questionOrExclamationMark != nil {
+                // Before operator folding `try? f() + 1` is `[try? f(), +, 1]`: the
+                // `try?` still covers the whole sequence.
+                if let list = tryExpr.parent?.as(ExprListSyntax.self), list.count > 1 { return tryExpr }
+                return direct ? nil : tryExpr
+            }
+            direct = false
+            if current.id == root.id { return nil }
+            node = current.parent
+        }
+        return nil
     }
 
     // MARK: short-circuit operators around suspend points
@@ -255,8 +287,13 @@ extension Lower {
         return nil
     }
 
+    /// What an await does with an error its callee threw: `try f()` rethrows it,
+    /// `try? f()` makes the value nil, `try! f()` traps (as Swift would).
+    enum AwaitErrorHandling { case rethrow, optional, trap }
+
     func lowerSuspendCall(_ call: FunctionCallExprSyntax, site: SuspendSite,
-                                  replacements: [SyntaxIdentifier: String]) -> String {
+                          replacements: [SyntaxIdentifier: String],
+                          errorHandling: AwaitErrorHandling = .rethrow) -> String {
         temporaryCounter += 1
         let number = temporaryCounter
         let line = source.line(of: call)
@@ -301,16 +338,44 @@ extension Lower {
                     coro_frame_free(co_done\(number).co_hdr)
                     """), line: line, uses: [child], kills: [child])
             }
-            if callee.throwsError {
+            let temp = "co_t\(number)"
+            switch errorHandling {
+            case .optional where callee.throwsError:
+                // Swift flattens `try?` of an Optional: `T?` stays `T?`.
+                let base = callee.returnType ?? "()"
+                let type = base.hasSuffix("?") ? base : (base.contains(" ") ? "(\(base))?" : "\(base)?")
+                let value = callee.returnType == nil ? "()" : "co_done\(number).co_ret!"
+                declareVariable(temp, type: type, at: call)
+                emit(.declare(name: temp, keyword: "let", writtenType: type,
+                              initializer: "co_done\(number).co_error == nil ? \(value) : nil"), line: nil, kills: [temp])
+                return temp
+            case .trap where callee.throwsError:
+                emit(.code("if let co_e = co_done\(number).co_error { fatalError(\"'try!' expression unexpectedly raised an error: \\(co_e)\") }"),
+                     line: line)
+            case .rethrow where callee.throwsError:
                 emit(.code("if let co_e = co_done\(number).co_error { throw co_e }"), line: nil)
+            case .optional, .trap, .rethrow:
+                break
             }
             guard let type = callee.returnType else { return "()" }
-            let temp = "co_t\(number)"
             declareVariable(temp, type: type, at: call)
             emit(.declare(name: temp, keyword: "let", writtenType: nil, initializer: "co_done\(number).co_ret!"),
                  line: nil, kills: [temp])
             return temp
         case .operation(let name, let function, let resultType, _):
+            // `&x` of a local: the runtime may keep the pointer while the call is
+            // parked (an unbuffered channel's peer copies straight into it), so it
+            // must point into the frame.  A field stored as an Optional slot is
+            // passed as its payload (`&co_slot_x!`, an address in the object), not
+            // through its computed property (a temporary); Emit decides which.
+            var pinned = replacements
+            for argument in call.arguments {
+                if let inOut = argument.expression.as(InOutExprSyntax.self),
+                   let reference = inOut.expression.as(DeclReferenceExprSyntax.self), reference.argumentNames == nil {
+                    pinned[Syntax(inOut).id] = "&" + Emit.framePointerMarker(reference.baseName.text)
+                }
+            }
+            if !call.arguments.isEmpty { arguments = render(Syntax(call.arguments), replacements: pinned).text }
             let state = newBlock(kind: site.reportKind, line: line, what: name)
             jump(to: state)
             start(state)

@@ -66,6 +66,13 @@ final class NativeRenderer {
                 out += node.leadingTrivia.description + text + node.trailingTrivia.description
                 return
             }
+            // `fallthrough` in kept text of a lowered case (not of a native switch in it).
+            if node.is(FallThroughStmtSyntax.self), !nativeConstructs.contains(where: { !$0.1 }),
+               let (text, target) = lower.fallthroughText(for: node) {
+                targets.insert(target)
+                out += node.leadingTrivia.description + text + node.trailingTrivia.description
+                return
+            }
             if node.is(BreakStmtSyntax.self) || node.is(ContinueStmtSyntax.self) {
                 let isContinue = node.is(ContinueStmtSyntax.self)
                 let label = node.as(BreakStmtSyntax.self)?.label?.text ?? node.as(ContinueStmtSyntax.self)?.label?.text

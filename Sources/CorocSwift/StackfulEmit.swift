@@ -126,7 +126,7 @@ struct StackfulEmit {
         }
 
         fileprivate func co_runMainStackfulThrowing<T>(_ name: StaticString, _ run: @escaping () throws -> T) throws -> T {
-            try co_runMainStackful(name) { Result { try run() } }.get()
+            try co_runMainStackful(name) { Swift.Result { try run() } }.get()
         }
 
         """

@@ -48,6 +48,10 @@ public struct SwiftTranslator {
     }
 
     public func translate(source text: String, fileName: String) throws(DiagnosticError) -> SwiftTranslation {
+        try translate(source: text, fileName: fileName, renaming: true)
+    }
+
+    private func translate(source text: String, fileName: String, renaming: Bool) throws(DiagnosticError) -> SwiftTranslation {
         let tree = Parser.parse(source: text)
         let source = SourceContext(fileName: fileName, tree: tree, text: text)
         if tree.hasError {
@@ -62,6 +66,11 @@ public struct SwiftTranslator {
 
         switch options.mode {
         case .stackless:
+            // Each local its own frame field: shadowing locals are renamed first
+            // (ShadowRenamer; lines are kept, so diagnostics still point at the input).
+            if renaming, let renamed = ShadowRenamer.renamedText(of: tree, coroutines: coroutines) {
+                return try translate(source: renamed, fileName: fileName, renaming: false)
+            }
             return try translateStackless(tree: tree, source: source, coroutines: coroutines, classifier: classifier)
         case .stackful:
             return try StackfulEmit(source: source, coroutines: byName, classifier: classifier).translate(tree: tree)

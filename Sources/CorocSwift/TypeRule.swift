@@ -204,7 +204,10 @@ struct TypeRule {
                 return (annotated ?? "(key: \(key), value: \(value))", "Dictionary<\(key), \(value)>.Iterator")
             }
         }
-        if let annotated { return (annotated, "any IteratorProtocol<\(annotated)>") }
+        // Any other sequence of an annotated loop: its elements are converted to the
+        // annotation (`(offset:element:)` to `(Int, Character)`, as the loop itself
+        // would), so the iterator's type is one coroc can write.  lowerFor wraps it.
+        if let annotated { return (annotated, "AnyIterator<\(annotated)>") }
         return nil
     }
 

@@ -111,6 +111,33 @@ private func expectDiagnostics(_ marked: String, _ expected: [(String, String)],
     #expect(!translation.output.contains("var x:"))
 }
 
+/// A variadic parameter cannot be forwarded by the frame's init or the entry
+/// points (Swift has no splat), so it is refused, in both modes.
+@Test(arguments: TranslationMode.allCases)
+func variadicParameterIsRejected(_ mode: TranslationMode) {
+    do {
+        _ = try SwiftTranslator(options: SwiftTranslateOptions(mode: mode))
+            .translate(source: "@coroutine func total(_ xs: Int...) -> Int { coro_yield(); return 0 }", fileName: "v.coroswift")
+        Issue.record("a variadic coroutine parameter was accepted")
+    } catch {
+        #expect(error.diagnostics.map(\.message) == [CoroutineFinder.Messages.variadicParameter("xs")])
+        #expect(error.diagnostics.first?.rendered().hasPrefix("v.coroswift:1:32: error: ") == true,
+                "\(error.diagnostics.map { $0.rendered() })")
+    }
+}
+
+/// `try? f() + 1` around an await: the error would escape through the rest of
+/// the expression, so it is refused (`try? f()` alone becomes nil on error).
+@Test func optionalTryOverMoreThanTheAwaitIsRejected() {
+    expectDiagnostics("""
+        @coroutine func f() throws -> Int { coro_yield(); return 1 }
+        @coroutine func g() {
+            let r = 1️⃣try? f() + 1
+            print(r as Any)
+        }
+        """, [("1️⃣", Lower.Messages.wideOptionalTry("?"))])
+}
+
 @Test func asyncInoutAndGenericCoroutinesAreRejected() {
     expectDiagnostics("""
         @coroutine func a() 1️⃣async {}

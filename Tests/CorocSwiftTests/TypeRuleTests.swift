@@ -59,7 +59,7 @@ private func type(of text: String, known: [String: String] = [:]) -> String? {
     #expect(iterator("stride(from: 10, to: 0, by: -2)") == "StrideTo<Int>.Iterator")
     #expect(iterator("stride(from: 0.0, through: 1.0, by: 0.5)") == "StrideThrough<Double>.Iterator")
     #expect(iterator("values", known: ["values": "[String]"]) == "IndexingIterator<[String]>")
-    #expect(iterator("words()", annotated: "Substring") == "any IteratorProtocol<Substring>")
+    #expect(iterator("words()", annotated: "Substring") == "AnyIterator<Substring>")
     #expect(iterator("words()") == nil)
 }
 
