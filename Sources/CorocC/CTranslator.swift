@@ -22,12 +22,7 @@ public struct CTranslateOptions: Sendable {
     }
 }
 
-public struct CTranslation: Sendable {
-    public var output: String
-    /// Warnings (errors are thrown).
-    public var diagnostics: [Diagnostic]
-    public var report: [CoroutineReport]
-}
+public typealias CTranslation = Translation
 
 public struct CTranslator {
     public let options: CTranslateOptions

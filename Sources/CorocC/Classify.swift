@@ -9,7 +9,7 @@
 //      coro_go(...) / coro_main(...) marker is a spawn, not an await.
 //      Also: the call graph between coroutines and which callee frames can be
 //      embedded (callee defined earlier in the file and not on a cycle with the
-//      caller: Tarjan's SCCs), and misuse of coroutines outside coroutines.
+//      caller: CorocCore's AwaitGraph), and misuse of coroutines outside coroutines.
 import CClang
 import CorocCore
 
@@ -73,10 +73,10 @@ enum Classify {
             }
             result.calls[coroutine.name] = callees
         }
-        let component = stronglyConnectedComponents(result.calls)
+        let graph = AwaitGraph(edges: result.calls)
         let startOf = Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0.definitionRange?.start ?? Int.max) })
         for (caller, callees) in result.calls {
-            for callee in callees where component[caller] != component[callee] {
+            for callee in callees where !graph.isRecursive(caller, callee) {
                 if let calleeStart = startOf[callee], let callerStart = startOf[caller], calleeStart < callerStart {
                     result.embedded.insert([caller, callee])
                 }
@@ -112,39 +112,8 @@ enum Classify {
         return found
     }
 
-    /// Tarjan's algorithm; maps each node to its component's index.
-    static func stronglyConnectedComponents(_ graph: [String: Set<String>]) -> [String: Int] {
-        var index = 0, stack: [String] = [], onStack: Set<String> = []
-        var indices: [String: Int] = [:], low: [String: Int] = [:], component: [String: Int] = [:]
-        var components = 0
-        func visit(_ v: String) {
-            indices[v] = index; low[v] = index; index += 1
-            stack.append(v); onStack.insert(v)
-            for w in (graph[v] ?? []).sorted() {
-                if indices[w] == nil {
-                    visit(w)
-                    low[v] = min(low[v]!, low[w]!)
-                } else if onStack.contains(w) {
-                    low[v] = min(low[v]!, indices[w]!)
-                }
-            }
-            if low[v] == indices[v] {
-                while let w = stack.popLast() {
-                    onStack.remove(w)
-                    component[w] = components
-                    if w == v { break }
-                }
-                components += 1
-            }
-        }
-        for v in graph.keys.sorted() where indices[v] == nil { visit(v) }
-        return component
-    }
-
     enum Messages {
-        static func bareCall(_ name: String) -> String {
-            "call to coroutine '\(name)' outside a coroutine; spawn it with coro_go(...) or run it with coro_main(...)"
-        }
+        static func bareCall(_ name: String) -> String { CommonMessages.callOutsideCoroutine(name) }
         static let mainInCoroutine = "coro_main(...) inside a coroutine; use it in main, outside coroutines"
     }
 }

@@ -27,7 +27,7 @@ struct EmitInput {
 enum Emit {
     static func run(_ input: EmitInput) -> String {
         let source = input.unit.source
-        let path = quoted(source.path)
+        let path = QuotedLiteral.quoted(source.path)
         var edits: [(TextRange, String)] = []
         let mainUsers = Set(input.unit.markers.filter { $0.kind == .main }.compactMap { calleeOfMarker($0, input) })
         var errnoIncluded = false
@@ -63,10 +63,6 @@ enum Emit {
         }
         out += source.slice(TextRange(start: at, end: source.bytes.count))
         return out
-    }
-
-    private static func quoted(_ path: String) -> String {
-        "\"" + path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     private static func coroutineText(_ lowered: LoweredCoroutine, path: String, withMain: Bool) -> String {

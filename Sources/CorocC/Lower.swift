@@ -37,9 +37,9 @@
 // across that suspension (Liveness over the fragments: a local is live when
 // its name appears in a fragment reachable afterwards, loops included; the
 // "call again" operation counts as read after the suspension, since it is
-// evaluated again on resumption).  Mentions are never taken as writes, so
-// the set is a superset of the true one.  A body with user labels may jump
-// backwards where no loop marker says so: then every local is saved.
+// evaluated again on resumption; a `goto` to a user label flows to the label,
+// see FragmentFlow).  Mentions are never taken as writes, so the set is a
+// superset of the true one.
 import CorocCore
 
 struct LoweredCoroutine {
@@ -119,29 +119,8 @@ enum Lower {
     private static func liveRegisters(_ input: NormalizedCoroutine) -> (Int) -> [RegisterLocal] {
         let registers = input.registers
         if registers.isEmpty { return { _ in [] } }
-        if input.hasUserLabels { return { _ in registers } }
-        let names = Set(registers.map(\.local))
-        func reads(_ text: String) -> [Liveness.Event] {
-            registerIdentifiers(in: text).filter(names.contains).sorted().map { .read($0) }
-        }
-        var events: [Liveness.Event] = []
-        var state = 0
-        for fragment in input.fragments {
-            switch fragment {
-            case .code(let text, _): events += reads(text)
-            case .suspend(let s):
-                state += 1
-                events.append(.suspend(state))
-                events += reads(s.operation)
-            case .check:
-                state += 1
-                events.append(.suspend(state))
-            case .headerLabel: break
-            case .loopStart: events.append(.loopStart)
-            case .loopEnd: events.append(.loopEnd)
-            }
-        }
-        let liveness = Liveness(events: events)
+        let graph = FragmentFlow.graph(input.fragments, registers: Set(registers.map(\.local)), labelLines: input.labelLines)
+        let liveness = Liveness(graph)
         return { k in
             let live = liveness.liveAcross(suspend: k)
             return registers.filter { live.contains($0.local) }

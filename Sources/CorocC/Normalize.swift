@@ -63,10 +63,9 @@ struct NormalizedCoroutine {
     /// Prefix of the resume labels (`S1:`), chosen not to clash with user labels.
     var statePrefix: String
     var registers: [RegisterLocal]
-    /// The body has user labels: a backward `goto` is a back edge the loop
-    /// markers do not show, so Lower cannot trust liveness and spills every
-    /// register local at every suspension.
-    var hasUserLabels: Bool
+    /// The body's user labels and their lines: a backward `goto` is a back
+    /// edge the loop markers do not show (FragmentFlow adds it for Lower).
+    var labelLines: [String: Int]
     /// File-scope declarations the resume function needs first: blocking-call
     /// argument blocks and thunks, prototypes of heap-called coroutines.
     var preamble: [String]
@@ -149,11 +148,11 @@ final class Normalizer {
         if let body = coroutine.cursor.children.last(where: { $0.kind == CXCursor_CompoundStmt }) {
             for statement in body.children { emitStatement(statement) }
         }
-        var labels: [String] = []
-        coroutine.cursor.forEachDescendant { if $0.kind == CXCursor_LabelStmt { labels.append($0.spelling) } }
-        let clash = labels.contains { $0.first == "S" && $0.dropFirst().allSatisfy(\.isNumber) }
+        var labelLines: [String: Int] = [:]
+        coroutine.cursor.forEachDescendant { if $0.kind == CXCursor_LabelStmt { labelLines[$0.spelling] = line($0) } }
+        let clash = labelLines.keys.contains { $0.first == "S" && $0.dropFirst().allSatisfy(\.isNumber) }
         return NormalizedCoroutine(coroutine: coroutine, fragments: fragments, frame: frame, framePointer: fp,
-                                   statePrefix: clash ? "coro_S" : "S", registers: registers, hasUserLabels: !labels.isEmpty,
+                                   statePrefix: clash ? "coro_S" : "S", registers: registers, labelLines: labelLines,
                                    preamble: preamble, usesErrno: usesErrno, diagnostics: diagnostics)
     }
 

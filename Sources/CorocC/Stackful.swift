@@ -45,7 +45,7 @@ enum Stackful {
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
                     command: String) throws(DiagnosticError) -> String {
         let source = unit.source
-        let path = "\"" + source.path.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        let path = QuotedLiteral.quoted(source.path)
         var edits: [(TextRange, String)] = []
         var blockingCount = 0
         var thunks: [Int: String] = [:]   // insertion offset -> generated text

@@ -4,7 +4,8 @@
 // In:  a coroutine definition and the Classification.
 // Out: warnings for each local that is assigned from `errno` (a pointer to it:
 //      `&errno`), `pthread_self()` or a thread-local
-//      variable, and is live across a suspend point (Liveness), pointing at the
+//      variable, and is live across a suspend point (Liveness over ASTFlow's
+//      graph: branches, loops, switch and goto modelled), pointing at the
 //      assignment.  Reading errno itself after a suspension is fine: the runtime
 //      restores it.
 import CClang
@@ -12,74 +13,16 @@ import CorocCore
 
 enum ThreadWarnings {
     static func run(_ coroutine: Coroutine, _ unit: ParsedUnit, _ classification: Classification) -> [Diagnostic] {
-        var events: [Liveness.Event] = []
-        var tainted: [String: (offset: Int, source: String)] = [:]
-        var suspendCount = 0
-        func threadSource(_ c: Cursor) -> String? {
-            var found: String?
-            func visit(_ n: Cursor) {
-                if found != nil { return }
-                if n.kind == CXCursor_CallExpr {
-                    switch n.spelling {
-                    case "__errno_location": found = "errno"
-                    case "pthread_self": found = "pthread_self()"
-                    default: break
-                    }
-                }
-                if n.kind == CXCursor_DeclRefExpr, let target = n.referenced, target.kind == CXCursor_VarDecl,
-                   clang_getCursorTLSKind(target.raw) != CXTLS_None {
-                    found = "thread-local '\(target.spelling)'"
-                }
-                n.children.forEach(visit)
-            }
-            visit(c)
-            return found
-        }
-        func name(_ target: Cursor) -> String { "\(target.spelling)@\(target.fileOffset)" }
-        func walk(_ c: Cursor) {
-            switch c.kind {
-            case CXCursor_VarDecl:
-                c.children.forEach(walk)
-                let initializer = Cursor(raw: clang_Cursor_getVarDeclInitializer(c.raw))
-                if !initializer.isNull {
-                    events.append(.write(name(c)))
-                    if let what = threadSource(initializer), matters(what, c.type) { tainted[name(c)] = (c.fileOffset, what) }
-                }
-                return
-            case CXCursor_BinaryOperator:
-                let parts = c.children
-                if parts.count == 2, parts[0].kind == CXCursor_DeclRefExpr, let target = parts[0].referenced,
-                   isAssignment(c, parts, unit) {
-                    walk(parts[1])
-                    events.append(.write(name(target)))
-                    if let what = threadSource(parts[1]), matters(what, target.type) {
-                        tainted[name(target)] = (c.fileOffset, what)
-                    }
-                    return
-                }
-            case CXCursor_DeclRefExpr:
-                if let target = c.referenced, target.kind == CXCursor_VarDecl || target.kind == CXCursor_ParmDecl {
-                    events.append(.read(name(target)))
-                }
-                return
-            case CXCursor_WhileStmt, CXCursor_ForStmt, CXCursor_DoStmt:
-                events.append(.loopStart)
-                c.children.forEach(walk)
-                events.append(.loopEnd)
-                return
-            default:
-                break
-            }
-            c.children.forEach(walk)
-            if classification.suspends[c.key] != nil {
-                events.append(.suspend(suspendCount))
-                suspendCount += 1
-            }
-        }
         guard mentionsThreadState(coroutine.cursor) else { return [] }
-        walk(coroutine.cursor)
+        var tainted: [String: (offset: Int, source: String)] = [:]
+        let (graph, suspendCount) = ASTFlow.graph(
+            coroutine.cursor, classification, isAssignment: { isAssignment($0, $1, unit) },
+            onWrite: { name, variable, at, value in
+                guard let what = threadSource(value), matters(what, variable.type) else { return }
+                tainted[name] = (at.fileOffset, what)
+            })
         guard !tainted.isEmpty, suspendCount > 0 else { return [] }
-        let liveness = Liveness(events: events)
+        let liveness = Liveness(graph)
         var warned: Set<String> = []
         var found: [Diagnostic] = []
         for id in 0..<suspendCount {
@@ -93,6 +36,28 @@ enum ThreadWarnings {
             }
         }
         return found.sorted { $0.location! < $1.location! }
+    }
+
+    /// What thread-bound value an expression reads, if any.
+    private static func threadSource(_ c: Cursor) -> String? {
+        var found: String?
+        func visit(_ n: Cursor) {
+            if found != nil { return }
+            if n.kind == CXCursor_CallExpr {
+                switch n.spelling {
+                case "__errno_location": found = "errno"
+                case "pthread_self": found = "pthread_self()"
+                default: break
+                }
+            }
+            if n.kind == CXCursor_DeclRefExpr, let target = n.referenced, target.kind == CXCursor_VarDecl,
+               clang_getCursorTLSKind(target.raw) != CXTLS_None {
+                found = "thread-local '\(target.spelling)'"
+            }
+            n.children.forEach(visit)
+        }
+        visit(c)
+        return found
     }
 
     /// Cheap pre-check: the body names errno, pthread_self or a thread-local.

@@ -74,3 +74,11 @@ public struct DiagnosticError: Error, Sendable {
     public var diagnostics: [Diagnostic]
     public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 }
+
+/// Messages both frontends give, worded once.
+public enum CommonMessages {
+    /// A coroutine called where there is no caller frame to suspend.
+    public static func callOutsideCoroutine(_ name: String) -> String {
+        "coroutine '\(name)' is called outside a coroutine; start it with coro_go(\(name)(...)) or coro_main(\(name)(...))"
+    }
+}

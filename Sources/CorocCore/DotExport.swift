@@ -23,9 +23,7 @@ public enum DotExport {
         state == CoroutineReport.done ? "done" : "s\(state)"
     }
 
-    private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-    }
+    private static func escape(_ text: String) -> String { QuotedLiteral.escaped(text) }
 }
 
 import Foundation

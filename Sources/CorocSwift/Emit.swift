@@ -109,7 +109,7 @@ struct Emit {
     private var lineOfDecl: Int { lowered.blocks.first?.line ?? 0 }
 
     private var quotedPath: String {
-        "\"" + sourcePath.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        QuotedLiteral.quoted(sourcePath)
     }
 
     /// Every name some item reads.

@@ -27,7 +27,7 @@ struct StackfulEmit {
 
     func translate(tree: SourceFileSyntax) throws(DiagnosticError) -> SwiftTranslation {
         let walker = StackfulWalker(emit: self)
-        var body = "#sourceLocation(file: \(quoted(source.fileName)), line: 1)\n"
+        var body = "#sourceLocation(file: \(QuotedLiteral.quoted(source.fileName)), line: 1)\n"
         walker.walk(Syntax(tree), into: &body)
         if !walker.diagnostics.isEmpty { throw DiagnosticError(walker.diagnostics) }
         if !body.hasSuffix("\n") { body += "\n" }
@@ -53,10 +53,6 @@ struct StackfulEmit {
             \(Self.helpers)\(body)
             """
         return SwiftTranslation(output: output, diagnostics: [], report: [])
-    }
-
-    private func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// `receiver`: the `x` of `coro_go(x.m(...))` for an instance-method coroutine,

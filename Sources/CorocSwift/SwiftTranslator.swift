@@ -16,22 +16,8 @@ import SwiftParser
 import SwiftParserDiagnostics
 import SwiftSyntax
 
-public struct SwiftTranslateOptions: Sendable {
-    public var mode: TranslationMode
-    public var catalogue: IOCatalogue
-
-    public init(mode: TranslationMode, catalogue: IOCatalogue = .builtin) {
-        self.mode = mode
-        self.catalogue = catalogue
-    }
-}
-
-public struct SwiftTranslation: Sendable {
-    public var output: String
-    /// Warnings (errors are thrown).
-    public var diagnostics: [Diagnostic]
-    public var report: [CoroutineReport]
-}
+public typealias SwiftTranslateOptions = TranslateOptions
+public typealias SwiftTranslation = Translation
 
 public struct SwiftTranslator {
     public let options: SwiftTranslateOptions
@@ -143,7 +129,7 @@ public struct SwiftTranslator {
 
         """
 
-    /// Variables that live in the frame: live on entry to some state (Liveness),
+    /// Variables that live in the frame: live on entry to some state (FrameLiveness),
     /// plus awaited child frames; parameters are fields anyway and not listed.
     private func frameFields(of lowered: LoweredCoroutine) -> [String] {
         let parameters = Set(lowered.signature.parameters.map(\.name))
@@ -152,7 +138,7 @@ public struct SwiftTranslator {
                          successors: block.successors)
         }
         let candidates = Set(lowered.variables.keys).subtracting(parameters)
-        let liveness = Liveness(blocks: summaries, candidates: candidates)
+        let liveness = FrameLiveness(blocks: summaries, candidates: candidates)
         let fields = liveness.frameVariables.union(lowered.alwaysFields).subtracting(parameters)
         return fields.sorted()
     }
@@ -281,7 +267,7 @@ final class TopLevelAssembly {
     }
 
     private var quotedFile: String {
-        "\"" + source.fileName.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        QuotedLiteral.quoted(source.fileName)
     }
 
     func render(_ tree: SourceFileSyntax) -> String {
@@ -334,18 +320,16 @@ final class TopLevelAssembly {
     }
 
     enum Messages {
-        static func callOutsideCoroutine(_ name: String) -> String {
-            "coroutine '\(name)' is called outside a coroutine; start it with coro_go(\(name)(...)) or coro_main(\(name)(...))"
-        }
+        static func callOutsideCoroutine(_ name: String) -> String { CommonMessages.callOutsideCoroutine(name) }
     }
 }
 
-/// Which coroutine awaits which (by qualified name), to tell recursive awaits
-/// (a fresh frame per call) from the others (a frame kept per call site).
-struct AwaitGraph {
-    private var edges: [String: Set<String>] = [:]
-
+/// Which coroutine awaits which (by qualified name): the shared AwaitGraph,
+/// built from the Swift AST; tells recursive awaits (a fresh frame per call)
+/// from the others (a frame kept per call site).
+extension AwaitGraph {
     init(coroutines: [CoroutineSignature], classifier: SuspendClassifier) {
+        var edges: [String: Set<String>] = [:]
         for coroutine in coroutines {
             guard let body = coroutine.decl.body else { continue }
             let calls = SuspendCallCollector.collect(in: body, classifier: classifier).calls
@@ -354,21 +338,10 @@ struct AwaitGraph {
                 return nil
             })
         }
-    }
-
-    /// Can `from` reach `to` through awaits (including `from == to`)?
-    func reaches(_ from: String, _ to: String) -> Bool {
-        var stack = [from]
-        var seen: Set<String> = []
-        while let current = stack.popLast() {
-            if current == to { return true }
-            if !seen.insert(current).inserted { continue }
-            stack.append(contentsOf: edges[current] ?? [])
-        }
-        return false
+        self.init(edges: edges)
     }
 
     func reusableCallees(of caller: CoroutineSignature) -> Set<String> {
-        (edges[caller.qualifiedName] ?? []).filter { !reaches($0, caller.qualifiedName) }
+        nonRecursiveCallees(of: caller.qualifiedName)
     }
 }

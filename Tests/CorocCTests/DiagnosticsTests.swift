@@ -60,6 +60,10 @@ let diagnosticsCases: [DiagnosticsCase] = [
         Expected(marker: "2️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("err", "errno")),
         Expected(marker: "3️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("mine", "thread-local 'slot'")),
     ], translates: true),
+    DiagnosticsCase(file: "thread_branch.c", expected: [
+        Expected(marker: "1️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("me", "pthread_self()")),
+        Expected(marker: "2️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("looped", "pthread_self()")),
+    ], translates: true),
 ]
 
 @Test(arguments: diagnosticsCases)

@@ -1,4 +1,4 @@
-// Liveness on hand-built block graphs: the analysis alone, apart from lowering.
+// FrameLiveness on hand-built block graphs: the analysis alone, apart from lowering.
 import Testing
 @testable import CorocSwift
 
@@ -10,7 +10,7 @@ private typealias Item = BlockSummary.Item
         BlockSummary(items: [Item(kills: ["x"])], successors: [1]),
         BlockSummary(items: [Item(uses: ["x"])], successors: []),
     ]
-    let liveness = Liveness(blocks: blocks, candidates: ["x"])
+    let liveness = FrameLiveness(blocks: blocks, candidates: ["x"])
     #expect(liveness.frameVariables == ["x"])
     #expect(liveness.liveIn[0].isEmpty)
     #expect(liveness.liveIn[1] == ["x"])
@@ -22,7 +22,7 @@ private typealias Item = BlockSummary.Item
         BlockSummary(items: [Item(kills: ["t"]), Item(uses: ["t"])], successors: [1]),
         BlockSummary(items: [Item(kills: ["u"]), Item(uses: ["u"])], successors: []),
     ]
-    #expect(Liveness(blocks: blocks, candidates: ["t", "u"]).frameVariables.isEmpty)
+    #expect(FrameLiveness(blocks: blocks, candidates: ["t", "u"]).frameVariables.isEmpty)
 }
 
 @Test func redefinitionBeforeUseEndsTheLiveRange() {
@@ -31,7 +31,7 @@ private typealias Item = BlockSummary.Item
         BlockSummary(items: [Item(kills: ["x"])], successors: [1]),
         BlockSummary(items: [Item(kills: ["x"]), Item(uses: ["x"])], successors: []),
     ]
-    #expect(Liveness(blocks: blocks, candidates: ["x"]).frameVariables.isEmpty)
+    #expect(FrameLiveness(blocks: blocks, candidates: ["x"]).frameVariables.isEmpty)
 }
 
 @Test func loopCarriedValueIsLiveAroundTheBackEdge() {
@@ -42,7 +42,7 @@ private typealias Item = BlockSummary.Item
         BlockSummary(items: [Item(uses: ["sum"], kills: ["sum"])], successors: [1]),
         BlockSummary(items: [Item(uses: ["sum"])], successors: []),
     ]
-    let liveness = Liveness(blocks: blocks, candidates: ["sum"])
+    let liveness = FrameLiveness(blocks: blocks, candidates: ["sum"])
     #expect(liveness.liveIn[1] == ["sum"])
     #expect(liveness.liveIn[2] == ["sum"])
     #expect(liveness.frameVariables == ["sum"])
@@ -59,5 +59,5 @@ private typealias Item = BlockSummary.Item
         BlockSummary(items: [Item()], successors: [1]),
         BlockSummary(items: [Item(uses: ["print", "n"])], successors: []),
     ]
-    #expect(Liveness(blocks: blocks, candidates: ["x"]).frameVariables.isEmpty)
+    #expect(FrameLiveness(blocks: blocks, candidates: ["x"]).frameVariables.isEmpty)
 }

@@ -1,5 +1,5 @@
-// Analysis: which locals must live in the frame (LLVM's SuspendCrossingInfo, kept
-// apart from the transform that uses it).
+// Adapter: Swift's lowered states → CorocCore's FlowGraph, to choose which
+// locals must live in the frame (the solver itself is CorocCore.Liveness).
 //
 // Input:  the state blocks of one lowered coroutine, summarized as
 //         BlockSummary: for each block, its items in order with the candidate
@@ -8,8 +8,7 @@
 //         after it until the code leaves that depth (the end of the branch it is
 //         in); only kills at depth 0 kill for the whole block.  And the blocks
 //         each block may jump to.
-// Output: live-in sets per block; `frameVariables` = every candidate that is live
-//         on entry to some block.
+// Output: `frameVariables` = every candidate that is live on entry to some block.
 //
 // Why "live on entry to a block" rather than "live across a suspend point": in
 // Swift the states are separate `case`s of one `switch`, so a value that flows
@@ -20,8 +19,11 @@
 // only values that flow between states.  A local used only inside one state
 // stays a local of resume().
 //
-// Classic backward dataflow to a fixed point: liveIn(b) = UE(b) ∪ (liveOut(b) − KILL(b)),
-// liveOut(b) = ∪ liveIn(s) over successors s.  The result is stale once blocks change.
+// The depth rule is resolved here, per block, into one FlowGraph item (the
+// block's upward-exposed uses and its depth-0 kills), so the core solver
+// needs no notion of nesting.
+import CorocCore
+
 struct BlockSummary: Equatable {
     struct Item: Equatable {
         var uses: Set<String>
@@ -56,38 +58,21 @@ struct BlockSummary: Equatable {
     }
 }
 
-struct Liveness {
-    let candidates: Set<String>
-    /// liveIn[b] for each block index b.
-    private(set) var liveIn: [Set<String>]
+struct FrameLiveness {
+    let liveness: Liveness
 
     init(blocks: [BlockSummary], candidates: Set<String>) {
-        self.candidates = candidates
-        let local = blocks.map { block -> (exposed: Set<String>, killed: Set<String>) in
+        let graph = FlowGraph(blocks: blocks.map { block in
             let (exposed, killed) = block.exposedAndKilled
-            return (exposed.intersection(candidates), killed)
-        }
-        var liveIn = local.map(\.exposed)
-        var changed = true
-        while changed {
-            changed = false
-            for index in blocks.indices.reversed() {
-                var liveOut: Set<String> = []
-                for successor in blocks[index].successors where successor >= 0 && successor < blocks.count {
-                    liveOut.formUnion(liveIn[successor])
-                }
-                let next = local[index].exposed.union(liveOut.subtracting(local[index].killed))
-                if next != liveIn[index] {
-                    liveIn[index] = next
-                    changed = true
-                }
-            }
-        }
-        self.liveIn = liveIn
+            return FlowGraph.Block(items: [FlowGraph.Item(uses: exposed.intersection(candidates), defs: killed)],
+                                   successors: block.successors)
+        })
+        liveness = Liveness(graph)
     }
 
+    /// liveIn[b] for each block index b.
+    var liveIn: [Set<String>] { liveness.liveIn }
+
     /// Candidates that must be frame fields: live on entry to some block.
-    var frameVariables: Set<String> {
-        liveIn.reduce(into: Set<String>()) { $0.formUnion($1) }
-    }
+    var frameVariables: Set<String> { liveness.liveOnSomeEntry }
 }

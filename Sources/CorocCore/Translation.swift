@@ -1,0 +1,24 @@
+// What both translators take and give back, defined once.
+public struct TranslateOptions: Sendable {
+    public var mode: TranslationMode
+    public var catalogue: IOCatalogue
+
+    public init(mode: TranslationMode = .stackless, catalogue: IOCatalogue = .builtin) {
+        self.mode = mode
+        self.catalogue = catalogue
+    }
+}
+
+/// One translated file.
+public struct Translation: Sendable {
+    public var output: String
+    /// Warnings (errors are thrown).
+    public var diagnostics: [Diagnostic]
+    public var report: [CoroutineReport]
+
+    public init(output: String, diagnostics: [Diagnostic], report: [CoroutineReport]) {
+        self.output = output
+        self.diagnostics = diagnostics
+        self.report = report
+    }
+}
