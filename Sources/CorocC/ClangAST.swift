@@ -35,7 +35,7 @@ struct SourceText {
 
     func slice(_ range: TextRange) -> String {
         let lo = max(0, min(range.start, bytes.count)), hi = max(lo, min(range.end, bytes.count))
-        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+        return ByteText.decode(bytes[lo..<hi])
     }
 
     /// 1-based line of a byte offset.
@@ -220,7 +220,10 @@ final class Cursor {
 func string(_ s: CXString) -> String {
     defer { clang_disposeString(s) }
     guard let c = clang_getCString(s) else { return "" }
-    return String(cString: c)
+    // Byte-exact: the pretty printer's text of a string literal keeps raw bytes.
+    var n = 0
+    while c[n] != 0 { n += 1 }
+    return ByteText.decode(UnsafeBufferPointer(start: c, count: n).map { UInt8(bitPattern: $0) })
 }
 
 func spelling(_ type: CXType) -> String { string(clang_getTypeSpelling(type)) }

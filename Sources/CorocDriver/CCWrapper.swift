@@ -51,7 +51,7 @@ public enum CCWrapper {
             for w in result.warnings { FileHandle.standardError.write(Data(w.rendered().utf8)) }
             if tempDir == nil { tempDir = try FileIO.makeTempDirectory(prefix: "coroc-cc-") }
             let temp = "\(tempDir!)/\((arg as NSString).lastPathComponent)"
-            try FileIO.writeAtomically(result.output, to: temp)
+            try FileIO.writeAtomically(bytes: result.outputBytes, to: temp)
             args[k] = temp
             renamed.append((temp, arg))
         }

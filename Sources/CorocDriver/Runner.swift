@@ -64,7 +64,7 @@ public enum Runner {
         switch translated.language {
         case .c:
             let src = "\(dir)/\(base).c"
-            try FileIO.writeAtomically(translated.output, to: src)
+            try FileIO.writeAtomically(bytes: translated.outputBytes, to: src)
             argv = try Toolchain.cCompiler() + ["-std=gnu17", "-O2", "-g",
                                                 "-I", runtime.includeDir]
             argv += options.clangArgs + options.compilerFlags
@@ -73,7 +73,7 @@ public enum Runner {
             argv += ["-o", exe, src, runtime.library, "-lpthread"]
         case .swift:
             let src = "\(dir)/main.swift"
-            try FileIO.writeAtomically(translated.output, to: src)
+            try FileIO.writeAtomically(bytes: translated.outputBytes, to: src)
             let libDir = (runtime.library as NSString).deletingLastPathComponent
             argv = [try Toolchain.swiftCompiler(), "-O", "-swift-version", "6", "-I", runtime.includeDir,
                     "-L", libDir, "-lcoro", "-o", exe, src]
