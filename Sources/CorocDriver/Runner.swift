@@ -53,7 +53,9 @@ public enum Runner {
     public static func build(_ path: String, options: RunOptions, runtime: RuntimeLocation) throws -> BuiltProgram {
         var req = TranslateRequest(input: path)
         req.mode = options.mode
-        req.clangArgs = options.clangArgs
+        // Parsed with the compile's flags (below: -O2, then the user's), so
+        // `#ifdef __OPTIMIZE__` picks the branch that will be compiled.
+        req.clangArgs = ["-O2"] + options.clangArgs + CCWrapper.translationFlags(options.compilerFlags)
         req.catalogueFiles = options.catalogueFiles
         let translated = try Translate.run(req)
         let header = FixtureHeader.parse(try FileIO.read(path))
