@@ -18,6 +18,15 @@
 import CClang
 import CorocCore
 
+/// Whether the file text at `offset` is the word `word` (not a longer identifier).
+private func startsWithWord(_ source: SourceText, _ offset: Int, _ word: String) -> Bool {
+    let w = Array(word.utf8), b = source.bytes
+    guard offset + w.count <= b.count, b[offset..<offset + w.count].elementsEqual(w) else { return false }
+    guard offset + w.count < b.count else { return true }
+    let next = b[offset + w.count]
+    return !(next == 95 || (next >= 48 && next <= 57) || (next | 0x20 >= 97 && next | 0x20 <= 122))
+}
+
 enum Stackful {
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
                     command: String) throws(DiagnosticError) -> String {
@@ -55,7 +64,14 @@ enum Stackful {
                     let parts = node.children
                     let body = node.kind == CXCursor_DoStmt ? parts.first : parts.last
                     guard preempt, let body, let r = unit.macros.textRange(body) else { return }
-                    if body.kind == CXCursor_CompoundStmt {
+                    // A loop that a macro call expands to (`do { ... } while (0)`)
+                    // has no text of its own to edit: its "keyword" is the macro name.
+                    guard let whole = unit.macros.textRange(node),
+                          startsWithWord(source, whole.start, node.kind == CXCursor_DoStmt ? "do"
+                                         : node.kind == CXCursor_ForStmt ? "for" : "while") else { return }
+                    // A body written as a macro call (`while (c) BODY`) is wrapped,
+                    // never edited inside.
+                    if body.kind == CXCursor_CompoundStmt, source.bytes[r.start] == UInt8(ascii: "{") {
                         edits.append((TextRange(start: r.start + 1, end: r.start + 1), " coro_stackful_preempt_point();"))
                     } else {
                         edits.append((TextRange(start: r.start, end: r.start), "{ coro_stackful_preempt_point(); "))
