@@ -68,6 +68,17 @@ struct SourceText {
         return next < bytes.count && bytes[next] == UInt8(ascii: ";") ? next + 1 : nil
     }
 
+    /// Whether the loop keyword of `kind` is the file text at `offset`: false for
+    /// a loop a macro call expands to (`do { ... } while (0)`), whose text is the
+    /// macro's name and so cannot be edited.
+    func isLoopKeyword(at offset: Int, _ kind: CXCursorKind) -> Bool {
+        let w = Array((kind == CXCursor_DoStmt ? "do" : kind == CXCursor_ForStmt ? "for" : "while").utf8)
+        guard offset >= 0, offset + w.count <= bytes.count, bytes[offset..<offset + w.count].elementsEqual(w) else { return false }
+        guard offset + w.count < bytes.count else { return true }
+        let next = bytes[offset + w.count]
+        return !(next == 95 || (next >= 48 && next <= 57) || (next | 0x20 >= 97 && next | 0x20 <= 122))
+    }
+
     func skipBlanks(from offset: Int) -> Int {
         var i = offset
         while i < bytes.count {

@@ -18,15 +18,6 @@
 import CClang
 import CorocCore
 
-/// Whether the file text at `offset` is the word `word` (not a longer identifier).
-private func startsWithWord(_ source: SourceText, _ offset: Int, _ word: String) -> Bool {
-    let w = Array(word.utf8), b = source.bytes
-    guard offset + w.count <= b.count, b[offset..<offset + w.count].elementsEqual(w) else { return false }
-    guard offset + w.count < b.count else { return true }
-    let next = b[offset + w.count]
-    return !(next == 95 || (next >= 48 && next <= 57) || (next | 0x20 >= 97 && next | 0x20 <= 122))
-}
-
 enum Stackful {
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
                     command: String) throws(DiagnosticError) -> String {
@@ -67,8 +58,7 @@ enum Stackful {
                     // A loop that a macro call expands to (`do { ... } while (0)`)
                     // has no text of its own to edit: its "keyword" is the macro name.
                     guard let whole = unit.macros.textRange(node),
-                          startsWithWord(source, whole.start, node.kind == CXCursor_DoStmt ? "do"
-                                         : node.kind == CXCursor_ForStmt ? "for" : "while") else { return }
+                          source.isLoopKeyword(at: whole.start, node.kind) else { return }
                     // A body written as a macro call (`while (c) BODY`) is wrapped,
                     // never edited inside.
                     if body.kind == CXCursor_CompoundStmt, source.bytes[r.start] == UInt8(ascii: "{") {

@@ -56,34 +56,3 @@ import Testing
     #expect(run.status == 0)
     #expect(run.stdout == "sum 50\n")
 }
-
-/// Stackful mode leaves a loop that a macro call expands to (`do { ... } while (0)`)
-/// alone: the preemption check once went into the macro's name
-/// (`C coro_stackful_preempt_point();HECK(...)`). Stackful only: the stackless
-/// lowering still mishandles such loops (issue 10).
-@Test func stackfulLeavesLoopsFromMacrosAlone() throws {
-    let source = temporaryFile(suffix: ".c", contents: """
-        #include <coro.h>
-        #include <stdio.h>
-        #include <stdlib.h>
-        #define CHECK(c) do { if (!(c)) abort(); } while (0)
-        #define TWICE(s) do { s; s; } while (0)
-        CORO static int work(int n) {
-            int steps = 0;
-            CHECK(n >= 0);
-            for (int i = 0; i < n; i++) TWICE(steps++);
-            coro_yield();
-            CHECK(steps == 2 * n);
-            return steps;
-        }
-        CORO static int run(void) { printf("steps %d\\n", work(3)); return 0; }
-        int main(void) { return coro_main(run()); }
-
-        """)
-    defer { try? FileManager.default.removeItem(atPath: source) }
-    let exe = try compile(try translate(source, mode: .stackful).output, linkRuntime: true)
-    defer { try? FileManager.default.removeItem(atPath: exe) }
-    let run = try runProcess([exe])
-    #expect(run.status == 0, "\(run.stderr)")
-    #expect(run.stdout == "steps 6\n")
-}
