@@ -54,7 +54,9 @@ public struct CTranslator {
             let output = try Stackful.run(unit, coroutines, catalogue: options.catalogue, command: command)
             return CTranslation(output: output, diagnostics: [], report: [])
         case .stackless:
-            break
+            // Stackful keeps coroutines as C functions, so only here is a
+            // pointer to one meaningless.
+            errors += CoroutineValues.run(unit, coroutines)
         }
         let classification = Classify.run(unit, coroutines, catalogue: options.catalogue)
         errors += classification.diagnostics

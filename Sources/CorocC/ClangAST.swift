@@ -35,7 +35,7 @@ struct SourceText {
 
     func slice(_ range: TextRange) -> String {
         let lo = max(0, min(range.start, bytes.count)), hi = max(lo, min(range.end, bytes.count))
-        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+        return ByteText.decode(bytes[lo..<hi])
     }
 
     /// 1-based line of a byte offset.
@@ -66,6 +66,17 @@ struct SourceText {
     func semicolon(after offset: Int) -> Int? {
         let next = skipBlanks(from: offset)
         return next < bytes.count && bytes[next] == UInt8(ascii: ";") ? next + 1 : nil
+    }
+
+    /// Whether the loop keyword of `kind` is the file text at `offset`: false for
+    /// a loop a macro call expands to (`do { ... } while (0)`), whose text is the
+    /// macro's name and so cannot be edited.
+    func isLoopKeyword(at offset: Int, _ kind: CXCursorKind) -> Bool {
+        let w = Array((kind == CXCursor_DoStmt ? "do" : kind == CXCursor_ForStmt ? "for" : "while").utf8)
+        guard offset >= 0, offset + w.count <= bytes.count, bytes[offset..<offset + w.count].elementsEqual(w) else { return false }
+        guard offset + w.count < bytes.count else { return true }
+        let next = bytes[offset + w.count]
+        return !(next == 95 || (next >= 48 && next <= 57) || (next | 0x20 >= 97 && next | 0x20 <= 122))
     }
 
     func skipBlanks(from offset: Int) -> Int {
@@ -220,7 +231,10 @@ final class Cursor {
 func string(_ s: CXString) -> String {
     defer { clang_disposeString(s) }
     guard let c = clang_getCString(s) else { return "" }
-    return String(cString: c)
+    // Byte-exact: the pretty printer's text of a string literal keeps raw bytes.
+    var n = 0
+    while c[n] != 0 { n += 1 }
+    return ByteText.decode(UnsafeBufferPointer(start: c, count: n).map { UInt8(bitPattern: $0) })
 }
 
 func spelling(_ type: CXType) -> String { string(clang_getTypeSpelling(type)) }

@@ -73,7 +73,7 @@ enum ExpandMacros {
                 continue
             }
             let range = expansion.expansionRange
-            var replacement = Array(text.utf8)
+            var replacement = ByteText.encode(text)
             let newlines = unit.source.bytes[range.start..<range.end].filter { $0 == 10 }.count
             replacement += Array(repeating: 10, count: newlines)
             bytes.replaceSubrange(range.start..<range.end, with: replacement)
@@ -126,7 +126,7 @@ enum ExpandMacros {
         guard let file, let data = FileManager.default.contents(atPath: string(clang_getFileName(file))) else { return nil }
         let defBytes = [UInt8](data)
         guard Int(e) <= defBytes.count, s < e else { return nil }
-        var text = String(decoding: defBytes[Int(s)..<Int(e)], as: UTF8.self)
+        var text = ByteText.decode(defBytes[Int(s)..<Int(e)])
         text = text.replacingOccurrences(of: "\\\n", with: " ")
         let name = definition.spelling
         guard text.hasPrefix(name) else { return nil }

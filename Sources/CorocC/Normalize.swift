@@ -185,8 +185,15 @@ final class Normalizer {
         if let known = loweringCache[ObjectIdentifier(c)] { return known.value }
         var value = containsSuspend(c)
         if !value && preempt {
-            value = (isLoop(c) && !ShortLoops.isShortLeaf(c, candidates: registerCandidates, macros, source))
-                || isBackwardGoto(c) || c.children.contains { needsLowering($0) }
+            // A loop a macro call expands to (`CHECK(x)` as `do { ... } while (0)`)
+            // and that does not suspend stays the macro call: its text cannot be
+            // taken apart, so it gets no preemption check.
+            if isLoop(c), let r = macros.textRange(c), !source.isLoopKeyword(at: r.start, c.kind) {
+                value = false
+            } else {
+                value = (isLoop(c) && !ShortLoops.isShortLeaf(c, candidates: registerCandidates, macros, source))
+                    || isBackwardGoto(c) || c.children.contains { needsLowering($0) }
+            }
         }
         loweringCache[ObjectIdentifier(c)] = (c, value)
         return value

@@ -3,7 +3,8 @@
 // In:  the coroutines found by FindCoroutines.
 // Out: error diagnostics (file:line:col with the source line) for constructs
 //      in coroutine bodies that have no meaning once locals live in a frame and
-//      the C stack unwinds at every suspension: variable-length arrays and
+//      the C stack unwinds at every suspension: variable-length arrays (also
+//      through a typedef) and other variably modified locals and parameters,
 //      alloca, setjmp/longjmp, computed goto and &&label, asm goto, variadic
 //      coroutines, K&R definitions, locals of types declared inside the body.
 //      Ordinary functions of the same file are not checked.  Stackful mode only
@@ -56,8 +57,12 @@ enum Reject {
 
     private static func stacklessProblem(_ node: Cursor, in fn: Cursor, _ unit: ParsedUnit) -> String? {
         switch node.kind {
+        case CXCursor_ParmDecl:
+            return isVariablyModified(node.type) ? Messages.variablyModified(node.spelling) : nil
         case CXCursor_VarDecl:
-            if node.type.kind == CXType_VariableArray { return Messages.vla(node.spelling) }
+            // The canonical type: `typedef int row_t[n]; row_t row;` is a VLA too.
+            if clang_getCanonicalType(node.type).kind == CXType_VariableArray { return Messages.vla(node.spelling) }
+            if isVariablyModified(node.type) { return Messages.variablyModified(node.spelling) }
             let decl = Cursor(raw: clang_getTypeDeclaration(clang_getCanonicalType(node.type)))
             if !decl.isNull, clang_equalCursors(clang_getCursorSemanticParent(decl.raw), fn.raw) != 0,
                node.storageClass != CX_SC_Static {
@@ -85,9 +90,24 @@ enum Reject {
         }
     }
 
+    /// A type whose size depends on a run-time value somewhere inside it
+    /// (`int (*)[n]`): no frame field can have it.
+    private static func isVariablyModified(_ type: CXType) -> Bool {
+        let t = clang_getCanonicalType(type)
+        switch t.kind {
+        case CXType_VariableArray: return true
+        case CXType_Pointer: return isVariablyModified(clang_getPointeeType(t))
+        case CXType_ConstantArray, CXType_IncompleteArray: return isVariablyModified(clang_getArrayElementType(t))
+        default: return false
+        }
+    }
+
     enum Messages {
         static func vla(_ name: String) -> String {
             "variable-length array '\(name)' in a coroutine: its size must be known to lay out the frame"
+        }
+        static func variablyModified(_ name: String) -> String {
+            "'\(name)' has a variably modified type in a coroutine: its size must be known to lay out the frame"
         }
         static let alloca = "alloca in a coroutine: the memory would be freed at the first suspension"
         static let setjmp = "setjmp in a coroutine: the saved stack does not survive a suspension"

@@ -80,10 +80,16 @@ enum Stackful {
                     let body = node.kind == CXCursor_DoStmt ? parts.first : parts.last
                     guard preempt, let body, let r = unit.macros.textRange(body),
                           !ShortLoops.isShortLeaf(node, candidates: candidates, unit.macros, source) else { return }
+                    // A loop that a macro call expands to (`do { ... } while (0)`)
+                    // has no text of its own to edit: its "keyword" is the macro name.
+                    guard let whole = unit.macros.textRange(node),
+                          source.isLoopKeyword(at: whole.start, node.kind) else { return }
                     if let strip = stripEdits(node, body: r, compound: body.kind == CXCursor_CompoundStmt,
                                               candidates: candidates, unit) {
                         edits += strip
-                    } else if body.kind == CXCursor_CompoundStmt {
+                    } else if body.kind == CXCursor_CompoundStmt, source.bytes[r.start] == UInt8(ascii: "{") {
+                        // A compound body gets the check after its `{`; any other body, a macro
+                        // call (`while (c) BODY`) among them, is wrapped, never edited inside.
                         edits.append((TextRange(start: r.start + 1, end: r.start + 1), " coro_stackful_preempt_point();"))
                     } else {
                         edits.append((TextRange(start: r.start, end: r.start), "{ coro_stackful_preempt_point(); "))

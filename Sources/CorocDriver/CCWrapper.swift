@@ -11,6 +11,8 @@
 //     (no -c/-S/-E/-M/-MM) the runtime library and -lpthread are appended;
 //   - dependency output (-M/-MM to stdout, -MD/-MMD/-MF files) names the
 //     original source, never the temp file.
+// The translation is parsed with the arguments' -I/-D/-U/-std=/-O* flags,
+// so it sees the predefined macros the compile sees.
 // coroc's own options: --coro-mode=stackless|stackful (default stackless).
 
 import Foundation
@@ -51,7 +53,7 @@ public enum CCWrapper {
             for w in result.warnings { FileHandle.standardError.write(Data(w.rendered().utf8)) }
             if tempDir == nil { tempDir = try FileIO.makeTempDirectory(prefix: "coroc-cc-") }
             let temp = "\(tempDir!)/\((arg as NSString).lastPathComponent)"
-            try FileIO.writeAtomically(result.output, to: temp)
+            try FileIO.writeAtomically(bytes: result.outputBytes, to: temp)
             args[k] = temp
             renamed.append((temp, arg))
         }
@@ -92,7 +94,11 @@ public enum CCWrapper {
             if ["-I", "-D", "-U", "-include", "-isystem", "-iquote"].contains(a), k + 1 < args.count {
                 out += [a, args[k + 1]]; k += 2; continue
             }
-            if a.hasPrefix("-I") || a.hasPrefix("-D") || a.hasPrefix("-U") || a.hasPrefix("-std=") { out.append(a) }
+            // -O* too: it sets __OPTIMIZE__ (and __OPTIMIZE_SIZE__, __NO_INLINE__),
+            // so the parse must pick the same #ifdef branches as the compile.
+            if a.hasPrefix("-I") || a.hasPrefix("-D") || a.hasPrefix("-U") || a.hasPrefix("-std=") || a.hasPrefix("-O") {
+                out.append(a)
+            }
             k += 1
         }
         return out

@@ -4,6 +4,7 @@
 // the destination's directory and rename(2) it over the destination, so an
 // error (or a crash) never leaves a half-written translation behind.
 
+import CorocCore
 import Foundation
 
 public enum FileIO {
@@ -15,7 +16,7 @@ public enum FileIO {
             }
             throw DriverError.usage("no such file: \(path)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return ByteText.decode(data)
     }
 
     /// Creates a unique file from a template ending in XXXXXX plus `suffix`.
@@ -40,13 +41,18 @@ public enum FileIO {
 
     /// Writes `text` to `path` atomically (temp file in the same directory + rename).
     public static func writeAtomically(_ text: String, to path: String, mode: mode_t = 0o644) throws {
+        try writeAtomically(bytes: ByteText.encode(text), to: path, mode: mode)
+    }
+
+    /// Writes `bytes` to `path` atomically (temp file in the same directory + rename).
+    public static func writeAtomically(bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
         let dir = (path as NSString).deletingLastPathComponent
         let tmp = try makeTemp(directory: dir.isEmpty ? "." : dir, prefix: ".coroc-", suffix: ".tmp")
         do {
             guard let handle = FileHandle(forWritingAtPath: tmp) else {
                 throw DriverError.environment("cannot write \(tmp)")
             }
-            try handle.write(contentsOf: Data(text.utf8))
+            try handle.write(contentsOf: Data(bytes))
             try handle.synchronize()
             try handle.close()
             chmod(tmp, mode)

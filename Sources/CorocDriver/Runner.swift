@@ -53,7 +53,9 @@ public enum Runner {
     public static func build(_ path: String, options: RunOptions, runtime: RuntimeLocation) throws -> BuiltProgram {
         var req = TranslateRequest(input: path)
         req.mode = options.mode
-        req.clangArgs = options.clangArgs
+        // Parsed with the compile's flags (below: -O2, then the user's), so
+        // `#ifdef __OPTIMIZE__` picks the branch that will be compiled.
+        req.clangArgs = ["-O2"] + options.clangArgs + CCWrapper.translationFlags(options.compilerFlags)
         req.catalogueFiles = options.catalogueFiles
         let translated = try Translate.run(req)
         let header = FixtureHeader.parse(try FileIO.read(path))
@@ -64,7 +66,7 @@ public enum Runner {
         switch translated.language {
         case .c:
             let src = "\(dir)/\(base).c"
-            try FileIO.writeAtomically(translated.output, to: src)
+            try FileIO.writeAtomically(bytes: translated.outputBytes, to: src)
             argv = try Toolchain.cCompiler() + ["-std=gnu17", "-O2", "-g",
                                                 "-I", runtime.includeDir]
             argv += options.clangArgs + options.compilerFlags
@@ -73,7 +75,7 @@ public enum Runner {
             argv += ["-o", exe, src, runtime.library, "-lpthread"]
         case .swift:
             let src = "\(dir)/main.swift"
-            try FileIO.writeAtomically(translated.output, to: src)
+            try FileIO.writeAtomically(bytes: translated.outputBytes, to: src)
             let libDir = (runtime.library as NSString).deletingLastPathComponent
             argv = [try Toolchain.swiftCompiler(), "-O", "-swift-version", "6", "-I", runtime.includeDir,
                     "-L", libDir, "-lcoro", "-o", exe, src]

@@ -44,6 +44,12 @@ public struct TranslateResult: Sendable {
     public var language: SourceLanguage
     public var warnings: [Diagnostic]
     public var reports: [CoroutineReport]
+
+    /// The output as the file to write: C keeps the input's bytes exactly
+    /// (ByteText), Swift source is UTF-8.
+    public var outputBytes: [UInt8] {
+        language == .c ? ByteText.encode(output) : Array(output.utf8)
+    }
 }
 
 public enum Translate {

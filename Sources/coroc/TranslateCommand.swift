@@ -31,9 +31,9 @@ struct TranslateCommand: ParsableCommand {
             let result = try Translate.run(req)
             for w in result.warnings { FileHandle.standardError.write(Data(w.rendered().utf8)) }
             if let output {
-                try FileIO.writeAtomically(result.output, to: output)
+                try FileIO.writeAtomically(bytes: result.outputBytes, to: output)
             } else {
-                FileHandle.standardOutput.write(Data(result.output.utf8))
+                FileHandle.standardOutput.write(Data(result.outputBytes))
             }
             return 0
         }

@@ -25,6 +25,11 @@ struct DiagnosticsCase: Sendable, CustomStringConvertible {
 
 let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "vla.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.vla("v"))]),
+    DiagnosticsCase(file: "variably_modified.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.variablyModified("grid")),
+        Expected(marker: "2️⃣", severity: .error, message: Reject.Messages.vla("row")),
+        Expected(marker: "3️⃣", severity: .error, message: Reject.Messages.variablyModified("p")),
+    ]),
     DiagnosticsCase(file: "alloca.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.alloca)]),
     DiagnosticsCase(file: "setjmp.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.setjmp),
@@ -37,6 +42,15 @@ let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "asm_goto.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.asmGoto)]),
     DiagnosticsCase(file: "variadic.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.variadic("sum"))]),
     DiagnosticsCase(file: "knr.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.knr("old"))]),
+    DiagnosticsCase(file: "coroutine_value.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: CoroutineValues.Messages.valueUse("c1")),
+        Expected(marker: "2️⃣", severity: .error, message: CoroutineValues.Messages.valueUse("c2")),
+        Expected(marker: "3️⃣", severity: .error, message: CoroutineValues.Messages.valueUse("c3")),
+        Expected(marker: "4️⃣", severity: .error, message: CoroutineValues.Messages.valueUse("c4")),
+        Expected(marker: "5️⃣", severity: .error, message: CoroutineValues.Messages.valueUse("c5")),
+        Expected(marker: "6️⃣", severity: .error, message: CoroutineValues.Messages.valueUse("c6")),
+        Expected(marker: "7️⃣", severity: .error, message: CoroutineValues.Messages.valueUse("c7")),
+    ]),
     DiagnosticsCase(file: "bare_call.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Classify.Messages.bareCall("work")),
         Expected(marker: "2️⃣", severity: .error, message: Classify.Messages.mainInCoroutine),

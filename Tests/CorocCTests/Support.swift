@@ -65,7 +65,8 @@ func temporaryFile(suffix: String, contents: String? = nil) -> String {
     precondition(fd >= 0, "mkstemps failed")
     close(fd)
     let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    if let contents { try? contents.write(toFile: path, atomically: false, encoding: .utf8) }
+    // Byte-exact (ByteText): C text may carry bytes that are not UTF-8.
+    if let contents { _ = FileManager.default.createFile(atPath: path, contents: Data(ByteText.encode(contents))) }
     return path
 }
 
@@ -96,5 +97,5 @@ func compile(_ cText: String, linkRuntime: Bool, extraFlags: [String] = []) thro
 }
 
 func readFile(_ path: String) -> String {
-    (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    FileManager.default.contents(atPath: path).map { ByteText.decode($0) } ?? ""
 }

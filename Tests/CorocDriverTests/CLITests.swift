@@ -200,3 +200,33 @@ func scratchDir() throws -> String { try FileIO.makeTempDirectory(prefix: "coroc
     #expect(r.stdoutText.contains("0 passed, 1 failed"))
     #expect(r.stderrText.contains("program timed out after 2 s"))
 }
+
+/// `coroc run` (which compiles with -O2) and `coroc cc -O2` parse with the
+/// compile's predefined macros: the translated coroutine is the one in the
+/// `#ifdef __OPTIMIZE__` branch the compiler keeps. Once the other branch was
+/// translated and the output did not build.
+@Test func translationSeesTheCompilesOptimizeMacro() throws {
+    let dir = try scratchDir()
+    try FileIO.writeAtomically("""
+        #include <coro.h>
+        #include <stdio.h>
+        #ifdef __OPTIMIZE__
+        CORO static int f(int n) { coro_yield(); printf("optimized %d\\n", n); return 0; }
+        #else
+        CORO static int g(int n) { coro_yield(); printf("plain %d\\n", n); return 0; }
+        #define f g
+        #endif
+        int main(void) { return coro_main(f(1)); }
+
+        """, to: dir + "/opt.c")
+    let run = try coroc(["run", dir + "/opt.c"])
+    #expect(run.reason == .exited(0), "\(run.stderrText)")
+    #expect(run.stdoutText == "optimized 1\n")
+    let cc = try coroc(["cc", "-O2", dir + "/opt.c", "-o", dir + "/opt"])
+    #expect(cc.reason == .exited(0), "\(cc.stderrText)")
+    let exe = try Subprocess.run([dir + "/opt"], capture: true)
+    #expect(exe.stdoutText == "optimized 1\n")
+    let plain = try coroc(["cc", "-O0", dir + "/opt.c", "-o", dir + "/plain"])
+    #expect(plain.reason == .exited(0), "\(plain.stderrText)")
+    #expect(try Subprocess.run([dir + "/plain"], capture: true).stdoutText == "plain 1\n")
+}
