@@ -1,5 +1,6 @@
 // FixtureCheck: run programs in a matrix (mode x threads) and compare their
-// stdout with NAME.expected, printing a pass/fail table and a diff for each
+// stdout with NAME.expected (or, without one and with several modes, the
+// modes with each other), printing a pass/fail table and a diff for each
 // failure.  Used by `coroc run --check` (and `coroc run A B ...`) and by
 // `make test`'s fixture suite.
 
@@ -24,13 +25,20 @@ public enum FixtureCheck {
     }
 
     /// Runs every case; builds each (file, mode) once and reuses it across thread counts.
+    /// A file without NAME.expected run in several modes is checked mode against
+    /// mode instead: each later mode's stdout and exit status must equal the
+    /// first mode's at the same thread count (the first mode's cases pass once
+    /// they ran to an end within the time limit).
     public static func run(files: [String], modes: [TranslationMode], threads: [Int?], options: RunOptions,
-                           runtime: RuntimeLocation, timeoutSeconds: Double,
+                           runtime: RuntimeLocation, timeoutSeconds: Double, extraArguments: [String] = [],
                            report: (CheckOutcome) -> Void) -> [CheckOutcome] {
         var outcomes: [CheckOutcome] = []
         for file in files {
             let expected = FileManager.default.contents(atPath: expectedPath(for: file))
-            for mode in modes {
+            let crossCheck = expected == nil && modes.count > 1
+            // The first mode's results, by thread-count index, when cross-checking.
+            var reference: [Int: ProcessResult] = [:]
+            for (modeIndex, mode) in modes.enumerated() {
                 var opts = options
                 opts.mode = mode
                 let program: BuiltProgram
@@ -45,9 +53,17 @@ public enum FixtureCheck {
                     continue
                 }
                 defer { Runner.cleanUp(program) }
-                for t in threads {
+                for (k, t) in threads.enumerated() {
                     let c = CheckCase(path: file, mode: mode, threads: t)
-                    let o = check(c, program: program, expected: expected, timeoutSeconds: timeoutSeconds)
+                    let o: CheckOutcome
+                    if !crossCheck {
+                        o = check(c, program: program, expected: expected, timeoutSeconds: timeoutSeconds,
+                                  extraArguments: extraArguments)
+                    } else {
+                        o = crossCheckCase(c, program: program, timeoutSeconds: timeoutSeconds,
+                                           extraArguments: extraArguments, isReference: modeIndex == 0,
+                                           referenceMode: modes[0], reference: &reference[k])
+                    }
                     outcomes.append(o); report(o)
                 }
             }
@@ -55,13 +71,49 @@ public enum FixtureCheck {
         return outcomes
     }
 
-    static func check(_ c: CheckCase, program: BuiltProgram, expected: Data?, timeoutSeconds: Double) -> CheckOutcome {
+    /// One case of a mode-against-mode check (see `run`).
+    static func crossCheckCase(_ c: CheckCase, program: BuiltProgram, timeoutSeconds: Double, extraArguments: [String],
+                               isReference: Bool, referenceMode: TranslationMode,
+                               reference: inout ProcessResult?) -> CheckOutcome {
+        let result: ProcessResult
+        do {
+            result = try Runner.execute(program, threads: c.threads, capture: true,
+                                        extraArguments: extraArguments, timeoutSeconds: timeoutSeconds)
+        } catch {
+            return CheckOutcome(testCase: c, passed: false, detail: describe(error))
+        }
+        var problems: [String] = []
+        if case .timedOut = result.reason { problems.append("program \(result.reason.description)") }
+        if isReference {
+            reference = result
+        } else if let ref = reference {
+            let name = referenceMode.rawValue
+            if ref.reason != result.reason {
+                problems.append("exit differs: \(name) \(ref.reason.description), \(c.mode.rawValue) \(result.reason.description)")
+            }
+            if ref.stdout != result.stdout {
+                problems.append("output differs from \(name) (no \(expectedPath(for: c.path)) to compare with):\n" +
+                                unifiedDiff(expected: ref.stdoutText, actual: result.stdoutText,
+                                            labels: (name, c.mode.rawValue)))
+            }
+        } else {
+            problems.append("no \(referenceMode.rawValue) run to compare with (its build failed)")
+        }
+        if !problems.isEmpty && !result.stderr.isEmpty {
+            problems.append("stderr:\n" + String(result.stderrText.suffix(2000)))
+        }
+        return CheckOutcome(testCase: c, passed: problems.isEmpty, detail: problems.joined(separator: "\n"))
+    }
+
+    static func check(_ c: CheckCase, program: BuiltProgram, expected: Data?, timeoutSeconds: Double,
+                      extraArguments: [String] = []) -> CheckOutcome {
         guard let expected else {
             return CheckOutcome(testCase: c, passed: false, detail: "missing \(expectedPath(for: c.path))")
         }
         let result: ProcessResult
         do {
-            result = try Runner.execute(program, threads: c.threads, capture: true, timeoutSeconds: timeoutSeconds)
+            result = try Runner.execute(program, threads: c.threads, capture: true,
+                                        extraArguments: extraArguments, timeoutSeconds: timeoutSeconds)
         } catch {
             return CheckOutcome(testCase: c, passed: false, detail: describe(error))
         }
@@ -87,11 +139,12 @@ public enum FixtureCheck {
 
     /// A small line diff (longest common subsequence), enough to show what a
     /// fixture printed differently; capped so a runaway output stays readable.
-    public static func unifiedDiff(expected: String, actual: String, maxLines: Int = 40) -> String {
+    public static func unifiedDiff(expected: String, actual: String, maxLines: Int = 40,
+                                   labels: (String, String) = ("expected", "actual")) -> String {
         let a = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let b = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if a.count * b.count > 4_000_000 {
-            return "--- expected (\(a.count) lines)\n+++ actual (\(b.count) lines)\n(too large to diff)"
+            return "--- \(labels.0) (\(a.count) lines)\n+++ \(labels.1) (\(b.count) lines)\n(too large to diff)"
         }
         var lcs = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
         for i in stride(from: a.count - 1, through: 0, by: -1) {
@@ -99,7 +152,7 @@ public enum FixtureCheck {
                 lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
             }
         }
-        var out = ["--- expected", "+++ actual"]
+        var out = ["--- " + labels.0, "+++ " + labels.1]
         var i = 0, j = 0, shown = 0
         while (i < a.count || j < b.count) && shown < maxLines {
             if i < a.count && j < b.count && a[i] == b[j] {

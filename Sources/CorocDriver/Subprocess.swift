@@ -4,8 +4,18 @@
 // Contract: `run` returns once the child has exited (or was killed at the time
 // limit); a signal death is reported as .signaled(n) so callers can print
 // "killed by signal 11 (SIGSEGV)" instead of a bare status.
+//
+// Children never outlive us: Foundation starts each child in its own process
+// group (so a terminal's Ctrl-C or `timeout`'s group kill does not reach it
+// directly); ChildGroups forwards SIGINT/SIGTERM/SIGHUP to every running
+// child's group, SIGKILLs the groups a moment later, and exits 128+signal.
+// A time-out kills the child's whole group.  (A SIGKILL of coroc itself
+// cannot be caught; that case alone can leave a child behind.)
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum ExitReason: Equatable, Sendable {
     case exited(Int32)
@@ -90,12 +100,15 @@ public enum Subprocess {
             collector.drain(outPipe.fileHandleForReading, isStdout: true)
             collector.drain(errPipe.fileHandleForReading, isStdout: false)
         }
+        ChildGroups.shared.installForwarding()
         try process.run()
+        let pid = process.processIdentifier
+        ChildGroups.shared.add(pid)
+        defer { ChildGroups.shared.remove(pid) }
         let timedOut = TimeoutFlag()
         if let timeoutSeconds {
-            let pid = process.processIdentifier
             DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds) {
-                if process.isRunning { timedOut.set(); kill(pid, SIGKILL) }
+                if process.isRunning { timedOut.set(); ChildGroups.kill(pid, SIGKILL) }
             }
         }
         process.waitUntilExit()
@@ -140,4 +153,70 @@ private final class TimeoutFlag: @unchecked Sendable {
     private var value = false  // guarded by lock
     func set() { lock.lock(); value = true; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// Written once before the handlers are installed, then only read (by the
+/// signal handler, which can use nothing but write(2)).
+nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
+
+/// The running children, so a signal to coroc reaches them (see the header).
+final class ChildGroups: @unchecked Sendable {
+    static let shared = ChildGroups()
+    private let lock = NSLock()
+    private var pids: Set<pid_t> = []            // guarded by lock
+    private var installed = false                // guarded by lock
+
+    func add(_ pid: pid_t) { lock.lock(); pids.insert(pid); lock.unlock() }
+    func remove(_ pid: pid_t) { lock.lock(); pids.remove(pid); lock.unlock() }
+    private func snapshot() -> Set<pid_t> { lock.lock(); defer { lock.unlock() }; return pids }
+
+    /// Signals the child's process group (Foundation makes the child its
+    /// leader), falling back to the child alone if it has left the group.
+    static func kill(_ pid: pid_t, _ sig: Int32) {
+        if getpgid(pid) == pid { _ = Glibc.kill(-pid, sig) } else { _ = Glibc.kill(pid, sig) }
+    }
+
+    /// A real handler (not SIG_IGN, which a child would inherit across exec)
+    /// that writes the signal number to a close-on-exec pipe; a thread reads
+    /// it and does the forwarding outside signal context.
+    func installForwarding() {
+        lock.lock(); defer { lock.unlock() }
+        guard !installed else { return }
+        installed = true
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        signalPipeWriteEnd = fds[1]
+        let readEnd = fds[0]
+        Thread.detachNewThread { [self] in
+            var byte: UInt8 = 0
+            while true {
+                let n = read(readEnd, &byte, 1)
+                if n == 1 { forward(Int32(byte)) } else if n < 0 && errno == EINTR { continue } else { return }
+            }
+        }
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { sig in
+                var b = UInt8(truncatingIfNeeded: sig)
+                _ = write(signalPipeWriteEnd, &b, 1)
+            }
+            action.sa_flags = SA_RESTART
+            sigemptyset(&action.sa_mask)
+            sigaction(sig, &action, nil)
+        }
+    }
+
+    /// Passes the signal on, gives the children a moment to exit on their own,
+    /// then kills what is left and exits as the signal would have.
+    private func forward(_ sig: Int32) {
+        let children = snapshot()
+        for pid in children { Self.kill(pid, sig) }
+        let deadline = Date().addingTimeInterval(children.isEmpty ? 0 : 2)
+        while Date() < deadline && !snapshot().isEmpty { usleep(20_000) }
+        for pid in snapshot() { Self.kill(pid, SIGKILL) }
+        fflush(nil)
+        _exit(128 + sig)
+    }
 }

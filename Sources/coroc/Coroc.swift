@@ -37,7 +37,8 @@ struct Coroc: ParsableCommand {
         }
     }
 
-    /// `coroc run A.c B.c -- -O0 -DX`: what follows `--` is for the C compiler.
+    /// `coroc run prog.c -- a b`: what follows `--` is for the program (like
+    /// `go run`); compiler flags go through `-Xcc FLAG`.
     nonisolated(unsafe) static var postTerminatorArguments: [String] = []
 
     /// ArgumentParser reports usage errors with status 64; the contract says 2.
@@ -72,9 +73,13 @@ struct ModeOption: ExpressibleByArgument {
         }
     }
     static var allValueStrings: [String] { ["stackless", "stackful", "both"] }
+    /// What `--help` shows as the default (ArgumentParser would print the struct).
+    var defaultValueDescription: String { modes.count > 1 ? "both" : modes[0].rawValue }
 }
 
-extension TranslationMode: ExpressibleByArgument {}
+extension TranslationMode: ExpressibleByArgument {
+    public var defaultValueDescription: String { rawValue }
+}
 
 struct CommonTranslateOptions: ParsableArguments {
     @Option(name: .customLong("lang"), help: "Input language (default: from the extension: .c/.coroc = c, .coroswift = swift).")

@@ -11,8 +11,9 @@ struct RunCommand: ParsableCommand {
             One file: prints only what the program prints and exits with its status. \
             Several files, --check, or several modes/thread counts: runs the matrix, compares each stdout \
             with NAME.expected and prints a pass/fail table (exit 1 if any failed). \
-            Arguments for the program come from a `// args: ...` line at the top of the file. \
-            Extra compiler flags go after `--`.
+            `--mode both` on a file without NAME.expected compares the two modes with each other. \
+            Arguments after `--` go to the program (after those of a `// args: ...` line at the top of the file). \
+            Extra compiler flags go through `-Xcc FLAG`.
             """
     )
 
@@ -33,9 +34,13 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var common: CommonTranslateOptions
 
-    /// Extra compiler flags: what follows `--` on the command line (split off
-    /// before parsing, since ArgumentParser allows one positional array).
-    var compilerFlags: [String] { Coroc.postTerminatorArguments }
+    @Option(name: .customLong("Xcc", withSingleDash: true), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Pass a flag to the C (or Swift) compiler.", valueName: "flag"))
+    var compilerFlags: [String] = []
+
+    /// Arguments for the program: what follows `--` on the command line (split
+    /// off before parsing, since ArgumentParser allows one positional array).
+    var programArguments: [String] { Coroc.postTerminatorArguments }
 
     func threadCounts() throws -> [Int?] {
         guard let threads else { return [nil] }
@@ -65,14 +70,16 @@ struct RunCommand: ParsableCommand {
                 let program = try Runner.build(files[0], options: options, runtime: runtime)
                 defer { Runner.cleanUp(program) }
                 for w in program.warnings { FileHandle.standardError.write(Data(w.rendered().utf8)) }
-                let r = try Runner.execute(program, threads: counts[0], capture: false)
+                let r = try Runner.execute(program, threads: counts[0], capture: false,
+                                           extraArguments: programArguments)
                 if case .signaled = r.reason {
                     FileHandle.standardError.write(Data("coroc: \(files[0]): program \(r.reason.description)\n".utf8))
                 }
                 return r.reason.shellStatus
             }
             let outcomes = FixtureCheck.run(files: files, modes: mode.modes, threads: counts, options: options,
-                                            runtime: runtime, timeoutSeconds: timeout) { o in
+                                            runtime: runtime, timeoutSeconds: timeout,
+                                            extraArguments: programArguments) { o in
                 if !o.passed {
                     let t = o.testCase
                     FileHandle.standardError.write(Data("FAIL \(t.path) [\(t.mode.rawValue), threads \(t.threads.map(String.init) ?? "default")]\n\(o.detail)\n\n".utf8))
