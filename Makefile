@@ -3,7 +3,7 @@
 #
 #   make demo       set up, build, translate and run the main example, show the contrast
 #   make test       everything CI checks (runtime tests + sanitizers, swift test, fixtures, examples)
-#   make test-long  soak and fuzz runs (not in CI)
+#   make test-long  soak and fuzz runs, the whole GCC torture suite (not in CI)
 #   make bench      the benchmark suite with its peers (docs/benchmarks.md)
 #   make install PREFIX=/usr/local
 
@@ -14,7 +14,7 @@ BUILD_DIR  := .build/debug
 COROC      := $(BUILD_DIR)/coroc
 
 .PHONY: all setup setup-test setup-bench build runtime test test-runtime test-swift test-fixtures test-examples \
-        test-long bench demo install clean
+        test-torture test-long-torture test-long bench demo install clean
 
 all: build
 
@@ -49,13 +49,23 @@ test-fixtures: build
 test-examples: build runtime
 	scripts/test-examples.sh
 
-test: setup-test test-runtime test-swift test-fixtures test-examples
+# A fixed 160-program sample of GCC's execution torture suite, both modes, 1 worker;
+# fails only on regressions against scripts/torture/expected.json (docs/c.md).
+test-torture: setup-test build runtime
+	python3 scripts/torture/run.py --coroc $(COROC) --sample scripts/torture/sample.txt \
+	    --modes stackless,stackful --threads 1 --jobs 2 --expect scripts/torture/expected.json
+
+test: setup-test test-runtime test-swift test-fixtures test-examples test-torture
 	@echo "make test: all suites passed"
 
 # Soak and fuzz (not in CI): runtime stress at 10x size, csmith differential
 # testing over 300 seeds, and the fixture matrix five more times on more
 # worker counts (interleaving bugs show up as flaky rows).
-test-long: setup-test build
+# The whole torture suite, both modes, 1 and 4 workers; prints the table.
+test-long-torture: setup-test build runtime
+	python3 scripts/torture/run.py --coroc $(COROC) --modes stackless,stackful --threads 1,4 --jobs 2
+
+test-long: setup-test build test-long-torture
 	$(MAKE) -C Runtime test-long
 	scripts/seed-replay.sh $(COROC) 200
 	COROC_CSMITH_SEEDS=300 $(SWIFT) test --filter csmithChecksumSurvivesTranslation

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh [GROUP...] — install the Debian packages a fresh machine lacks, idempotently.
 #   base   libclang-dev (the C frontend), make, pkg-config
-#   test   base + gdb, valgrind, qemu-user, gcc-aarch64-linux-gnu, csmith, cmake
+#   test   base + gdb, valgrind, qemu-user, gcc-aarch64-linux-gnu, csmith, cmake, spin, gcc-12-source
 #   bench  base + golang-go, wrk, libboost-context-dev, g++ (the Boost.Context peer), linux-perf,
 #          csmith + valgrind (straight-line overhead counted in instructions)
 # Only packages that are missing are installed; apt-get is retried while another
@@ -13,7 +13,7 @@ add() { for p in "$@"; do want+=("$p"); done; }
 for group in "${@:-base}"; do
     case "$group" in
         base)  add libclang-dev pkg-config make ;;
-        test)  add libclang-dev pkg-config make gdb valgrind qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross csmith libcsmith-dev cmake spin ;;
+        test)  add libclang-dev pkg-config make gdb valgrind qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross csmith libcsmith-dev cmake spin gcc-12-source ;;
         bench) add libclang-dev pkg-config make golang-go wrk libboost-context-dev g++ linux-perf csmith libcsmith-dev valgrind ;;
         *) echo "setup.sh: unknown group '$group' (base, test, bench)" >&2; exit 2 ;;
     esac
