@@ -196,6 +196,13 @@ final class ChildGroups: @unchecked Sendable {
                 if n == 1 { forward(Int32(byte)) } else if n < 0 && errno == EINTR { continue } else { return }
             }
         }
+        // A parent (a test runner, a shell job) may start coroc with these signals
+        // blocked, and the mask is inherited across exec: unblocked here, or the
+        // handler never runs and the program outlives coroc.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in
