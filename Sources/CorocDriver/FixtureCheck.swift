@@ -71,16 +71,37 @@ public enum FixtureCheck {
         return outcomes
     }
 
+    /// A case's program ran, or could not be started (which is already its outcome).
+    private enum Execution { case ran(ProcessResult), failed(CheckOutcome) }
+
+    /// Runs one case's program.
+    private static func execute(_ c: CheckCase, program: BuiltProgram, timeoutSeconds: Double,
+                                extraArguments: [String]) -> Execution {
+        do {
+            return .ran(try Runner.execute(program, threads: c.threads, capture: true,
+                                               extraArguments: extraArguments, timeoutSeconds: timeoutSeconds))
+        } catch {
+            return .failed(CheckOutcome(testCase: c, passed: false, detail: describe(error)))
+        }
+    }
+
+    /// The outcome for the problems found; a failing case shows the program's stderr tail.
+    private static func outcome(_ c: CheckCase, problems: [String], result: ProcessResult) -> CheckOutcome {
+        var problems = problems
+        if !problems.isEmpty && !result.stderr.isEmpty {
+            problems.append("stderr:\n" + String(result.stderrText.suffix(2000)))
+        }
+        return CheckOutcome(testCase: c, passed: problems.isEmpty, detail: problems.joined(separator: "\n"))
+    }
+
     /// One case of a mode-against-mode check (see `run`).
     static func crossCheckCase(_ c: CheckCase, program: BuiltProgram, timeoutSeconds: Double, extraArguments: [String],
                                isReference: Bool, referenceMode: TranslationMode,
                                reference: inout ProcessResult?) -> CheckOutcome {
         let result: ProcessResult
-        do {
-            result = try Runner.execute(program, threads: c.threads, capture: true,
-                                        extraArguments: extraArguments, timeoutSeconds: timeoutSeconds)
-        } catch {
-            return CheckOutcome(testCase: c, passed: false, detail: describe(error))
+        switch execute(c, program: program, timeoutSeconds: timeoutSeconds, extraArguments: extraArguments) {
+        case .ran(let r): result = r
+        case .failed(let outcome): return outcome
         }
         var problems: [String] = []
         if case .timedOut = result.reason { problems.append("program \(result.reason.description)") }
@@ -99,10 +120,7 @@ public enum FixtureCheck {
         } else {
             problems.append("no \(referenceMode.rawValue) run to compare with (its build failed)")
         }
-        if !problems.isEmpty && !result.stderr.isEmpty {
-            problems.append("stderr:\n" + String(result.stderrText.suffix(2000)))
-        }
-        return CheckOutcome(testCase: c, passed: problems.isEmpty, detail: problems.joined(separator: "\n"))
+        return outcome(c, problems: problems, result: result)
     }
 
     static func check(_ c: CheckCase, program: BuiltProgram, expected: Data?, timeoutSeconds: Double,
@@ -111,11 +129,9 @@ public enum FixtureCheck {
             return CheckOutcome(testCase: c, passed: false, detail: "missing \(expectedPath(for: c.path))")
         }
         let result: ProcessResult
-        do {
-            result = try Runner.execute(program, threads: c.threads, capture: true,
-                                        extraArguments: extraArguments, timeoutSeconds: timeoutSeconds)
-        } catch {
-            return CheckOutcome(testCase: c, passed: false, detail: describe(error))
+        switch execute(c, program: program, timeoutSeconds: timeoutSeconds, extraArguments: extraArguments) {
+        case .ran(let r): result = r
+        case .failed(let outcome): return outcome
         }
         var problems: [String] = []
         if !result.reason.succeeded { problems.append("program \(result.reason.description)") }
@@ -123,10 +139,7 @@ public enum FixtureCheck {
             problems.append("output differs from \(expectedPath(for: c.path)):\n" +
                             unifiedDiff(expected: String(decoding: expected, as: UTF8.self), actual: result.stdoutText))
         }
-        if !problems.isEmpty && !result.stderr.isEmpty {
-            problems.append("stderr:\n" + String(result.stderrText.suffix(2000)))
-        }
-        return CheckOutcome(testCase: c, passed: problems.isEmpty, detail: problems.joined(separator: "\n"))
+        return outcome(c, problems: problems, result: result)
     }
 
     static func describe(_ error: Error) -> String {
