@@ -1,7 +1,7 @@
 /* Proves that resuming at a back-edge check re-enters the loop through its
  * header with nothing lost or repeated: while, for (with continue and break),
- * do-while (with continue), nested loops, strip-mined counted loops and a
- * loop with side effects in its condition and increment, each long enough
+ * do-while (with continue), nested loops, strip-mined counted loops and
+ * loops with side effects in their condition and increment, each long enough
  * to be preempted many times with a 20 us time slice (set before the scheduler starts; the untranslated
  * program ignores it).  Compared with the untranslated program. */
 #include <coro.h>
@@ -32,7 +32,13 @@ CORO static unsigned long shapes(long n) {
     for (unsigned u = top - 2000000; u < top; u++) h ^= u;
     long m = 0;
     for (long c = 0; (calls++, c < n); c += (m++ & 1) + 1) h += (unsigned long)c;
-    printf("i=%ld k=%ld m=%ld calls=%ld\n", i, k, m, calls);
+    /* checked every iteration: a side effect in the condition and a
+     * break, no condition at all, a step down by 3 */
+    long w = 0, z = 0;
+    while (w++ < n) { if (w == n / 2 + 3) break; z += w & 3; }
+    for (long y = 0;; y++) { if (y > n / 3) break; z ^= y; }
+    for (long y = n; y > 0; y -= 3) z += y & 7;
+    printf("i=%ld k=%ld m=%ld calls=%ld w=%ld z=%ld\n", i, k, m, calls, w, z);
     return h;
 }
 
