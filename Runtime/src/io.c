@@ -78,7 +78,10 @@ static ssize_t io_try(io_args *a, int sock) {
     case IO_RECVMSG: return recvmsg(a->fd, a->msg, a->flags | dw);
     case IO_SENDMSG: return sendmsg(a->fd, a->cmsg, a->flags | dw | MSG_NOSIGNAL);
     case IO_READV: return readv(a->fd, a->iov, a->iovcnt);
-    case IO_WRITEV: return writev(a->fd, a->iov, a->iovcnt);
+    case IO_WRITEV:   /* on a socket as sendmsg: writev has no MSG_NOSIGNAL (a reset peer raised SIGPIPE) */
+        if (sock) return sendmsg(a->fd, &(struct msghdr){ .msg_iov = (struct iovec *)a->iov, .msg_iovlen = (size_t)a->iovcnt },
+                                 dw | MSG_NOSIGNAL);
+        return writev(a->fd, a->iov, a->iovcnt);
     case IO_ACCEPT: return accept(a->fd, a->addr, a->addrlen);
     case IO_ACCEPT4: return accept4(a->fd, a->addr, a->addrlen, a->flags);
     case IO_POLL: return poll(a->pfds, a->nfds, a->timeout_ms);
