@@ -197,10 +197,10 @@ static int io_op(coro_frame *self, io_args *a, ssize_t *ret) {
         }
     }
     for (;;) {
-        uint32_t mark = drains ? coro_fd_input_mark(a->fd) : 0;
+        uint64_t edges = coro_fd_edge_mark(a->fd);   /* poll.h: EDGES SINCE AN ATTEMPT; low half = input mark */
         ssize_t r = io_try(a, kind == CORO_FD_SOCK);
         if (r >= 0) {
-            if (drains && r > 0 && (size_t)r < a->n) coro_fd_input_short(a->fd, mark);
+            if (drains && r > 0 && (size_t)r < a->n) coro_fd_input_short(a->fd, (uint32_t)edges);
             *ret = r;
             return 0;
         }
@@ -210,7 +210,7 @@ static int io_op(coro_frame *self, io_args *a, ssize_t *ret) {
             return 0;
         }
         t->op = CORO_OP_KIND_FD_WAIT;
-        int p = coro_fd_park(t, a->fd, mode, t->deadline_ns, ETIMEDOUT);
+        int p = coro_fd_park_since(t, a->fd, mode, edges, t->deadline_ns, ETIMEDOUT);
         if (p == 0) return CORO_SUSPENDED;
         t->op = CORO_OP_KIND_NONE;
         if (p < 0) {
