@@ -112,4 +112,6 @@ coro_ctx_start:
 
 #endif /* __aarch64__ && __ELF__ */
 
+#include "gnu_property.h"
+
     .section .note.GNU-stack,"",%progbits
