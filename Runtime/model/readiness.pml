@@ -102,7 +102,7 @@ again:
     fi;
 try_read:
     wake = false;
-    mark = rseq;                     /* coro_fd_input_mark */
+    mark = rseq;                     /* coro_fd_edge_mark (its input half) */
     atomic {
         if
         :: bytes > 0 -> n = (bytes < BUF -> bytes : BUF); bytes = bytes - n

@@ -258,16 +258,10 @@ int coro_fd_park_since(coro_task *t, int fd, int mode, uint64_t edges, int64_t d
 uint64_t coro_fd_edge_mark(int fd) {
     fdrec *r = lookup(fd);
     if (!r) return 0;
-    /* acquire, as in coro_fd_input_mark */
+    /* acquire: the mark is read before the system call that follows looks
+     * at the fd; partner: on_event's stores (via the lock) */
     uint64_t w = __atomic_load_n(&r->wseq, __ATOMIC_ACQUIRE);
     return w << 32 | __atomic_load_n(&r->rseq, __ATOMIC_ACQUIRE);
-}
-
-uint32_t coro_fd_input_mark(int fd) {
-    fdrec *r = lookup(fd);
-    /* acquire: the mark is read before the read that follows looks at the
-     * socket; partner: on_event's store (via the lock) */
-    return r ? __atomic_load_n(&r->rseq, __ATOMIC_ACQUIRE) : 0;
 }
 
 void coro_fd_input_short(int fd, uint32_t mark) {

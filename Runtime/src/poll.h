@@ -49,7 +49,8 @@
  *  keeps `rseq`, the count of input edges delivered (bumped under the lock by
  *  the poller, and by close/forget), and `drained`, a mark of rseq taken
  *  before a read that came back short.  Whoever reads first takes
- *  coro_fd_input_mark, reads, and on a short read calls coro_fd_input_short.
+ *  the input mark (the low half of coro_fd_edge_mark), reads, and on a short
+ *  read calls coro_fd_input_short.
  *  A later read parks without trying (coro_fd_park with CORO_FD_TRY) only if,
  *  under the lock, drained still equals rseq.  Why that is safe: bytes that
  *  arrive after the short read raise an epoll edge after it, and that edge is
@@ -152,10 +153,9 @@ int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeou
  * returns 1 (retry) instead of parking. */
 uint64_t coro_fd_edge_mark(int fd);
 int coro_fd_park_since(coro_task *t, int fd, int mode, uint64_t edges, int64_t deadline_ns, int timeout_err);
-/* SHORT READS: the mark to take before a read, and the report of a read of
- * fd that returned fewer bytes than asked (a no-op unless fd is a stream
- * socket). */
-uint32_t coro_fd_input_mark(int fd);
+/* SHORT READS: the report of a read of fd that returned fewer bytes than
+ * asked, with the input mark taken before it (coro_fd_edge_mark's low
+ * half); a no-op unless fd is a stream socket. */
 void coro_fd_input_short(int fd, uint32_t mark);
 /* Forget what we know about fd (a new file took the number): the next use
  * classifies and registers it again. */
