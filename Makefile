@@ -43,6 +43,7 @@ test-swift: build
 test-fixtures: build
 	$(COROC) run Fixtures/c/*.c --mode both --threads 1,4
 	scripts/seed-replay.sh $(COROC) 20
+	scripts/halfclose-scale.sh $(COROC)
 	@if ls Fixtures/swift/*.coroswift >/dev/null 2>&1; then \
 	    $(COROC) run Fixtures/swift/*.coroswift --mode both --threads 1,4; fi
 
@@ -68,7 +69,6 @@ test-long-torture: setup-test build runtime
 test-long: setup-test build test-long-torture
 	$(MAKE) -C Runtime test-long
 	scripts/seed-replay.sh $(COROC) 200
-	scripts/halfclose-scale.sh $(COROC)
 	COROC_CSMITH_SEEDS=300 $(SWIFT) test --filter csmithChecksumSurvivesTranslation
 	for round in 1 2 3 4 5; do \
 	    $(COROC) run Fixtures/c/*.c Fixtures/swift/*.coroswift --mode both --threads 1,2,4,8 || exit 1; \

@@ -3,7 +3,8 @@
 # 50, 500 and 5,000 clients, stackless and stackful, on 1 and 4 workers; every
 # round must report all echoes intact.  5,000 clients hold 10,000 sockets in one
 # process: the soft RLIMIT_NOFILE is raised to the hard limit, and the run is
-# skipped with a message if that is below 10,100.  Part of `make test-long`.
+# skipped with a message if that is below 10,100.  Part of `make test-fixtures`
+# (~7 s).
 set -euo pipefail
 coroc=${1:?usage: halfclose-scale.sh COROC}
 root=$(cd "$(dirname "$0")/.." && pwd)
