@@ -43,6 +43,7 @@ test-swift: build
 test-fixtures: build
 	$(COROC) run Fixtures/c/*.c --mode both --threads 1,4
 	scripts/seed-replay.sh $(COROC) 20
+	scripts/halfclose-scale.sh $(COROC)
 	@if ls Fixtures/swift/*.coroswift >/dev/null 2>&1; then \
 	    $(COROC) run Fixtures/swift/*.coroswift --mode both --threads 1,4; fi
 

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "blocking.h"
+#include "fd_retry.h"
 #include "poll.h"
 #include "timer.h"
 
@@ -78,7 +79,10 @@ static ssize_t io_try(io_args *a, int sock) {
     case IO_RECVMSG: return recvmsg(a->fd, a->msg, a->flags | dw);
     case IO_SENDMSG: return sendmsg(a->fd, a->cmsg, a->flags | dw | MSG_NOSIGNAL);
     case IO_READV: return readv(a->fd, a->iov, a->iovcnt);
-    case IO_WRITEV: return writev(a->fd, a->iov, a->iovcnt);
+    case IO_WRITEV:   /* on a socket as sendmsg: writev has no MSG_NOSIGNAL (a reset peer raised SIGPIPE) */
+        if (sock) return sendmsg(a->fd, &(struct msghdr){ .msg_iov = (struct iovec *)a->iov, .msg_iovlen = (size_t)a->iovcnt },
+                                 dw | MSG_NOSIGNAL);
+        return writev(a->fd, a->iov, a->iovcnt);
     case IO_ACCEPT: return accept(a->fd, a->addr, a->addrlen);
     case IO_ACCEPT4: return accept4(a->fd, a->addr, a->addrlen, a->flags);
     case IO_POLL: return poll(a->pfds, a->nfds, a->timeout_ms);
@@ -153,6 +157,27 @@ static int finish_fd_wait(coro_task *t) {
     return 1;
 }
 
+/* One attempt of io_op's call (fd_retry.h). */
+typedef struct io_attempt {
+    io_args *a;
+    int sock, drains;
+    ssize_t r;
+} io_attempt;
+
+static int io_attempt_fn(void *ctx, uint64_t edges) {
+    io_attempt *at = ctx;
+    for (;;) {
+        at->r = io_try(at->a, at->sock);
+        if (at->r >= 0) {
+            /* the low half of the edge mark is the SHORT READS input mark */
+            if (at->drains && at->r > 0 && (size_t)at->r < at->a->n) coro_fd_input_short(at->a->fd, (uint32_t)edges);
+            return 1;
+        }
+        if (errno == EINTR) continue;
+        return errno != EAGAIN && errno != EWOULDBLOCK;   /* a failure completes the call */
+    }
+}
+
 /* The generic op: see PROTOCOL above. */
 static int io_op(coro_frame *self, io_args *a, ssize_t *ret) {
     coro_task *t = self->task;
@@ -193,29 +218,11 @@ static int io_op(coro_frame *self, io_args *a, ssize_t *ret) {
             return 0;
         }
     }
-    for (;;) {
-        uint32_t mark = drains ? coro_fd_input_mark(a->fd) : 0;
-        ssize_t r = io_try(a, kind == CORO_FD_SOCK);
-        if (r >= 0) {
-            if (drains && r > 0 && (size_t)r < a->n) coro_fd_input_short(a->fd, mark);
-            *ret = r;
-            return 0;
-        }
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            *ret = -1;
-            return 0;
-        }
-        t->op = CORO_OP_KIND_FD_WAIT;
-        int p = coro_fd_park(t, a->fd, mode, t->deadline_ns, ETIMEDOUT);
-        if (p == 0) return CORO_SUSPENDED;
-        t->op = CORO_OP_KIND_NONE;
-        if (p < 0) {
-            *ret = -1;
-            return 0;
-        }
-        /* p == 1: an edge arrived meanwhile; retry */
-    }
+    io_attempt at = {.a = a, .sock = kind == CORO_FD_SOCK, .drains = drains};
+    int st = coro_fd_retry(t, a->fd, mode, t->deadline_ns, ETIMEDOUT, io_attempt_fn, &at);
+    if (st == CORO_SUSPENDED) return st;
+    *ret = st == 0 ? at.r : -1;
+    return 0;
 }
 
 #define IO_ARGS(...) (io_args){__VA_ARGS__}
@@ -319,6 +326,16 @@ static int connect_result(int fd, int *ret) {
     return 0;   /* ENOTCONN: a stale readiness edge; keep waiting */
 }
 
+typedef struct connect_attempt {
+    int fd, ret;
+} connect_attempt;
+
+static int connect_attempt_fn(void *ctx, uint64_t edges) {
+    (void)edges;
+    connect_attempt *at = ctx;
+    return connect_result(at->fd, &at->ret);
+}
+
 typedef struct connect_job {
     int fd;
     const struct sockaddr *addr;
@@ -385,20 +402,27 @@ int coro_op_connect(coro_frame *self, int *ret, int fd, const struct sockaddr *a
             return 0;
         }
     }
-    for (;;) {
-        if (connect_result(fd, ret)) return 0;
-        t->op = CORO_OP_KIND_FD_WAIT;
-        int p = coro_fd_park(t, fd, CORO_FD_WRITE, t->deadline_ns, ETIMEDOUT);
-        if (p == 0) return CORO_SUSPENDED;
-        t->op = CORO_OP_KIND_NONE;
-        if (p < 0) {
-            *ret = -1;
-            return 0;
-        }
-    }
+    connect_attempt at = {.fd = fd};
+    int st = coro_fd_retry(t, fd, CORO_FD_WRITE, t->deadline_ns, ETIMEDOUT, connect_attempt_fn, &at);
+    if (st == CORO_SUSPENDED) return st;
+    *ret = st == 0 ? at.ret : -1;
+    return 0;
 }
 
 /* ---- poll (one fd through the poller; more on the blocking pool) ---- */
+
+typedef struct poll_attempt {
+    struct pollfd *fds;
+    int timeout_ms, n;
+} poll_attempt;
+
+/* Ready (or a zero timeout, or poll failed): complete. */
+static int poll_attempt_fn(void *ctx, uint64_t edges) {
+    (void)edges;
+    poll_attempt *at = ctx;
+    at->n = poll(at->fds, 1, 0);
+    return at->n != 0 || at->timeout_ms == 0;
+}
 
 int coro_op_poll(coro_frame *self, int *ret, struct pollfd *fds, nfds_t nfds, int timeout_ms) {
     coro_task *t = self->task;
@@ -445,31 +469,20 @@ int coro_op_poll(coro_frame *self, int *ret, struct pollfd *fds, nfds_t nfds, in
         }
         deadline = timeout_ms > 0 ? coro_now_ns() + (int64_t)timeout_ms * 1000000 : 0;
     }
-    for (;;) {
-        int n = poll(fds, 1, 0);
-        if (n != 0 || timeout_ms == 0) {
-            *ret = n;
-            return 0;
-        }
-        int mode = 0;
-        if (fds[0].events & (POLLIN | POLLPRI | POLLRDHUP)) mode |= CORO_FD_READ;
-        if (fds[0].events & POLLOUT) mode |= CORO_FD_WRITE;
-        if (mode == 0) mode = CORO_FD_READ;   /* errors and hang-ups arrive as input edges */
-        t->op = CORO_OP_KIND_FD_WAIT;
-        t->wait = (void *)(intptr_t)deadline;
-        int p = coro_fd_park(t, fds[0].fd, mode, deadline, 0);
-        if (p == 0) return CORO_SUSPENDED;
-        t->op = CORO_OP_KIND_NONE;
-        if (p == 2) {   /* deadline already past */
-            fds[0].revents = 0;
-            *ret = 0;
-            return 0;
-        }
-        if (p < 0) {
-            *ret = -1;
-            return 0;
-        }
+    int mode = 0;
+    if (fds[0].events & (POLLIN | POLLPRI | POLLRDHUP)) mode |= CORO_FD_READ;
+    if (fds[0].events & POLLOUT) mode |= CORO_FD_WRITE;
+    if (mode == 0) mode = CORO_FD_READ;   /* errors and hang-ups arrive as input edges */
+    t->wait = (void *)(intptr_t)deadline;   /* for the call again */
+    poll_attempt at = {.fds = fds, .timeout_ms = timeout_ms};
+    int st = coro_fd_retry(t, fds[0].fd, mode, deadline, 0, poll_attempt_fn, &at);
+    if (st == CORO_SUSPENDED) return st;
+    if (st == 2) {   /* deadline already past */
+        fds[0].revents = 0;
+        at.n = 0;
     }
+    *ret = st < 0 ? -1 : at.n;
+    return 0;
 }
 
 /* coro_op_poll on one fd, with the task's I/O deadline as its timeout;

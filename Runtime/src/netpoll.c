@@ -39,6 +39,7 @@ typedef struct fdrec {
     uint32_t seq;         /* bumped at every park; deadline timers name one */
     uint32_t rseq;        /* input edges delivered (and closes/forgets); written
                              under the lock, read without it only as a hint */
+    uint32_t wseq;        /* output edges delivered; likewise (EDGES SINCE AN ATTEMPT) */
     uint64_t drained;     /* atomic: DRAINED | an rseq mark taken before a short
                              read, or 0 = unknown (see SHORT READS in poll.h) */
     coro_task *readers;   /* waiting for input, or for either direction (poll) */
@@ -183,7 +184,8 @@ static inline int input_drained(fdrec *r) {
     return d == (DRAINED | __atomic_load_n(&r->rseq, __ATOMIC_RELAXED));
 }
 
-int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err) {
+/* coro_fd_park, and coro_fd_park_since when `edges` is non-NULL. */
+static int park(coro_task *t, int fd, int mode, const uint64_t *edges, int64_t deadline_ns, int timeout_err) {
     fdrec *r = lookup(fd);
     if (r == NULL) {
         if (mode & CORO_FD_TRY) return 1;
@@ -204,6 +206,13 @@ int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeou
         return 1;
     }
     mode &= ~CORO_FD_TRY;
+    /* An edge of ours was delivered since the caller's attempt began: it may
+     * have woken only others (then rready was not set), so retry. */
+    if (edges && (((mode & CORO_FD_READ) && r->rseq != (uint32_t)*edges) ||
+                  ((mode & CORO_FD_WRITE) && r->wseq != (uint32_t)(*edges >> 32)))) {
+        coro_lock_release(&r->lock);
+        return 1;
+    }
     if ((mode & CORO_FD_READ) && r->rready) {
         r->rready = 0;
         coro_lock_release(&r->lock);
@@ -238,11 +247,21 @@ int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeou
     return 0;
 }
 
-uint32_t coro_fd_input_mark(int fd) {
+int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err) {
+    return park(t, fd, mode, NULL, deadline_ns, timeout_err);
+}
+
+int coro_fd_park_since(coro_task *t, int fd, int mode, uint64_t edges, int64_t deadline_ns, int timeout_err) {
+    return park(t, fd, mode, &edges, deadline_ns, timeout_err);
+}
+
+uint64_t coro_fd_edge_mark(int fd) {
     fdrec *r = lookup(fd);
-    /* acquire: the mark is read before the read that follows looks at the
-     * socket; partner: on_event's store (via the lock) */
-    return r ? __atomic_load_n(&r->rseq, __ATOMIC_ACQUIRE) : 0;
+    if (!r) return 0;
+    /* acquire: the mark is read before the system call that follows looks
+     * at the fd; partner: on_event's stores (via the lock) */
+    uint64_t w = __atomic_load_n(&r->wseq, __ATOMIC_ACQUIRE);
+    return w << 32 | __atomic_load_n(&r->rseq, __ATOMIC_ACQUIRE);
 }
 
 void coro_fd_input_short(int fd, uint32_t mark) {
@@ -348,6 +367,7 @@ static void on_event(void *arg, int fd, int events) {
         if (take_all(r, &r->readers, CORO_FD_READ, 0, list) == 0) r->rready = 1;
     }
     if (events & CORO_POLL_OUT) {
+        __atomic_store_n(&r->wseq, r->wseq + 1, __ATOMIC_RELAXED);   /* partner: coro_fd_edge_mark */
         int n = take_all(r, &r->writers, CORO_FD_WRITE, 0, list);
         n += take_all(r, &r->readers, CORO_FD_WRITE, 0, list);   /* poll for both directions */
         if (n == 0) r->wready = 1;

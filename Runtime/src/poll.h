@@ -49,7 +49,8 @@
  *  keeps `rseq`, the count of input edges delivered (bumped under the lock by
  *  the poller, and by close/forget), and `drained`, a mark of rseq taken
  *  before a read that came back short.  Whoever reads first takes
- *  coro_fd_input_mark, reads, and on a short read calls coro_fd_input_short.
+ *  the input mark (the low half of coro_fd_edge_mark), reads, and on a short
+ *  read calls coro_fd_input_short.
  *  A later read parks without trying (coro_fd_park with CORO_FD_TRY) only if,
  *  under the lock, drained still equals rseq.  Why that is safe: bytes that
  *  arrive after the short read raise an epoll edge after it, and that edge is
@@ -72,6 +73,22 @@
  *  is collected after the mark (which bumps rseq).  Runtime/model/
  *  readiness.pml checks this with spin (and fails the old protocol);
  *  docs/network.md has its counterexample.
+ *
+ * EDGES SINCE AN ATTEMPT (several tasks on one fd: two acceptors, two readers)
+ *
+ *  An edge wakes every task parked for its direction and sets the ready bit
+ *  only when none was parked.  A task that is between its failed attempt
+ *  (EAGAIN) and its park is neither, so an edge delivered then woke only the
+ *  others and left no ready bit: the task parked and slept through it.  With
+ *  one reader that is harmless (nobody else could consume the edge, and the
+ *  ready bit is set), but two readers of a stream lost the EOF for good, and
+ *  an acceptor that handles its connection before accepting again left a
+ *  second connection of the same edge pending while the other acceptor slept
+ *  (spin found both: Runtime/model/readiness.pml with READERS=2, accept.pml;
+ *  -DNOMARK is the protocol before the fix).  So the record counts delivered
+ *  edges per direction (rseq, wseq), an attempt takes coro_fd_edge_mark before
+ *  its system call, and coro_fd_park_since parks only if no edge of its
+ *  direction was delivered since (else it returns 1: retry).
  *
  * THE BACKEND CONTRACT (what poll_epoll.c defines; a kqueue file would too)
  *
@@ -130,10 +147,15 @@ int coro_fd_kind(int fd);
  * mode CORO_FD_READ | CORO_FD_TRY: the caller has not tried its read; park
  * only if the input queue is known empty (SHORT READS), else return 1. */
 int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err);
-/* SHORT READS: the mark to take before a read, and the report of a read of
- * fd that returned fewer bytes than asked (a no-op unless fd is a stream
- * socket). */
-uint32_t coro_fd_input_mark(int fd);
+/* EDGES SINCE AN ATTEMPT: the delivered-edge counts of fd (both
+ * directions), to take before an I/O attempt; and coro_fd_park with the
+ * extra rule that an edge of `mode`'s direction delivered since `edges`
+ * returns 1 (retry) instead of parking. */
+uint64_t coro_fd_edge_mark(int fd);
+int coro_fd_park_since(coro_task *t, int fd, int mode, uint64_t edges, int64_t deadline_ns, int timeout_err);
+/* SHORT READS: the report of a read of fd that returned fewer bytes than
+ * asked, with the input mark taken before it (coro_fd_edge_mark's low
+ * half); a no-op unless fd is a stream socket. */
 void coro_fd_input_short(int fd, uint32_t mark);
 /* Forget what we know about fd (a new file took the number): the next use
  * classifies and registers it again. */

@@ -61,6 +61,9 @@
  *  - regions[0 .. region_count) never changes once published; region_count
  *    only grows, with a release store that the signal handler's acquire load
  *    pairs with, so the handler never sees a half-written entry.
+ *  - regions[i].owners has one entry per slot, allocated with the region and
+ *    never freed; an entry names the stack's holder from its spawn
+ *    (coro_stack_set_owner) to coro_stack_free, and is NULL otherwise.
  *  - pool.lock protects the free array, the carving cursor and region creation.
  *  - free_cap >= carved, so returning stacks to the free array never needs
  *    memory (the array grows when stacks are carved, where failure is ENOMEM).
@@ -117,9 +120,18 @@
 
 enum guard_mode { GUARD_MADVISE, GUARD_MPROTECT };
 
+/* Who holds a stack, for the overflow report: written by the owner's
+ * spawn and by coro_stack_free, read by the SIGSEGV handler (relaxed
+ * atomics: a report racing a spawn may name the previous holder). */
+typedef struct stack_owner {
+    const char *name;             /* NULL while the stack is free */
+    unsigned long id;
+} stack_owner;
+
 typedef struct region {
     char *base;
     char *end;
+    stack_owner *owners;          /* one per slot, stacks_per_region of them */
 } region;
 
 static struct {
@@ -208,9 +220,11 @@ static int new_region_locked(void) {
     char *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) { errno = ENOMEM; return -1; }
+    stack_owner *owners = calloc(pool.stacks_per_region, sizeof *owners);
+    if (!owners) { munmap(base, bytes); errno = ENOMEM; return -1; }
     /* Huge pages would commit 2 MiB where a parked coroutine touches 4 KiB. */
     (void)madvise(base, bytes, MADV_NOHUGEPAGE);
-    regions[n] = (region){ base, base + bytes };
+    regions[n] = (region){ base, base + bytes, owners };
     __atomic_store_n(&region_count, n + 1, __ATOMIC_RELEASE);  /* pairs with coro_stack_find_guard */
     pool.carve_next = base;
     pool.carve_end = base + bytes;
@@ -296,6 +310,7 @@ void *coro_stack_alloc(void) {
 }
 
 void coro_stack_free(void *hi) {
+    coro_stack_set_owner(hi, NULL, 0);
 #ifdef CORO_ASAN
     /* Frames that were live when the coroutine switched away for the last
      * time left their redzones poisoned; the next user must start clean. */
@@ -334,6 +349,40 @@ void *coro_stack_find_guard(const void *addr) {
         return regions[i].base + (off / pool.stride) * pool.stride + pool.stride;
     }
     return NULL;
+}
+
+/* The region and slot of addr (guard or stack), or NULL. */
+static const region *slot_of(const void *addr, size_t *slot, size_t *off_in_slot) {
+    const char *a = addr;
+    size_t n = __atomic_load_n(&region_count, __ATOMIC_ACQUIRE);  /* pairs with new_region_locked */
+    for (size_t i = 0; i < n; i++) {
+        if (a < regions[i].base || a >= regions[i].end) continue;
+        size_t off = (size_t)(a - regions[i].base);
+        *slot = off / pool.stride;
+        *off_in_slot = off % pool.stride;
+        return &regions[i];
+    }
+    return NULL;
+}
+
+void coro_stack_set_owner(void *hi, const char *name, unsigned long id) {
+    size_t slot, off;
+    const region *r = slot_of((char *)hi - 1, &slot, &off);
+    if (!r) return;
+    __atomic_store_n(&r->owners[slot].id, id, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->owners[slot].name, name, __ATOMIC_RELAXED);
+}
+
+int coro_stack_locate(const void *addr, coro_stack_place *out) {
+    size_t slot, off;
+    const region *r = slot_of(addr, &slot, &off);
+    if (!r) return 0;
+    out->hi = r->base + slot * pool.stride + pool.stride;
+    out->in_guard = off < pool.guard_bytes;
+    out->below_hi = slot > 0 ? r->base + slot * pool.stride : NULL;
+    out->owner = __atomic_load_n(&r->owners[slot].name, __ATOMIC_RELAXED);
+    out->owner_id = __atomic_load_n(&r->owners[slot].id, __ATOMIC_RELAXED);
+    return 1;
 }
 
 const char *coro_stack_guard_mode(void) {

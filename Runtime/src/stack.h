@@ -41,6 +41,22 @@ size_t coro_stack_bytes(void);
  * otherwise NULL.  Lock-free and async-signal-safe. */
 void *coro_stack_find_guard(const void *addr);
 
+/* Record who holds a stack (a top from coro_stack_alloc): a name (a
+ * static string) and an id, for the overflow report.  coro_stack_free
+ * clears it. */
+void coro_stack_set_owner(void *hi, const char *name, unsigned long id);
+
+/* Where addr lies in the pool: 1 and *out filled if it is in a guard page
+ * or a stack (of any state), else 0.  Lock-free, async-signal-safe. */
+typedef struct coro_stack_place {
+    void *hi;                /* the stack's top: the one addr is in, or whose guard it is in */
+    int in_guard;            /* addr is in that stack's guard page */
+    void *below_hi;          /* the top of the stack carved just below this one's guard, or NULL */
+    const char *owner;       /* its holder's name, NULL if the stack is free */
+    unsigned long owner_id;
+} coro_stack_place;
+int coro_stack_locate(const void *addr, coro_stack_place *out);
+
 /* How guard pages are made (final once the first stack has been carved),
  * for tests and the report:
  *  "madvise"   MADV_GUARD_INSTALL (Linux >= 6.13): page-table markers, no

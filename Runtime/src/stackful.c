@@ -94,8 +94,9 @@
  *  Each stack has a guard page below it (stack.c).  A SIGSEGV handler,
  *  installed at the first stackful spawn and run on a per-thread
  *  sigaltstack (the faulting stack has no room left), asks the pool whether
- *  the fault address is a guard page; if so it writes
- *  "coroutine stack overflow in <name>" to stderr and exits with status
+ *  the fault address is a guard page; if so overflow.c writes one line naming
+ *  the coroutine ("coroutine stack overflow in <name> (coroutine #<id>)", or
+ *  an overrun past the top, a jumped guard, a stray pointer) and exits with status
  *  CORO_EXIT_STACK_OVERFLOW (coro.h), distinct from a plain SIGSEGV death
  *  (139).  Any other fault goes to the previous handler, or to the default
  *  action (a core dump) as if we were not there.
@@ -130,10 +131,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "ctx.h"
 #include "lock.h"
+#include "overflow.h"
 #include "stack.h"
 #include "stackful.h"
 #include "task.h"
@@ -172,6 +175,7 @@ struct coro_stackful {
     void (*entry)(void *arg);   /* the function it runs, and its argument */
     void *arg;
     const char *name;           /* static string for diagnostics, never NULL */
+    unsigned long id;           /* spawn number (1, 2, ...), for diagnostics */
 #ifdef CORO_ASAN
     void *asan_fake_stack;      /* ASan's fake-stack handle while switched out */
     const void *worker_bottom;  /* the stack we came from (reported by ASan) */
@@ -217,33 +221,23 @@ int *coro_errno_location(void) {
 
 /* ---- overflow reporting ---------------------------------------------------- */
 
-static void write_all(const char *s) {
-    size_t n = strlen(s);
-    while (n > 0) {
-        ssize_t w = write(2, s, n);
-        if (w <= 0) return;
-        s += w;
-        n -= (size_t)w;
-    }
+/* The faulting thread's stack pointer, from the signal's ucontext. */
+static const void *fault_sp(void *uctx) {
+    ucontext_t *uc = uctx;
+#if defined(__x86_64__)
+    return (const void *)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+    return (const void *)uc->uc_mcontext.sp;
+#else
+    (void)uc;
+    return NULL;
+#endif
 }
 
 static void on_segv(int sig, siginfo_t *info, void *uctx) {
-    void *guarded_hi = coro_stack_find_guard(info->si_addr);
-    if (guarded_hi) {
-        coro_stackful *sf = current;   /* the handler runs on the faulting thread */
-        int saved = errno;
-        char kb[24], *p = kb + sizeof kb;   /* async-signal-safe utoa */
-        *--p = 0;
-        size_t n = coro_stack_bytes() / 1024;
-        do { *--p = (char)('0' + n % 10); n /= 10; } while (n);
-        write_all("coroutine stack overflow in ");
-        write_all(sf && sf->stack_hi == guarded_hi ? sf->name : "an unknown coroutine");
-        write_all(" (stack of ");
-        write_all(p);
-        write_all(" KiB; CORO_STACK_KB sets the size)\n");
-        errno = saved;
-        _exit(CORO_EXIT_STACK_OVERFLOW);
-    }
+    coro_stackful *sf = current;   /* the handler runs on the faulting thread */
+    coro_running cur = { sf ? sf->name : NULL, sf ? sf->id : 0, sf ? sf->stack_hi : NULL };
+    coro_overflow_report(info->si_addr, fault_sp(uctx), &cur);   /* exits if a guard was hit */
     /* Not ours: behave as if we had never installed a handler. */
     if (previous_segv.sa_flags & SA_SIGINFO) {
         if (previous_segv.sa_sigaction) previous_segv.sa_sigaction(sig, info, uctx);
@@ -415,6 +409,9 @@ static coro_stackful *stackful_new(void (*entry)(void *), void *arg, const char 
     sf->entry = entry;
     sf->arg = arg;
     sf->name = name ? name : "stackful coroutine";
+    static unsigned long spawned;
+    sf->id = __atomic_add_fetch(&spawned, 1, __ATOMIC_RELAXED);
+    coro_stack_set_owner(hi, sf->name, sf->id);
     sf->worker = NULL;
 #ifdef CORO_ASAN
     sf->asan_fake_stack = NULL;

@@ -17,10 +17,26 @@
  * sp; 6.1.2: the bottom 64 bits of v8-v15).  lr is saved because the code
  * we return to expects it as a call leaves it; pc is lr for a switched
  * context and coro_ctx_start for a made one, and resuming branches to it
- * (br, not ret: a made context has no caller).  FPCR (rounding mode) is not
+ * (br, not ret, except under BTI below: a made context has no caller).  FPCR (rounding mode) is not
  * saved: AAPCS64 leaves it to the thread, and Boost.Context does the same.
+ *
+ * BTI (built with -mbranch-protection=bti or =standard, which defines
+ * __ARM_FEATURE_BTI_DEFAULT): the entry points begin with `bti c`, and the
+ * resume is `ret x4` instead of `br x4`, since br needs a landing pad at
+ * its target and a resume address (after a bl of coro_ctx_switch) has none;
+ * ret is not checked.  (ret costs a return-stack misprediction, so only BTI
+ * builds use it.)  The object then carries the "BTI" GNU property note
+ * (gnu_property.h).  PAC is not claimed: the switch stores lr unsigned.
  */
 #if defined(__aarch64__) && defined(__ELF__)
+
+#if defined(__ARM_FEATURE_BTI_DEFAULT) && __ARM_FEATURE_BTI_DEFAULT
+#define CORO_BTI_C hint #34             /* bti c (a NOP before ARMv8.5) */
+#define CORO_RESUME ret x4
+#else
+#define CORO_BTI_C
+#define CORO_RESUME br x4
+#endif
 
     .text
 
@@ -28,10 +44,12 @@
  *   x0 = from (its sp field is at offset 0), x1 = to, w2 = value: what the
  *   resumed context's own coro_ctx_switch call returns */
     .globl  coro_ctx_switch
+    .hidden coro_ctx_switch
     .type   coro_ctx_switch, %function
     .align  4
 coro_ctx_switch:
     .cfi_startproc
+    CORO_BTI_C
     sub     sp, sp, #0xb0           /* room for the frame */
     .cfi_def_cfa_offset 0xb0        /* unwinders: CFA = sp + 0xb0 */
     stp     d8,  d9,  [sp, #0x00]   /* save d8, d9 */
@@ -65,7 +83,7 @@ coro_ctx_switch:
     add     sp, sp, #0xb0           /* pop the frame */
     mov     w0, w2                  /* the resumed side's return value */
     .cfi_def_cfa_offset 0           /* (CFA bookkeeping; the frame now belongs to the other stack) */
-    br      x4                      /* continue the other context */
+    CORO_RESUME                     /* continue the other context (br x4; ret x4 under BTI) */
     .cfi_endproc
     .size   coro_ctx_switch, .-coro_ctx_switch
 
@@ -74,10 +92,12 @@ coro_ctx_switch:
  * Builds a frame whose pc is coro_ctx_start, with arg in x19 and entry in
  * x20; popping it leaves sp = the 16-byte-aligned stack top. */
     .globl  coro_ctx_make
+    .hidden coro_ctx_make
     .type   coro_ctx_make, %function
     .align  4
 coro_ctx_make:
     .cfi_startproc
+    CORO_BTI_C
     and     x1, x1, #~15            /* align the stack top down to 16 bytes */
     sub     x1, x1, #0xb0           /* x1 = frame */
     stp     xzr, xzr, [x1, #0x00]   /* d8, d9 = 0 */
@@ -111,5 +131,7 @@ coro_ctx_start:
     .size   coro_ctx_start, .-coro_ctx_start
 
 #endif /* __aarch64__ && __ELF__ */
+
+#include "gnu_property.h"
 
     .section .note.GNU-stack,"",%progbits

@@ -28,7 +28,27 @@
  * Resuming loads rip into a scratch register and jumps to it (r8 is
  * caller-saved and not an argument of the resumed code's caller, so it is
  * free), the way Boost.Context does.
+ *
+ * CET (built with -fcf-protection, which defines __CET__): the entry points
+ * begin with endbr64, so indirect calls to them pass indirect-branch
+ * tracking (IBT); the resume jump is `notrack`, since its target is a
+ * return address (after a call of coro_ctx_switch), which has no endbr64 --
+ * the same exemption compilers use for switch jump tables.  The object then
+ * carries a GNU property note saying "IBT compatible", so a program built
+ * with -fcf-protection keeps IBT (the linker ANDs every object's note; an
+ * object without one used to switch it off for the whole program).  It does
+ * NOT claim shadow-stack (SHSTK) compatibility: a context switch moves to
+ * another stack without moving the shadow stack, so returns would not
+ * match; a -fcf-protection=full program is IBT-only.  The symbols are
+ * .hidden: internal to the runtime, never exported from a shared object.
  */
+#if defined(__CET__) && (__CET__ & 1)
+#define CORO_ENDBR endbr64
+#define CORO_NOTRACK notrack
+#else
+#define CORO_ENDBR
+#define CORO_NOTRACK
+#endif
 #if defined(__x86_64__) && defined(__ELF__)
 
     .text
@@ -37,10 +57,12 @@
  *   rdi = from (its sp field is at offset 0), rsi = to, edx = value: what the
  *   resumed context's own coro_ctx_switch call returns */
     .globl  coro_ctx_switch
+    .hidden coro_ctx_switch
     .type   coro_ctx_switch, @function
     .align  16
 coro_ctx_switch:
     .cfi_startproc
+    CORO_ENDBR
     leaq    -0x38(%rsp), %rsp       /* room for the frame below the return address */
     .cfi_adjust_cfa_offset 0x38     /* unwinders: the return address moved up 0x38 */
     stmxcsr 0x00(%rsp)              /* save MXCSR */
@@ -67,7 +89,7 @@ coro_ctx_switch:
     leaq    0x40(%rsp), %rsp        /* pop the frame and the resume address */
     movl    %edx, %eax              /* the resumed side's return value */
     .cfi_adjust_cfa_offset -0x40    /* (CFA bookkeeping; the frame now belongs to the other stack) */
-    jmpq    *%r8                    /* continue the other context */
+    CORO_NOTRACK jmpq *%r8          /* continue the other context (a return address: see CET) */
     .cfi_endproc
     .size   coro_ctx_switch, .-coro_ctx_switch
 
@@ -78,10 +100,12 @@ coro_ctx_switch:
  * call in it then gives entry the ABI's "rsp + 8 aligned" at its first
  * instruction). */
     .globl  coro_ctx_make
+    .hidden coro_ctx_make
     .type   coro_ctx_make, @function
     .align  16
 coro_ctx_make:
     .cfi_startproc
+    CORO_ENDBR
     movq    %rsi, %rax              /* rax = top of the new stack */
     andq    $-16, %rax              /* align it down to 16 bytes */
     leaq    -0x40(%rax), %rax       /* rax = frame; popping 0x40 bytes leaves rsp = aligned top */
@@ -107,6 +131,7 @@ coro_ctx_make:
 coro_ctx_start:
     .cfi_startproc
     .cfi_undefined rip              /* unwinders and gdb: the call chain ends here */
+    CORO_ENDBR                      /* reached by the resume jump (notrack; harmless either way) */
     movq    %rbx, %rdi              /* first argument = arg */
     callq   *%r12                   /* entry(arg) */
     ud2                             /* entry returned: contract violation, SIGILL */
@@ -114,5 +139,7 @@ coro_ctx_start:
     .size   coro_ctx_start, .-coro_ctx_start
 
 #endif /* __x86_64__ && __ELF__ */
+
+#include "gnu_property.h"
 
     .section .note.GNU-stack,"",%progbits
