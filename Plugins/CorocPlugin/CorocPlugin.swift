@@ -5,7 +5,8 @@
 // scanning the target's directory, since C targets don't list unknown files).
 // Output: one generated source per input in the plugin work directory —
 // NAME.swift for Swift, NAME.c for C — which SwiftPM compiles into the target.
-// The target must depend on the CoroRuntime library product.  (For C, the
+// A Swift target must depend on the CoroSwift library product (a C target on
+// CoroRuntime).  (For C, the
 // client manifest needs the experimentalCGen feature; see NOTES.md.)
 
 import Foundation
