@@ -61,7 +61,9 @@ extension Lower {
                 diagnostics.append(source.diagnostic(at: earlier, Messages.callBeforeSuspend(site.what)))
                 continue
             }
-            if case .await = site {} else if let inner = OrderCheck.callsInArguments(of: call, skipping: skipped).first {
+            // An await's arguments are evaluated once, into the callee's frame; a
+            // typed-API call's too (an autoclosure run on the first attempt only).
+            if case .await = site {} else if case .typed = site {} else if let inner = OrderCheck.callsInArguments(of: call, skipping: skipped).first {
                 diagnostics.append(source.diagnostic(at: inner, Messages.callInSuspendArguments(site.what)))
                 continue
             }
@@ -390,6 +392,9 @@ extension Lower {
             emit(.code("do { let co_st = \(function)(co_hdr, &\(temp)\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
                  line: line, uses: argumentUses.union([temp]))
             return temp
+        case .typed(let operation):
+            return lowerTypedOperation(call, operation, number: number, replacements: replacements,
+                                       argumentUses: argumentUses)
         case .blocking(let name):
             // The call runs on the blocking pool, so its arguments are evaluated
             // there, inside a closure owned by a frame field until it completes.

@@ -163,7 +163,8 @@ enum OrderCheck {
 /// (`coro_go(x.m(args))`: the receiver x is the frame's first argument).
 enum SpawnRewrite {
     static func text(marker: String, callee: CoroutineSignature, arguments: String, receiver: String? = nil) -> String {
-        let method = marker == "coro_go" ? "co_spawn" : "co_runMain"
+        // A throwing coroutine's spawned task reports an error nobody can catch.
+        let method = marker == "coro_go" ? (callee.throwsError ? "co_spawnReportingErrors" : "co_spawn") : "co_runMain"
         var passed = arguments
         if let receiver { passed = "co_self: \(receiver)" + (arguments.isEmpty ? "" : ", " + arguments) }
         return "\(callee.frameClassName)(\(passed)).\(method)(\"\(callee.qualifiedName)\")"

@@ -1,7 +1,7 @@
 // Behaviour, differential: every Inputs/differential/NAME.coroswift runs three
 // ways and must print the same each time:
 //  1. as plain Swift: `@coroutine` / `@nopreempt` removed, `import CoroRuntime`
-//     replaced by PlainShim.swift.txt (the runtime's user surface on threads:
+//     and `import CoroSwift` replaced by PlainShim.swift.txt (the runtime's user surface on threads:
 //     coro_go starts a thread, channels are monitors with Go's semantics), so the
 //     original program's meaning is what the compiler says, not what we expect;
 //  2. translated stackless, compiled, run with 1 and with 4 workers;
@@ -25,7 +25,7 @@ enum PlainSwift {
         let text = try String(contentsOf: program, encoding: .utf8)
         let shim = try String(contentsOf: differentialFolder.appendingPathComponent("PlainShim.swift.txt"), encoding: .utf8)
         let plain = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { $0.trimmingCharacters(in: .whitespaces) != "import CoroRuntime" }
+            .filter { !["import CoroRuntime", "import CoroSwift"].contains($0.trimmingCharacters(in: .whitespaces)) }
             .joined(separator: "\n")
             .replacingOccurrences(of: "@coroutine ", with: "")
             .replacingOccurrences(of: "@nopreempt ", with: "")

@@ -39,6 +39,21 @@ enum FixtureSupport {
         return .success(folder.appendingPathComponent("libcoro.a"))
     }()
 
+    /// The CoroSwift module (the typed API every translated program imports),
+    /// built once per test process into a folder of its own (SupportModule).
+    static let supportModule: Result<String, Failure> = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coroc-swift-support-\(getpid())")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let sources = SupportModule.sources(besideRuntime: repositoryRoot.appendingPathComponent("Runtime").path)
+        let arguments = SupportModule.buildArguments(
+            sources: sources, includeDir: repositoryRoot.appendingPathComponent("Runtime/include").path, output: folder.path)
+        let outcome = run(swiftc(), ["-warnings-as-errors"] + arguments)
+        guard outcome.status == 0, !sources.isEmpty else {
+            return .failure(Failure(description: "building CoroSwift failed:\n\(outcome.stderr)\(outcome.stdout)"))
+        }
+        return .success(folder.path)
+    }()
+
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -82,6 +97,7 @@ enum FixtureSupport {
     /// warnings as errors, and returns the executable's path.
     static func build(fixture: URL, mode: TranslationMode) throws -> URL {
         let library = try runtimeLibrary.get()
+        let support = try supportModule.get()
         let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: mode)).translate(path: fixture.path)
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("coroc-swift-\(getpid())-\(fixture.deletingPathExtension().lastPathComponent)-\(mode.rawValue)-\(UUID().uuidString)")
@@ -92,7 +108,8 @@ enum FixtureSupport {
         let executable = folder.appendingPathComponent("program")
         var flags = ["-swift-version", "6", "-warnings-as-errors", "-O",
                      "-I", repositoryRoot.appendingPathComponent("Runtime/include").path,
-                     output.path, library.path, "-lpthread", "-o", executable.path]
+                     output.path] + SupportModule.programArguments(output: support)
+            + [library.path, "-lpthread", "-o", executable.path]
         switch mode {
         case .stackless: break
         // A stackful coroutine can move between threads inside a dynamic

@@ -111,7 +111,8 @@ func entryPointsForPlainSwiftFiles(_ mode: TranslationMode) throws {
     let executable = folder.appendingPathComponent("program")
     var flags = ["-swift-version", "6", "-warnings-as-errors", "-I",
                  FixtureSupport.repositoryRoot.appendingPathComponent("Runtime/include").path,
-                 main.path, lib.path, library.path, "-lpthread", "-o", executable.path]
+                 main.path, lib.path] + SupportModule.programArguments(output: try FixtureSupport.supportModule.get())
+        + [library.path, "-lpthread", "-o", executable.path]
     if mode == .stackful { flags.insert("-enforce-exclusivity=unchecked", at: 0) }
     let compile = FixtureSupport.run(FixtureSupport.swiftc(), flags)
     try #require(compile.status == 0, "\(compile.stderr)")
