@@ -70,7 +70,7 @@ struct Emit {
                 let states = byTarget[target]!.sorted().map(String.init).joined(separator: ", ")
                 out.append("        case \(states): return \(target)")
             }
-            out.append("        default: fatalError(\"\(signature.name): no unwind target for state \\(state)\")")
+            out.append("        default: Swift.fatalError(\"\(signature.name): no unwind target for state \\(state)\")")
             out.append("        }")
             out.append("    }")
         }
@@ -99,7 +99,8 @@ struct Emit {
         let zero: Set<String> = ["Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64",
                                  "Double", "Float", "CInt", "CLong", "CChar", "ssize_t", "size_t", "socklen_t"]
         if zero.contains(type) { return "0" }
-        if type == "Bool" { return "false" }
+        if type == "Bool" || type == "Swift.Bool" { return "false" }
+        if type == "Swift.Int" { return "0" }
         if type == "String" { return "\"\"" }
         if type.hasSuffix("?") { return "nil" }
         if type == "CoroSwift.OpSlot" { return "CoroSwift.OpSlot()" }
@@ -167,7 +168,7 @@ struct Emit {
 
     private func lifecycleText() -> [String] {
         let throwsWord = signature.throwsError ? " throws" : ""
-        let resultType = signature.returnType ?? "Void"
+        let resultType = signature.returnType ?? "Swift.Void"
         var out = [
             "    /// Makes a finished frame kept by its caller ready for the next call.",
             "    func co_reset(\(signature.parameters.map(\.written).joined(separator: ", "))) {",
@@ -182,7 +183,7 @@ struct Emit {
             "    }",
             "",
             "    /// `coro_main(\(signature.name)(...))`: runs the scheduler until every task has finished.",
-            "    func co_runMain(_ name: StaticString)\(throwsWord) -> \(resultType) {",
+            "    func co_runMain(_ name: Swift.StaticString)\(throwsWord) -> \(resultType) {",
             "        co_runRoot(name)",
         ]
         if signature.throwsError { out.append("        if let co_e = co_error { throw co_e }") }
@@ -217,7 +218,7 @@ struct Emit {
         }
         out.append("#sourceLocation()")
         out.append(pad + "default:")
-        out.append(pad + "    fatalError(\"\(signature.name): impossible state \\(co_hdr.pointee.state)\")")
+        out.append(pad + "    Swift.fatalError(\"\(signature.name): impossible state \\(co_hdr.pointee.state)\")")
         out.append(pad + "}")
         if lowered.usesErrorDispatch {
             out += [
@@ -257,7 +258,7 @@ struct Emit {
         case .finish:
             text = "return CORO_DONE"
         case .trap(let message):
-            text = "fatalError(\"\(message)\")"
+            text = "Swift.fatalError(\"\(message)\")"
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var out: [String] = []

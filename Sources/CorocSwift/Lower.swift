@@ -435,7 +435,7 @@ final class Lower {
         jump(to: exit)
         regionStack.removeLast()
         start(dispatch)
-        declareVariable("co_error", type: "(any Error)?", at: doStmt.doKeyword)
+        declareVariable("co_error", type: "(any Swift.Error)?", at: doStmt.doKeyword)
         emit(.code("let co_e = co_error!\nco_error = nil\ndo {\n    throw co_e"), line: nil)
         let saved = cursor
         for clause in doStmt.catchClauses {
@@ -444,7 +444,7 @@ final class Lower {
             emit(.code("} catch \(items)\(items.isEmpty ? "" : " "){"), line: source.line(of: clause), structural: true)
             cursor.indent += 1
             if clause.catchItems.isEmpty {
-                declareVariable("error", type: "any Error", at: clause.catchKeyword)
+                declareVariable("error", type: "any Swift.Error", at: clause.catchKeyword)
                 emit(.bind(name: "error"), line: nil, kills: ["error"])
             }
             for item in clause.catchItems {

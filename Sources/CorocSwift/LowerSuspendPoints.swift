@@ -330,11 +330,11 @@ extension Lower {
             if reuse {
                 let readsResult = callee.throwsError || callee.returnType != nil
                 emit(.code("""
-                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }
                     """ + (readsResult ? "\nlet co_done\(number) = \(child)!" : "")), line: line, uses: [child])
             } else {
                 emit(.code("""
-                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }
                     let co_done\(number) = \(child)!
                     \(child) = nil
                     coro_frame_free(co_done\(number).co_hdr)
@@ -352,7 +352,7 @@ extension Lower {
                               initializer: "co_done\(number).co_error == nil ? \(value) : nil"), line: nil, kills: [temp])
                 return temp
             case .trap where callee.throwsError:
-                emit(.code("if let co_e = co_done\(number).co_error { fatalError(\"'try!' expression unexpectedly raised an error: \\(co_e)\") }"),
+                emit(.code("if let co_e = co_done\(number).co_error { Swift.fatalError(\"'try!' expression unexpectedly raised an error: \\(co_e)\") }"),
                      line: line)
             case .rethrow where callee.throwsError:
                 emit(.code("if let co_e = co_done\(number).co_error { throw co_e }"), line: nil)
@@ -382,14 +382,14 @@ extension Lower {
             jump(to: state)
             start(state)
             guard let resultType else {
-                emit(.code("do { let co_st = \(function)(co_hdr\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
+                emit(.code("do { let co_st = \(function)(co_hdr\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }"),
                      line: line, uses: argumentUses)
                 return "()"
             }
             let temp = "co_t\(number)"
             declareVariable(temp, type: resultType, at: call)
             emit(.declare(name: temp, keyword: "var", writtenType: resultType, initializer: "0"), line: line, kills: [temp])
-            emit(.code("do { let co_st = \(function)(co_hdr, &\(temp)\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
+            emit(.code("do { let co_st = \(function)(co_hdr, &\(temp)\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }"),
                  line: line, uses: argumentUses.union([temp]))
             return temp
         case .typed(let operation):
@@ -403,16 +403,16 @@ extension Lower {
             usesBlockingPool = true
             let box = "co_b\(number)"
             let resultType = SuspendClassifier.blockingResultTypes[name] ?? "Int32"
-            declareVariable(box, type: "co_BlockingCall<\(resultType)>?", at: call)
+            declareVariable(box, type: "CoroSwift.co_BlockingCall<\(resultType)>?", at: call)
             alwaysFields.insert(box)
             let callee = render(Syntax(call.calledExpression), replacements: [:]).text
-            emit(.code("\(box) = co_BlockingCall { [self] in _ = self; return \(callee)(\(arguments)) }"), line: line,
+            emit(.code("\(box) = CoroSwift.co_BlockingCall { [self] in _ = self; return \(callee)(\(arguments)) }"), line: line,
                  uses: argumentUses, kills: [box])
             let state = newBlock(kind: .blocking, line: line, what: name)
             jump(to: state)
             start(state)
             emit(.code("""
-                do { let co_st = coro_op_blocking(co_hdr, { co_arg in Unmanaged<co_BlockingBase>.fromOpaque(co_arg!).takeUnretainedValue().run() }, Unmanaged.passUnretained(\(box)!).toOpaque()); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                do { let co_st = \(box)!.co_op(co_hdr); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }
                 let co_done\(number) = \(box)!
                 \(box) = nil
                 errno = co_done\(number).savedErrno

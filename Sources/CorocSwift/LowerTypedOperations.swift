@@ -17,7 +17,7 @@ extension Lower {
         let line = source.line(of: call)
         let slot = "co_b\(number)"
         let temp = "co_t\(number)"
-        let returnStatus = "if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) }"
+        let returnStatus = "if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) }"
         func rendered(_ expr: ExprSyntax) -> String { render(Syntax(expr), replacements: replacements).text }
         func useSlot() {
             declareVariable(slot, type: "CoroSwift.OpSlot", at: call)
@@ -33,8 +33,8 @@ extension Lower {
             useSlot()
             enterState()
             let value = rendered(call.arguments.first!.expression)
-            declareVariable(temp, type: "Bool", at: call)
-            emit(.declare(name: temp, keyword: "var", writtenType: "Bool", initializer: "false"), line: line, kills: [temp])
+            declareVariable(temp, type: "Swift.Bool", at: call)
+            emit(.declare(name: temp, keyword: "var", writtenType: "Swift.Bool", initializer: "false"), line: line, kills: [temp])
             emit(.code("do { let co_st = \(receiver).co_opSend(co_hdr, &\(slot), \(value), &\(temp)); \(returnStatus) }"),
                  line: line, uses: argumentUses.union([receiver, slot, temp]))
             return temp
@@ -62,8 +62,8 @@ extension Lower {
                     cases.append(rendered(argument.expression))
                 }
             }
-            declareVariable(temp, type: "Int", at: call)
-            emit(.declare(name: temp, keyword: "var", writtenType: "Int", initializer: "0"), line: line, kills: [temp])
+            declareVariable(temp, type: "Swift.Int", at: call)
+            emit(.declare(name: temp, keyword: "var", writtenType: "Swift.Int", initializer: "0"), line: line, kills: [temp])
             emit(.code("do { let co_st = CoroSwift.co_opSelect(co_hdr, &\(slot), [\(cases.joined(separator: ", "))], orDefault: \(orDefault), &\(temp)); \(returnStatus) }"),
                  line: line, uses: argumentUses.union([slot, temp]))
             return temp

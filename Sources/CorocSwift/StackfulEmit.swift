@@ -22,7 +22,10 @@ import SwiftSyntax
 
 struct StackfulEmit {
     let source: SourceContext
+    /// The module's coroutines (this file's and its other files', for spawns).
     let coroutines: [String: CoroutineSignature]
+    /// This file's: the ones whose bodies and entry points it holds.
+    let own: Set<String>
     let classifier: SuspendClassifier
 
     func translate(tree: SourceFileSyntax) throws(DiagnosticError) -> SwiftTranslation {
@@ -32,7 +35,7 @@ struct StackfulEmit {
         if !walker.diagnostics.isEmpty { throw DiagnosticError(walker.diagnostics) }
         if !body.hasSuffix("\n") { body += "\n" }
         var entryPoints = "#sourceLocation()\n"
-        for name in coroutines.keys.sorted() {
+        for name in coroutines.keys.sorted() where own.contains(name) {
             let callee = coroutines[name]!
             let arguments = callee.declaredParameters.map { ($0.label, $0.name) }
             let receiver = callee.isInstance ? "self" : nil
@@ -51,7 +54,7 @@ struct StackfulEmit {
             #if canImport(Glibc)
             import Glibc
             #endif
-            \(Self.helpers)\(body)
+            \(body)
             """
         return SwiftTranslation(output: output, diagnostics: [], report: [])
     }
@@ -73,60 +76,16 @@ struct StackfulEmit {
         let name = "\"\(callee.qualifiedName)\""
         if marker == "coro_go" {
             let run = callee.throwsError
-                ? "do { _ = try \(call) } catch { co_reportUncaught(\(name), error) }"
+                ? "do { _ = try \(call) } catch { CoroSwift.co_reportUncaught(\(name), error) }"
                 : (callee.returnType == nil ? call : "_ = \(call)")
-            return "co_goStackful(\(name)) { \(captureList)\(run) }"
+            return "CoroSwift.co_goStackful(\(name)) { \(captureList)\(run) }"
         }
         if callee.throwsError {
-            return "co_runMainStackfulThrowing(\(name)) { \(captureList)try \(call) }"
+            return "CoroSwift.co_runMainStackfulThrowing(\(name)) { \(captureList)try \(call) }"
         }
-        return "co_runMainStackful(\(name)) { \(captureList)\(call) }"
+        return "CoroSwift.co_runMainStackful(\(name)) { \(captureList)\(call) }"
     }
 
-    /// File-private, so several generated files can share one module.
-    static let helpers = """
-        /// Owns a stackful coroutine's body from the spawn until it runs.
-        fileprivate final class co_StackfulBody {
-            let run: () -> Void
-            init(_ run: @escaping () -> Void) { self.run = run }
-        }
-
-        /// `coro_go(f(...))`: runs `run` as a new coroutine on its own stack.
-        fileprivate func co_goStackful(_ name: StaticString, _ run: @escaping () -> Void) {
-            let body = Unmanaged.passRetained(co_StackfulBody(run)).toOpaque()
-            let entry: @convention(c) (UnsafeMutableRawPointer?) -> Void = { argument in
-                Unmanaged<co_StackfulBody>.fromOpaque(argument!).takeRetainedValue().run()
-            }
-            if coro_go_stackful(entry, body, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) != 0 {
-                Unmanaged<co_StackfulBody>.fromOpaque(body).release()
-            }
-        }
-
-        /// `coro_main(f(...))`: runs the scheduler with `run` as the entry coroutine until every coroutine has finished.
-        fileprivate func co_runMainStackful<T>(_ name: StaticString, _ run: @escaping () -> T) -> T {
-            var result: T? = nil
-            let body = Unmanaged.passRetained(co_StackfulBody { result = run() }).toOpaque()
-            let entry: @convention(c) (UnsafeMutableRawPointer?) -> Void = { argument in
-                Unmanaged<co_StackfulBody>.fromOpaque(argument!).takeUnretainedValue().run()
-            }
-            if coro_run_main_stackful(entry, body, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) != 0 {
-                fatalError("coro_run_main_stackful: the scheduler could not start")
-            }
-            Unmanaged<co_StackfulBody>.fromOpaque(body).release()
-            return result!
-        }
-
-        /// A spawned coroutine has nobody to rethrow to: report the error, as Go reports a panic.
-        fileprivate func co_reportUncaught(_ name: String, _ error: any Error) {
-            let text = "coroutine \\(name): uncaught error: \\(error)\\n"
-            _ = text.withCString { write(2, $0, strlen($0)) }
-        }
-
-        fileprivate func co_runMainStackfulThrowing<T>(_ name: StaticString, _ run: @escaping () throws -> T) throws -> T {
-            try co_runMainStackful(name) { Swift.Result { try run() } }.get()
-        }
-
-        """
 }
 
 private final class StackfulWalker {

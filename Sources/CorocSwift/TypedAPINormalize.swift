@@ -1,7 +1,7 @@
 // Pass 0a (both modes): the typed API's scheduling calls as the runtime calls
 // the later passes know.
 //
-// Input:  a parsed file and its coroutines.
+// Input:  a parsed file, its coroutines and those of the module's other files.
 // Output: the file's text with
 //   - `go { f(args) }` (a trailing closure holding one call of a coroutine of
 //     the file, anywhere) rewritten to `coro_go(f(args))`: a spawn whose
@@ -19,6 +19,7 @@ import SwiftSyntax
 enum TypedAPINormalize {
     static func normalizedText(of tree: SourceFileSyntax, coroutines: [CoroutineSignature]) -> String? {
         let names = Set(coroutines.map(\.name))
+        // Only this file's bodies are in `tree`; the others' ids match nothing.
         let bodies = Set(coroutines.compactMap { $0.decl.body.map { Syntax($0).id } })
         let rewriter = Rewriter(coroutineNames: names, bodies: bodies)
         let rewritten = rewriter.rewrite(Syntax(tree))

@@ -19,6 +19,10 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: "stackless (state machines) or stackful (own stacks).")
     var mode: TranslationMode = .stackless
 
+    @Option(name: .customLong("module-file"),
+            help: ArgumentHelp("Swift: another .coroswift file of the same module, whose coroutines the input may await (repeatable; the build plugin passes the target's others).", valueName: "file"))
+    var moduleFiles: [String] = []
+
     @OptionGroup var common: CommonTranslateOptions
 
     func run() throws {
@@ -26,6 +30,7 @@ struct TranslateCommand: ParsableCommand {
             var req = TranslateRequest(input: input)
             req.language = try common.languageValue()
             req.mode = mode
+            req.moduleFiles = moduleFiles
             req.clangArgs = common.clangArgs
             req.catalogueFiles = common.catalogues
             let result = try Translate.run(req)

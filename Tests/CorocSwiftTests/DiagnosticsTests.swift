@@ -374,7 +374,8 @@ func variadicParameterIsRejected(_ mode: TranslationMode) {
     let file = folder.appendingPathComponent("main.swift")
     try translation.output.write(to: file, atomically: true, encoding: .utf8)
     let check = FixtureSupport.run(FixtureSupport.swiftc(), ["-typecheck", "-I",
-        FixtureSupport.repositoryRoot.appendingPathComponent("Runtime/include").path, file.path])
+        FixtureSupport.repositoryRoot.appendingPathComponent("Runtime/include").path,
+        "-I", try FixtureSupport.supportModule.get(), file.path])
     try? FileManager.default.removeItem(at: folder)
     #expect(check.status != 0)
     #expect(check.stderr.contains("mapped.coroswift:3:"), "\(check.stderr)")

@@ -96,19 +96,31 @@ enum FixtureSupport {
     /// Translates `source`, compiles the result as a program in Swift 6 mode with
     /// warnings as errors, and returns the executable's path.
     static func build(fixture: URL, mode: TranslationMode) throws -> URL {
+        try build(files: [fixture], mode: mode)
+    }
+
+    /// The same for a program of several files (one module): each is translated
+    /// with the others as module files; the first holds the top-level code.
+    static func build(files: [URL], mode: TranslationMode) throws -> URL {
         let library = try runtimeLibrary.get()
         let support = try supportModule.get()
-        let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: mode)).translate(path: fixture.path)
         let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("coroc-swift-\(getpid())-\(fixture.deletingPathExtension().lastPathComponent)-\(mode.rawValue)-\(UUID().uuidString)")
+            .appendingPathComponent("coroc-swift-\(getpid())-\(files[0].deletingPathExtension().lastPathComponent)-\(mode.rawValue)-\(UUID().uuidString)")
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let output = folder.appendingPathComponent("main.swift")
-        try translation.output.write(to: output, atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+        for (index, file) in files.enumerated() {
+            let others = files.filter { $0 != file }.map(\.path)
+            let options = SwiftTranslateOptions(mode: mode, moduleFiles: others)
+            let translation = try SwiftTranslator(options: options).translate(path: file.path)
+            let output = folder.appendingPathComponent(index == 0 ? "main.swift" : "file\(index).swift")
+            try translation.output.write(to: output, atomically: true, encoding: .utf8)
+            outputs.append(output.path)
+        }
         let executable = folder.appendingPathComponent("program")
         var flags = ["-swift-version", "6", "-warnings-as-errors", "-O",
-                     "-I", repositoryRoot.appendingPathComponent("Runtime/include").path,
-                     output.path] + SupportModule.programArguments(output: support)
+                     "-I", repositoryRoot.appendingPathComponent("Runtime/include").path]
+            + outputs + SupportModule.programArguments(output: support)
             + [library.path, "-lpthread", "-o", executable.path]
         switch mode {
         case .stackless: break
@@ -118,7 +130,7 @@ enum FixtureSupport {
         }
         let compile = run(swiftc(), flags)
         guard compile.status == 0 else {
-            throw Failure(description: "swiftc failed for \(output.path):\n\(compile.stderr)\(compile.stdout)")
+            throw Failure(description: "swiftc failed for \(outputs.joined(separator: " ")):\n\(compile.stderr)\(compile.stdout)")
         }
         return executable
     }
