@@ -131,10 +131,12 @@ func entryPointsForPlainSwiftFiles(_ mode: TranslationMode) throws {
     let source = folder.appendingPathComponent("invisible.coroswift")
     try """
         import CoroSwift
+        import Glibc
         @coroutine func run() {
             let visible = Channel<Int>(capacity: 1)
             visible.send(1)
             print("visible", visible.receive() ?? -1)
+            fflush(nil)   // the trap below ends the process without flushing stdout
             let hidden = [Channel<Int>()]
             hidden[0].send(2)
             print("not reached")
