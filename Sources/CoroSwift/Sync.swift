@@ -35,11 +35,14 @@ public final class WaitGroup {
         }
     }
 
+    /// The runtime wait group, for co_opWait (static for the reason Channel.co_raw gives).
+    @inlinable public var co_raw: UnsafeMutablePointer<coro_wg> { raw }
+
     /// `wg.wait()` in a stackless state: 0 when done, or a status to return.
     @inlinable
-    public func co_opWait(_ frame: UnsafeMutablePointer<coro_frame>) -> Int32 {
+    public static func co_opWait(_ frame: UnsafeMutablePointer<coro_frame>, _ group: UnsafeMutablePointer<coro_wg>) -> Int32 {
         var result: Int32 = 0
-        return coro_op_wg_wait(frame, &result, raw)
+        return coro_op_wg_wait(frame, &result, group)
     }
 }
 
@@ -67,10 +70,13 @@ public final class CoroMutex {
 
     public func unlock() { coro_mutex_unlock(raw) }
 
+    /// The runtime mutex, for co_opLock (static for the reason Channel.co_raw gives).
+    @inlinable public var co_raw: UnsafeMutablePointer<coro_mutex> { raw }
+
     /// `m.lock()` in a stackless state: 0 when done, or a status to return.
     @inlinable
-    public func co_opLock(_ frame: UnsafeMutablePointer<coro_frame>) -> Int32 {
+    public static func co_opLock(_ frame: UnsafeMutablePointer<coro_frame>, _ mutex: UnsafeMutablePointer<coro_mutex>) -> Int32 {
         var result: Int32 = 0
-        return coro_op_mutex_lock(frame, &result, raw)
+        return coro_op_mutex_lock(frame, &result, mutex)
     }
 }

@@ -29,13 +29,13 @@ extension Lower {
             start(state)
         }
         switch operation {
-        case .send(let receiver, _):
+        case .send(let receiver, let element):
             useSlot()
             enterState()
             let value = rendered(call.arguments.first!.expression)
             declareVariable(temp, type: "Swift.Bool", at: call)
             emit(.declare(name: temp, keyword: "var", writtenType: "Swift.Bool", initializer: "false"), line: line, kills: [temp])
-            emit(.code("do { let co_st = \(receiver).co_opSend(co_hdr, &\(slot), \(value), &\(temp)); \(returnStatus) }"),
+            emit(.code("do { let co_st = CoroSwift.Channel<\(element)>.co_opSend(co_hdr, \(receiver).co_raw, &\(slot), \(value), &\(temp)); \(returnStatus) }"),
                  line: line, uses: argumentUses.union([receiver, slot, temp]))
             return temp
         case .receive(let receiver, let element):
@@ -44,13 +44,13 @@ extension Lower {
             let type = TypedAPITypes.optional(element)
             declareVariable(temp, type: type, at: call)
             emit(.declare(name: temp, keyword: "var", writtenType: type, initializer: "nil"), line: line, kills: [temp])
-            emit(.code("do { let co_st = \(receiver).co_opReceive(co_hdr, &\(slot), &\(temp)); \(returnStatus) }"),
+            emit(.code("do { let co_st = CoroSwift.Channel<\(element)>.co_opReceive(co_hdr, \(receiver).co_raw, &\(slot), &\(temp)); \(returnStatus) }"),
                  line: line, uses: [receiver, slot, temp])
             return temp
         case .wait(let receiver), .lock(let receiver):
             enterState()
-            let entry = { if case .wait = operation { return "co_opWait" } else { return "co_opLock" } }()
-            emit(.code("do { let co_st = \(receiver).\(entry)(co_hdr); \(returnStatus) }"), line: line, uses: [receiver])
+            let entry = { if case .wait = operation { return "CoroSwift.WaitGroup.co_opWait" } else { return "CoroSwift.CoroMutex.co_opLock" } }()
+            emit(.code("do { let co_st = \(entry)(co_hdr, \(receiver).co_raw); \(returnStatus) }"), line: line, uses: [receiver])
             return "()"
         case .select:
             useSlot()
