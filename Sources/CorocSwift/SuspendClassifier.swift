@@ -182,8 +182,10 @@ struct SuspendClassifier {
     }
 
     func classify(_ call: FunctionCallExprSyntax) -> SuspendSite? {
-        if let callee = coroutine(calledBy: call) { return .await(callee) }
+        // First: `ch.send(v)` on a Channel is the channel's, even when the file
+        // has an instance-method coroutine named `send`.
         if let operation = typedOperation(call) { return .typed(operation) }
+        if let callee = coroutine(calledBy: call) { return .await(callee) }
         guard let name = Self.calleeName(call) else { return nil }
         guard let entry = catalogue.lookup(name) else { return nil }
         switch entry.kind {
