@@ -105,6 +105,10 @@ final class NativeRenderer {
     /// is stored, returned or put into a collection may outlive the state it was
     /// created in.
     private func closureMayEscape(_ closure: ClosureExprSyntax) -> Bool {
+        // CoroSwift's `go { ... }` (a body other than one coroutine call, which
+        // TypedAPINormalize made a spawn) runs the closure as a new coroutine.
+        if let call = closure.parent?.as(FunctionCallExprSyntax.self),
+           call.calledExpression.as(DeclReferenceExprSyntax.self)?.baseName.text == "go" { return true }
         if closure.parent?.is(FunctionCallExprSyntax.self) == true { return false }   // trailing closure
         if closure.parent?.is(MultipleTrailingClosureElementSyntax.self) == true { return false }
         if let argument = closure.parent?.as(LabeledExprSyntax.self),
