@@ -19,6 +19,11 @@ extension Lower {
         let temp = "co_t\(number)"
         let returnStatus = "if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) }"
         func rendered(_ expr: ExprSyntax) -> String { render(Syntax(expr), replacements: replacements).text }
+        // `self.x` of an instance-method coroutine: the frame holds the receiver as co_self.
+        func object(_ receiver: String) -> (text: String, uses: Set<String>) {
+            if receiver.hasPrefix("self.") { return ("co_self." + receiver.dropFirst("self.".count), ["co_self"]) }
+            return (receiver, [receiver])
+        }
         func useSlot() {
             declareVariable(slot, type: "CoroSwift.OpSlot", at: call)
             alwaysFields.insert(slot)
@@ -35,8 +40,9 @@ extension Lower {
             let value = rendered(call.arguments.first!.expression)
             declareVariable(temp, type: "Swift.Bool", at: call)
             emit(.declare(name: temp, keyword: "var", writtenType: "Swift.Bool", initializer: "false"), line: line, kills: [temp])
-            emit(.code("do { let co_st = CoroSwift.Channel<\(element)>.co_opSend(co_hdr, \(receiver).co_raw, &\(slot), \(value), &\(temp)); \(returnStatus) }"),
-                 line: line, uses: argumentUses.union([receiver, slot, temp]))
+            let target = object(receiver)
+            emit(.code("do { let co_st = CoroSwift.Channel<\(element)>.co_opSend(co_hdr, \(target.text).co_raw, &\(slot), \(value), &\(temp)); \(returnStatus) }"),
+                 line: line, uses: argumentUses.union(target.uses).union([slot, temp]))
             return temp
         case .receive(let receiver, let element):
             useSlot()
@@ -44,13 +50,15 @@ extension Lower {
             let type = TypedAPITypes.optional(element)
             declareVariable(temp, type: type, at: call)
             emit(.declare(name: temp, keyword: "var", writtenType: type, initializer: "nil"), line: line, kills: [temp])
-            emit(.code("do { let co_st = CoroSwift.Channel<\(element)>.co_opReceive(co_hdr, \(receiver).co_raw, &\(slot), &\(temp)); \(returnStatus) }"),
-                 line: line, uses: [receiver, slot, temp])
+            let source = object(receiver)
+            emit(.code("do { let co_st = CoroSwift.Channel<\(element)>.co_opReceive(co_hdr, \(source.text).co_raw, &\(slot), &\(temp)); \(returnStatus) }"),
+                 line: line, uses: source.uses.union([slot, temp]))
             return temp
         case .wait(let receiver), .lock(let receiver):
             enterState()
             let entry = { if case .wait = operation { return "CoroSwift.WaitGroup.co_opWait" } else { return "CoroSwift.CoroMutex.co_opLock" } }()
-            emit(.code("do { let co_st = \(entry)(co_hdr, \(receiver).co_raw); \(returnStatus) }"), line: line, uses: [receiver])
+            let target = object(receiver)
+            emit(.code("do { let co_st = \(entry)(co_hdr, \(target.text).co_raw); \(returnStatus) }"), line: line, uses: target.uses)
             return "()"
         case .select:
             useSlot()

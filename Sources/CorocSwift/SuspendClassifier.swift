@@ -63,7 +63,7 @@ enum SuspendSite {
 }
 
 /// A waiting call of the typed API (CoroSwift); `receiver` is the name of the
-/// parameter or local it is called on.
+/// parameter or local it is called on, or `self.NAME` for a stored property.
 enum TypedOperation {
     case send(receiver: String, element: String)
     case receive(receiver: String, element: String)
@@ -158,10 +158,19 @@ struct SuspendClassifier {
             if labels.count == 5 && labels.allSatisfy({ $0 == nil }) { return nil }
             return labels.allSatisfy({ $0 == nil || $0 == "orDefault" }) ? .select : nil
         }
-        guard let member = call.calledExpression.as(MemberAccessExprSyntax.self),
-              let base = member.base?.as(DeclReferenceExprSyntax.self),
-              let type = typedReceivers[base.baseName.text], call.trailingClosure == nil else { return nil }
-        let receiver = base.baseName.text
+        guard let member = call.calledExpression.as(MemberAccessExprSyntax.self), let base = member.base,
+              call.trailingClosure == nil else { return nil }
+        // `ch.send(v)` on a local or parameter; `self.ch.send(v)` on a stored property.
+        var receiver: String
+        if let name = base.as(DeclReferenceExprSyntax.self) {
+            receiver = name.baseName.text
+        } else if let property = base.as(MemberAccessExprSyntax.self),
+                  property.base?.as(DeclReferenceExprSyntax.self)?.baseName.tokenKind == .keyword(.self) {
+            receiver = "self." + property.declName.baseName.text
+        } else {
+            return nil
+        }
+        guard let type = typedReceivers[receiver] else { return nil }
         let method = member.declName.baseName.text
         let labels = call.arguments.map { $0.label?.text }
         if let element = TypedAPITypes.channelElement(type) {

@@ -39,6 +39,13 @@ enum TypedAPITypes {
         for parameter in signature.parameters where isTypedAPIType(parameter.type) {
             found[parameter.name] = parameter.type
         }
+        // An instance-method coroutine's `self.NAME`: a stored property of its type
+        // declared in this file with a typed-API type (key "self.NAME").
+        if signature.isInstance, let owner = signature.owner {
+            for (name, type) in storedProperties(of: owner, in: Syntax(signature.decl).root) {
+                found["self." + name] = type
+            }
+        }
         guard let body = signature.decl.body else { return found }
         final class Collector: SyntaxVisitor {
             var found: [String: String]
@@ -72,5 +79,41 @@ enum TypedAPITypes {
         case ("close", 0): return "Bool"
         default: return nil
         }
+    }
+
+    /// Stored properties of the file's declarations of type `owner` whose type is a
+    /// typed-API type: `let inbox: Channel<Int>`, `let done = WaitGroup()`.
+    static func storedProperties(of owner: String, in root: Syntax) -> [String: String] {
+        final class Collector: SyntaxVisitor {
+            let owner: String
+            var found: [String: String] = [:]
+            init(owner: String) {
+                self.owner = owner
+                super.init(viewMode: .sourceAccurate)
+            }
+            func collect(_ members: MemberBlockSyntax) {
+                for member in members.members {
+                    guard let variable = member.decl.as(VariableDeclSyntax.self),
+                          !variable.modifiers.contains(where: { $0.name.text == "static" }) else { continue }
+                    for binding in variable.bindings where binding.accessorBlock == nil {
+                        guard let name = binding.pattern.as(IdentifierPatternSyntax.self)?.identifier.text else { continue }
+                        let type = binding.typeAnnotation?.type.trimmedDescription
+                            ?? binding.initializer.flatMap { TypeRule.visibleType(of: $0.value, known: [:]) }
+                        if let type, TypedAPITypes.isTypedAPIType(type) { found[name] = type }
+                    }
+                }
+            }
+            override func visit(_ node: ClassDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.name.text == owner { collect(node.memberBlock) }
+                return .visitChildren
+            }
+            override func visit(_ node: StructDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.name.text == owner { collect(node.memberBlock) }
+                return .visitChildren
+            }
+        }
+        let collector = Collector(owner: owner)
+        collector.walk(root)
+        return collector.found
     }
 }
