@@ -41,11 +41,24 @@ extension Lower {
         let renderer = NativeRenderer(lower: self, replacements: replacements)
         var text = renderer.render(node)
         text = reindent(text.trimmingWhitespace(), column: source.column(of: node))
-        // The temporaries that replaced suspend calls are read here too ("co_t1"
-        // also matches "co_t10": an over-approximation, which Liveness tolerates).
-        let temporaries = Set(replacements.values.filter { $0.hasPrefix("co_t") && text.contains($0) })
+        // The temporaries that replaced suspend calls are read here too (as whole
+        // identifiers: "co_t1" is not read by a text that names only "co_t10").
+        let temporaries = Set(replacements.values.filter { $0.hasPrefix("co_t") && Self.names(text, $0) })
         return Rendered(text: text, uses: referencedNames(in: node, skipping: Set(replacements.keys)).union(temporaries),
                         targets: renderer.targets)
+    }
+
+    /// Does `text` contain `identifier` as a whole identifier (not inside a longer one)?
+    static func names(_ text: String, _ identifier: String) -> Bool {
+        func isIdentifierCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
+        var rest = text[...]
+        while let range = rest.range(of: identifier) {
+            let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
+            let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
+            if !(before.map(isIdentifierCharacter) ?? false) && !(after.map(isIdentifierCharacter) ?? false) { return true }
+            rest = text[range.upperBound...]
+        }
+        return false
     }
 
     func reindent(_ text: String, column: Int) -> String {
