@@ -239,10 +239,16 @@ struct Emit {
         switch item.kind {
         case .code(let code):
             text = resolvingFramePointers(code)
-        case .declare(let name, let keyword, let writtenType, let initializer):
-            if keyword == "let", name.hasPrefix("co_t"), !usedNames.contains(name), let initializer {
+        case .result(let name, let writtenType, let initializer):
+            if !usedNames.contains(name) {
                 text = "_ = \(initializer)"   // the result of a call written as a statement
             } else if isField(name) {
+                text = "\(name) = \(initializer)"
+            } else {
+                text = "let \(name)\(writtenType.map { ": \($0)" } ?? "") = \(initializer)"
+            }
+        case .declare(let name, let keyword, let writtenType, let initializer):
+            if isField(name) {
                 guard let initializer else { return [] }
                 text = "\(name) = \(initializer)"
             } else {

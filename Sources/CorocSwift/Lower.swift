@@ -168,7 +168,7 @@ final class Lower {
                                                       kills: kills, targets: targets))
         switch kind {
         case .jump, .backedge, .finish, .trap: cursor.terminated = true
-        case .code, .declare, .bind: break
+        case .code, .declare, .result, .bind: break
         }
     }
 

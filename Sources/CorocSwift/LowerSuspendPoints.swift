@@ -348,8 +348,8 @@ extension Lower {
                 let type = base.hasSuffix("?") ? base : (base.contains(" ") ? "(\(base))?" : "\(base)?")
                 let value = callee.returnType == nil ? "()" : "co_done\(number).co_ret!"
                 declareVariable(temp, type: type, at: call)
-                emit(.declare(name: temp, keyword: "let", writtenType: type,
-                              initializer: "co_done\(number).co_error == nil ? \(value) : nil"), line: nil, kills: [temp])
+                emit(.result(name: temp, writtenType: type,
+                             initializer: "co_done\(number).co_error == nil ? \(value) : nil"), line: nil, kills: [temp])
                 return temp
             case .trap where callee.throwsError:
                 emit(.code("if let co_e = co_done\(number).co_error { Swift.fatalError(\"'try!' expression unexpectedly raised an error: \\(co_e)\") }"),
@@ -361,7 +361,7 @@ extension Lower {
             }
             guard let type = callee.returnType else { return "()" }
             declareVariable(temp, type: type, at: call)
-            emit(.declare(name: temp, keyword: "let", writtenType: nil, initializer: "co_done\(number).co_ret!"),
+            emit(.result(name: temp, writtenType: nil, initializer: "co_done\(number).co_ret!"),
                  line: nil, kills: [temp])
             return temp
         case .operation(let name, let function, let resultType, _):
@@ -419,7 +419,7 @@ extension Lower {
                 """), line: line, uses: [box], kills: [box])
             let temp = "co_t\(number)"
             declareVariable(temp, type: resultType, at: call)
-            emit(.declare(name: temp, keyword: "let", writtenType: nil, initializer: "co_done\(number).result!"),
+            emit(.result(name: temp, writtenType: nil, initializer: "co_done\(number).result!"),
                  line: nil, kills: [temp])
             return temp
         }
