@@ -92,6 +92,13 @@ install: build runtime
 	install -m 644 share/coroc.mk $(PREFIX)/share/coroc/coroc.mk
 	install -m 644 share/cmake/CorocTranslate.cmake $(PREFIX)/lib/cmake/CoroRuntime/CorocTranslate.cmake
 	install -m 644 share/cmake/CoroRuntimeConfig.cmake.in $(PREFIX)/lib/cmake/CoroRuntime/CoroRuntimeConfig.cmake
+	# Swift: the CoroRuntime module map and CoroSwift (what translated Swift imports;
+	# `coroc run` looks for it in lib/CoroSwift, Sources/CorocDriver/SupportModuleBuild.swift)
+	install -m 644 Runtime/include/module.modulemap $(PREFIX)/include/module.modulemap
+	install -d $(PREFIX)/lib/CoroSwift
+	swiftc -parse-as-library -O -swift-version 6 -module-name CoroSwift -emit-module \
+	    -emit-module-path $(PREFIX)/lib/CoroSwift/CoroSwift.swiftmodule -emit-library -static \
+	    -o $(PREFIX)/lib/CoroSwift/libCoroSwift.a -I Runtime/include $(sort $(wildcard Sources/CoroSwift/*.swift))
 
 clean:
 	rm -rf .build

@@ -8,6 +8,9 @@ let package = Package(
     products: [
         .executable(name: "coroc", targets: ["coroc"]),
         .library(name: "CoroRuntime", targets: ["CoroRuntime"]),
+        // The typed Swift API (Channel<T>, select, WaitGroup, ...) and the frame
+        // base class that translated .coroswift code imports.
+        .library(name: "CoroSwift", targets: ["CoroSwift"]),
         .plugin(name: "CorocPlugin", targets: ["CorocPlugin"]),
     ],
     dependencies: [
@@ -30,6 +33,8 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("pthread")]
         ),
+        // Sources/CoroSwift/CoroSwift.swift explains it; re-exports CoroRuntime.
+        .target(name: "CoroSwift", dependencies: ["CoroRuntime"]),
         .target(name: "CorocCore"),
         .target(name: "CorocC", dependencies: ["CorocCore", "CClang"]),
         .target(

@@ -11,7 +11,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "wordfreq",
-            dependencies: [.product(name: "CoroRuntime", package: "coroc")],
+            dependencies: [.product(name: "CoroSwift", package: "coroc")],
             plugins: [.plugin(name: "CorocPlugin", package: "coroc")]
         ),
     ]

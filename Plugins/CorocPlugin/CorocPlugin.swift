@@ -5,7 +5,8 @@
 // scanning the target's directory, since C targets don't list unknown files).
 // Output: one generated source per input in the plugin work directory —
 // NAME.swift for Swift, NAME.c for C — which SwiftPM compiles into the target.
-// The target must depend on the CoroRuntime library product.  (For C, the
+// A Swift target must depend on the CoroSwift library product (a C target on
+// CoroRuntime).  (For C, the
 // client manifest needs the experimentalCGen feature; see NOTES.md.)
 
 import Foundation
@@ -24,16 +25,22 @@ struct CorocPlugin: BuildToolPlugin {
         }
         var seen = Set<String>()
         inputs = inputs.filter { seen.insert($0.path).inserted }.sorted { $0.path < $1.path }
+        // The target's .coroswift files are translated together: each sees the
+        // others' coroutines (--module-file), so it can await them, and is
+        // retranslated when one of them changes.
+        let swiftInputs = inputs.filter { $0.pathExtension == "coroswift" }
         return inputs.map { input in
             let base = input.deletingPathExtension().lastPathComponent
-            let ext = input.pathExtension == "coroswift" ? "swift" : "c"
+            let isSwift = input.pathExtension == "coroswift"
+            let ext = isSwift ? "swift" : "c"
             let output = context.pluginWorkDirectoryURL.appendingPathComponent("\(base).\(ext)")
+            let others = isSwift ? swiftInputs.filter { $0 != input } : []
             return .buildCommand(
                 displayName: "coroc translate \(input.lastPathComponent)",
                 executable: tool.url,
-                arguments: ["translate", input.path, "-o", output.path,
-                            "--lang", input.pathExtension == "coroswift" ? "swift" : "c"],
-                inputFiles: [input],
+                arguments: ["translate", input.path, "-o", output.path, "--lang", isSwift ? "swift" : "c"]
+                    + others.flatMap { ["--module-file", $0.path] },
+                inputFiles: [input] + others,
                 outputFiles: [output]
             )
         }

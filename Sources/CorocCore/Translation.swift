@@ -2,10 +2,14 @@
 public struct TranslateOptions: Sendable {
     public var mode: TranslationMode
     public var catalogue: IOCatalogue
+    /// Other input files of the same module (Swift): their coroutines can be
+    /// awaited and spawned from the file being translated.
+    public var moduleFiles: [String]
 
-    public init(mode: TranslationMode = .stackless, catalogue: IOCatalogue = .builtin) {
+    public init(mode: TranslationMode = .stackless, catalogue: IOCatalogue = .builtin, moduleFiles: [String] = []) {
         self.mode = mode
         self.catalogue = catalogue
+        self.moduleFiles = moduleFiles
     }
 }
 

@@ -5,6 +5,7 @@
 // caller owns and removes it); `execute` runs it with the fixture's arguments
 // and CORO_THREADS, returning how it ended.  Nothing here goes through a shell.
 
+import CorocSwift
 import Foundation
 import CorocCore
 
@@ -77,8 +78,9 @@ public enum Runner {
             let src = "\(dir)/main.swift"
             try FileIO.writeAtomically(bytes: translated.outputBytes, to: src)
             let libDir = (runtime.library as NSString).deletingLastPathComponent
-            argv = [try Toolchain.swiftCompiler(), "-O", "-swift-version", "6", "-I", runtime.includeDir,
-                    "-L", libDir, "-lcoro", "-o", exe, src]
+            argv = [try Toolchain.swiftCompiler(), "-O", "-swift-version", "6", "-I", runtime.includeDir, "-o", exe, src]
+            argv += SupportModule.programArguments(output: try runtime.supportModuleFolder())
+            argv += ["-L", libDir, "-lcoro"]
             // A stackful coroutine can move to another worker in the middle of an
             // inout access (`&object.field` passed to a suspending call); Swift's
             // dynamic exclusivity checks track accesses per thread and would

@@ -35,6 +35,8 @@ public struct TranslateRequest: Sendable {
     public var mode: TranslationMode = .stackless
     public var clangArgs: [String] = []
     public var catalogueFiles: [String] = []
+    /// Swift: the module's other .coroswift files, whose coroutines this input may await.
+    public var moduleFiles: [String] = []
 
     public init(input: String) { self.input = input }
 }
@@ -84,7 +86,7 @@ public enum Translate {
                 throw DriverError.diagnostics(error.diagnostics)
             }
         case .swift:
-            let options = SwiftTranslateOptions(mode: req.mode, catalogue: catalogue)
+            let options = SwiftTranslateOptions(mode: req.mode, catalogue: catalogue, moduleFiles: req.moduleFiles)
             do {
                 let t = try SwiftTranslator(options: options).translate(path: req.input)
                 return TranslateResult(output: t.output, language: .swift, warnings: t.diagnostics, reports: t.report)

@@ -80,7 +80,7 @@ struct CoroutineSignature {
             }
 
             /// `coro_main(\(qualifiedName)(...))` for plain Swift files of this module.
-            \(staticWord)func \(name)_main(\(parameterList))\(throwsWord) -> \(returnType ?? "Void") {
+            \(staticWord)func \(name)_main(\(parameterList))\(throwsWord) -> \(returnType ?? "Swift.Void") {
                 return \(tryWord)\(runMain)
             }
 

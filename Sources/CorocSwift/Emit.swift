@@ -8,24 +8,11 @@
 //         `#sourceLocation(file:line:)` naming its .coroswift line, so compiler
 //         errors and crash backtraces in it point at the input.
 //
-// Why a final class holding a pointer to a C frame, not a struct with the
-// header in front: Swift gives no layout guarantee for a class's stored
-// properties, so the runtime cannot own a Swift object as a `coro_frame`.
-// Instead the class allocates a C frame with coro_frame_alloc: the coro_frame
-// header followed by one pointer back to the object.  The header's `resume`
-// is a @convention(c) thunk that loads that pointer and calls the object's
-// co_resume().  Ownership: the object is retained once (passRetained) when it is
-// handed to the runtime (spawn, run-main, await) and that reference is released
-// by the thunk when co_resume() returns CORO_DONE, so the object lives exactly
-// as long as the runtime may resume it.  The C frame is freed by the runtime for
-// spawned roots, by the awaiting caller for children, and by co_runMain for the
-// entry coroutine (coro.h "frame memory").
-//
-// Concurrency: the object is touched by whichever worker resumes it, but never
-// by two at once: a frame is resumed by one worker at a time and the run-queue
-// hand-off between workers orders those accesses (coro.h's protocol).  The class
-// therefore needs no Sendable conformance, since no Swift concurrency-checked
-// boundary is crossed; the @convention(c) thunk captures nothing.
+// The lifecycle (the C frame and its resume thunk, ownership, spawn, run-main,
+// the uncaught-error report) is CoroSwift's CoroFrame, the base class every
+// frame class derives from (Sources/CoroSwift/Frame.swift explains ownership
+// and concurrency); this pass writes only what differs per coroutine: its
+// fields, init/reset with its parameters, the result, the state machine.
 //
 // Fields are `@exclusivity(unchecked)`: Swift's dynamic exclusivity check on a
 // class property costs a runtime call per access (bench/swift/chan went from
@@ -52,22 +39,11 @@ struct Emit {
         var out: [String] = []
         let name = signature.localFrameClassName
         out.append("/// Frame of the coroutine `\(signature.name)` (\(fileName):\(lineOfDecl)): its parameters, the locals that flow from one state into another, and the state machine.")
-        out.append("/// One worker at a time runs it (the runtime hands a frame between workers through its run")
-        out.append("/// queues, which order the accesses), and it crosses no Swift concurrency boundary: no Sendable needed.")
-        out.append("final class \(name) {")
-        out.append("    let co_hdr: UnsafeMutablePointer<coro_frame>")
+        out.append("/// Lifecycle, ownership and concurrency: CoroSwift.CoroFrame.")
+        out.append("final class \(name): CoroSwift.CoroFrame {")
         if let returnType = signature.returnType {
             out.append("    @exclusivity(unchecked) var co_ret: \(returnType)? = nil")
         }
-        if signature.throwsError || lowered.variables["co_error"] != nil {
-            out.append("    @exclusivity(unchecked) var co_error: (any Error)? = nil")
-        }
-        if signature.throwsError {
-            out.append("    /// Spawned with coro_go: an error it throws has no caller to go to.")
-            out.append("    @exclusivity(unchecked) var co_detached = false")
-        }
-        out.append("    /// Awaited through a frame kept by the caller: this object frees its C frame.")
-        out.append("    @exclusivity(unchecked) var co_ownsCFrame = false")
         for parameter in signature.parameters {
             out.append("    @exclusivity(unchecked) fileprivate(set) var \(parameter.name): \(parameter.type)")
         }
@@ -94,7 +70,7 @@ struct Emit {
                 let states = byTarget[target]!.sorted().map(String.init).joined(separator: ", ")
                 out.append("        case \(states): return \(target)")
             }
-            out.append("        default: fatalError(\"\(signature.name): no unwind target for state \\(state)\")")
+            out.append("        default: Swift.fatalError(\"\(signature.name): no unwind target for state \\(state)\")")
             out.append("        }")
             out.append("    }")
         }
@@ -123,9 +99,11 @@ struct Emit {
         let zero: Set<String> = ["Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64",
                                  "Double", "Float", "CInt", "CLong", "CChar", "ssize_t", "size_t", "socklen_t"]
         if zero.contains(type) { return "0" }
-        if type == "Bool" { return "false" }
+        if type == "Bool" || type == "Swift.Bool" { return "false" }
+        if type == "Swift.Int" { return "0" }
         if type == "String" { return "\"\"" }
         if type.hasSuffix("?") { return "nil" }
+        if type == "CoroSwift.OpSlot" { return "CoroSwift.OpSlot()" }
         if ["coro_wg", "coro_mutex", "coro_select_case", "sockaddr_in", "sockaddr", "pollfd", "timespec"].contains(type) {
             return "\(type)()"
         }
@@ -184,50 +162,14 @@ struct Emit {
         for parameter in signature.parameters {
             out.append("        self.\(parameter.name) = \(parameter.name)")
         }
-        out += [
-            "        // The C frame: coro_frame header, then the pointer back to this object.",
-            "        let co_raw = coro_frame_alloc(MemoryLayout<coro_frame>.stride + MemoryLayout<UnsafeRawPointer>.stride)!",
-            "        co_hdr = UnsafeMutableRawPointer(co_raw).bindMemory(to: coro_frame.self, capacity: 1)",
-            "        co_hdr.pointee.resume = { frame in",
-            "            let object = Unmanaged<\(signature.frameClassName)>.fromOpaque(UnsafeRawPointer(frame! + 1).load(as: UnsafeRawPointer.self))",
-            "            // Borrow the object: the runtime's reference keeps it alive across the call.",
-            "            let status = object._withUnsafeGuaranteedRef { $0.co_resume() }",
-            "            // Done: the runtime will not resume this frame again; drop its reference.",
-            "            if status == CORO_DONE {",
-        ]
-        if signature.throwsError {
-            out += [
-                "                // A spawned task has nobody to rethrow to: report the error, as Go reports a panic.",
-                "                let frame = object.takeUnretainedValue()",
-                "                if frame.co_detached, let error = frame.co_error {",
-                "                    let text = \"coroutine \(signature.name): uncaught error: \\(error)\\n\"",
-                "                    _ = text.withCString { write(2, $0, strlen($0)) }",
-                "                }",
-            ]
-        }
-        out += [
-            "                object.release()",
-            "            }",
-            "            return status",
-            "        }",
-            "        co_hdr.pointee.state = 0",
-            "        co_hdr.pointee.caller = nil",
-            "        co_hdr.pointee.task = nil",
-            "        UnsafeMutableRawPointer(co_hdr + 1).storeBytes(of: UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()), as: UnsafeRawPointer.self)",
-            "    }",
-            "",
-        ]
+        out += ["        super.init(name: \"\(signature.name)\")", "    }", ""]
         return out
     }
 
     private func lifecycleText() -> [String] {
         let throwsWord = signature.throwsError ? " throws" : ""
-        let resultType = signature.returnType ?? "Void"
+        let resultType = signature.returnType ?? "Swift.Void"
         var out = [
-            "    deinit {",
-            "        if co_ownsCFrame { coro_frame_free(co_hdr) }",
-            "    }",
-            "",
             "    /// Makes a finished frame kept by its caller ready for the next call.",
             "    func co_reset(\(signature.parameters.map(\.written).joined(separator: ", "))) {",
         ]
@@ -237,33 +179,12 @@ struct Emit {
         if signature.returnType != nil { out.append("        co_ret = nil") }
         if signature.throwsError || lowered.variables["co_error"] != nil { out.append("        co_error = nil") }
         out += [
-            "        co_hdr.pointee.state = 0",
-            "        co_hdr.pointee.caller = nil",
-            "        co_hdr.pointee.task = nil",
-            "    }",
-            "",
-            "    /// The reference the runtime holds while it may resume this frame (released by the thunk on CORO_DONE).",
-            "    func co_retainForRuntime() { _ = Unmanaged.passRetained(self) }",
-            "",
-            "    /// `coro_go(\(signature.name)(...))`: a new task; the runtime frees the C frame when it ends.",
-            "    func co_spawn(_ name: StaticString) {",
-            "        co_retainForRuntime()",
-        ]
-        if signature.throwsError { out.append("        co_detached = true") }
-        out += [
-            "        if coro_spawn(co_hdr, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) != 0 {",
-            "            Unmanaged.passUnretained(self).release()",
-            "            coro_frame_free(co_hdr)",
-            "        }",
+            "        co_resetHeader()",
             "    }",
             "",
             "    /// `coro_main(\(signature.name)(...))`: runs the scheduler until every task has finished.",
-            "    func co_runMain(_ name: StaticString)\(throwsWord) -> \(resultType) {",
-            "        co_retainForRuntime()",
-            "        if coro_run_main(co_hdr, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) != 0 {",
-            "            fatalError(\"coro_run_main: the scheduler could not start\")",
-            "        }",
-            "        coro_frame_free(co_hdr)",
+            "    func co_runMain(_ name: Swift.StaticString)\(throwsWord) -> \(resultType) {",
+            "        co_runRoot(name)",
         ]
         if signature.throwsError { out.append("        if let co_e = co_error { throw co_e }") }
         if signature.returnType != nil { out.append("        return co_ret!") }
@@ -274,7 +195,7 @@ struct Emit {
     private func resumeText() -> [String] {
         var out = [
             "    /// The state machine: one case per state; a jump stores the next state and re-dispatches.",
-            "    func co_resume() -> coro_status {",
+            "    override func co_resume() -> coro_status {",
             "        co_dispatch: while true {",
         ]
         var base = 12
@@ -297,7 +218,7 @@ struct Emit {
         }
         out.append("#sourceLocation()")
         out.append(pad + "default:")
-        out.append(pad + "    fatalError(\"\(signature.name): impossible state \\(co_hdr.pointee.state)\")")
+        out.append(pad + "    Swift.fatalError(\"\(signature.name): impossible state \\(co_hdr.pointee.state)\")")
         out.append(pad + "}")
         if lowered.usesErrorDispatch {
             out += [
@@ -318,10 +239,16 @@ struct Emit {
         switch item.kind {
         case .code(let code):
             text = resolvingFramePointers(code)
-        case .declare(let name, let keyword, let writtenType, let initializer):
-            if keyword == "let", name.hasPrefix("co_t"), !usedNames.contains(name), let initializer {
+        case .result(let name, let writtenType, let initializer):
+            if !usedNames.contains(name) {
                 text = "_ = \(initializer)"   // the result of a call written as a statement
             } else if isField(name) {
+                text = "\(name) = \(initializer)"
+            } else {
+                text = "let \(name)\(writtenType.map { ": \($0)" } ?? "") = \(initializer)"
+            }
+        case .declare(let name, let keyword, let writtenType, let initializer):
+            if isField(name) {
                 guard let initializer else { return [] }
                 text = "\(name) = \(initializer)"
             } else {
@@ -337,7 +264,7 @@ struct Emit {
         case .finish:
             text = "return CORO_DONE"
         case .trap(let message):
-            text = "fatalError(\"\(message)\")"
+            text = "Swift.fatalError(\"\(message)\")"
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var out: [String] = []

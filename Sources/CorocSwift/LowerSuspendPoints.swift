@@ -61,7 +61,9 @@ extension Lower {
                 diagnostics.append(source.diagnostic(at: earlier, Messages.callBeforeSuspend(site.what)))
                 continue
             }
-            if case .await = site {} else if let inner = OrderCheck.callsInArguments(of: call, skipping: skipped).first {
+            // An await's arguments are evaluated once, into the callee's frame; a
+            // typed-API call's too (an autoclosure run on the first attempt only).
+            if case .await = site {} else if case .typed = site {} else if let inner = OrderCheck.callsInArguments(of: call, skipping: skipped).first {
                 diagnostics.append(source.diagnostic(at: inner, Messages.callInSuspendArguments(site.what)))
                 continue
             }
@@ -328,11 +330,11 @@ extension Lower {
             if reuse {
                 let readsResult = callee.throwsError || callee.returnType != nil
                 emit(.code("""
-                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }
                     """ + (readsResult ? "\nlet co_done\(number) = \(child)!" : "")), line: line, uses: [child])
             } else {
                 emit(.code("""
-                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                    do { let co_st = coro_await(co_hdr, \(child)!.co_hdr); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }
                     let co_done\(number) = \(child)!
                     \(child) = nil
                     coro_frame_free(co_done\(number).co_hdr)
@@ -346,11 +348,11 @@ extension Lower {
                 let type = base.hasSuffix("?") ? base : (base.contains(" ") ? "(\(base))?" : "\(base)?")
                 let value = callee.returnType == nil ? "()" : "co_done\(number).co_ret!"
                 declareVariable(temp, type: type, at: call)
-                emit(.declare(name: temp, keyword: "let", writtenType: type,
-                              initializer: "co_done\(number).co_error == nil ? \(value) : nil"), line: nil, kills: [temp])
+                emit(.result(name: temp, writtenType: type,
+                             initializer: "co_done\(number).co_error == nil ? \(value) : nil"), line: nil, kills: [temp])
                 return temp
             case .trap where callee.throwsError:
-                emit(.code("if let co_e = co_done\(number).co_error { fatalError(\"'try!' expression unexpectedly raised an error: \\(co_e)\") }"),
+                emit(.code("if let co_e = co_done\(number).co_error { Swift.fatalError(\"'try!' expression unexpectedly raised an error: \\(co_e)\") }"),
                      line: line)
             case .rethrow where callee.throwsError:
                 emit(.code("if let co_e = co_done\(number).co_error { throw co_e }"), line: nil)
@@ -359,7 +361,7 @@ extension Lower {
             }
             guard let type = callee.returnType else { return "()" }
             declareVariable(temp, type: type, at: call)
-            emit(.declare(name: temp, keyword: "let", writtenType: nil, initializer: "co_done\(number).co_ret!"),
+            emit(.result(name: temp, writtenType: nil, initializer: "co_done\(number).co_ret!"),
                  line: nil, kills: [temp])
             return temp
         case .operation(let name, let function, let resultType, _):
@@ -380,16 +382,19 @@ extension Lower {
             jump(to: state)
             start(state)
             guard let resultType else {
-                emit(.code("do { let co_st = \(function)(co_hdr\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
+                emit(.code("do { let co_st = \(function)(co_hdr\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }"),
                      line: line, uses: argumentUses)
                 return "()"
             }
             let temp = "co_t\(number)"
             declareVariable(temp, type: resultType, at: call)
             emit(.declare(name: temp, keyword: "var", writtenType: resultType, initializer: "0"), line: line, kills: [temp])
-            emit(.code("do { let co_st = \(function)(co_hdr, &\(temp)\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }"),
+            emit(.code("do { let co_st = \(function)(co_hdr, &\(temp)\(arguments.isEmpty ? "" : ", " + arguments)); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }"),
                  line: line, uses: argumentUses.union([temp]))
             return temp
+        case .typed(let operation):
+            return lowerTypedOperation(call, operation, number: number, replacements: replacements,
+                                       argumentUses: argumentUses)
         case .blocking(let name):
             // The call runs on the blocking pool, so its arguments are evaluated
             // there, inside a closure owned by a frame field until it completes.
@@ -398,23 +403,23 @@ extension Lower {
             usesBlockingPool = true
             let box = "co_b\(number)"
             let resultType = SuspendClassifier.blockingResultTypes[name] ?? "Int32"
-            declareVariable(box, type: "co_BlockingCall<\(resultType)>?", at: call)
+            declareVariable(box, type: "CoroSwift.co_BlockingCall<\(resultType)>?", at: call)
             alwaysFields.insert(box)
             let callee = render(Syntax(call.calledExpression), replacements: [:]).text
-            emit(.code("\(box) = co_BlockingCall { [self] in _ = self; return \(callee)(\(arguments)) }"), line: line,
+            emit(.code("\(box) = CoroSwift.co_BlockingCall { [self] in _ = self; return \(callee)(\(arguments)) }"), line: line,
                  uses: argumentUses, kills: [box])
             let state = newBlock(kind: .blocking, line: line, what: name)
             jump(to: state)
             start(state)
             emit(.code("""
-                do { let co_st = coro_op_blocking(co_hdr, { co_arg in Unmanaged<co_BlockingBase>.fromOpaque(co_arg!).takeUnretainedValue().run() }, Unmanaged.passUnretained(\(box)!).toOpaque()); if co_st != 0 { return coro_status(rawValue: UInt32(co_st)) } }
+                do { let co_st = \(box)!.co_op(co_hdr); if co_st != 0 { return coro_status(rawValue: Swift.UInt32(co_st)) } }
                 let co_done\(number) = \(box)!
                 \(box) = nil
                 errno = co_done\(number).savedErrno
                 """), line: line, uses: [box], kills: [box])
             let temp = "co_t\(number)"
             declareVariable(temp, type: resultType, at: call)
-            emit(.declare(name: temp, keyword: "let", writtenType: nil, initializer: "co_done\(number).result!"),
+            emit(.result(name: temp, writtenType: nil, initializer: "co_done\(number).result!"),
                  line: nil, kills: [temp])
             return temp
         }

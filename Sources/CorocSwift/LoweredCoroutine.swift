@@ -14,6 +14,9 @@ struct LoweredItem {
         /// Native Swift text, already rewritten; lines after the first are relative to `indent`.
         case code(String)
         case declare(name: String, keyword: String, writtenType: String?, initializer: String?)
+        /// The value of an await or a blocking-pool call, `let name = initializer`;
+        /// `_ = initializer` when nothing reads it (a call written as a statement).
+        case result(name: String, writtenType: String?, initializer: String)
         case bind(name: String)
         /// `state = k; continue co_dispatch`
         case jump(Int)
@@ -52,7 +55,7 @@ struct StateBlock {
             result.formUnion(item.targets)
             switch item.kind {
             case .jump(let target), .backedge(let target): result.insert(target)
-            case .code, .declare, .bind, .finish, .trap: break
+            case .code, .declare, .result, .bind, .finish, .trap: break
             }
         }
         return result

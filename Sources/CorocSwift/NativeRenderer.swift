@@ -105,6 +105,10 @@ final class NativeRenderer {
     /// is stored, returned or put into a collection may outlive the state it was
     /// created in.
     private func closureMayEscape(_ closure: ClosureExprSyntax) -> Bool {
+        // CoroSwift's `go { ... }` (a body other than one coroutine call, which
+        // TypedAPINormalize made a spawn) runs the closure as a new coroutine.
+        if let call = closure.parent?.as(FunctionCallExprSyntax.self),
+           call.calledExpression.as(DeclReferenceExprSyntax.self)?.baseName.text == "go" { return true }
         if closure.parent?.is(FunctionCallExprSyntax.self) == true { return false }   // trailing closure
         if closure.parent?.is(MultipleTrailingClosureElementSyntax.self) == true { return false }
         if let argument = closure.parent?.as(LabeledExprSyntax.self),
@@ -163,7 +167,8 @@ enum OrderCheck {
 /// (`coro_go(x.m(args))`: the receiver x is the frame's first argument).
 enum SpawnRewrite {
     static func text(marker: String, callee: CoroutineSignature, arguments: String, receiver: String? = nil) -> String {
-        let method = marker == "coro_go" ? "co_spawn" : "co_runMain"
+        // A throwing coroutine's spawned task reports an error nobody can catch.
+        let method = marker == "coro_go" ? (callee.throwsError ? "co_spawnReportingErrors" : "co_spawn") : "co_runMain"
         var passed = arguments
         if let receiver { passed = "co_self: \(receiver)" + (arguments.isEmpty ? "" : ", " + arguments) }
         return "\(callee.frameClassName)(\(passed)).\(method)(\"\(callee.qualifiedName)\")"

@@ -61,10 +61,12 @@ enum Report {
             return estimatedSize(of: wrapped) + 1
         }
         switch type {
-        case "Int8", "UInt8", "Bool", "CChar": return 1
+        case "Int8", "UInt8", "Bool", "Swift.Bool", "CChar": return 1
         case "Int16", "UInt16": return 2
         case "Int32", "UInt32", "Float", "CInt": return 4
-        case "String", "any Error", "(any Error)?": return 16
+        case "String", "any Error", "(any Error)?", "any Swift.Error", "(any Swift.Error)?": return 16
+        // storage pointer, the held-value flag, a select's state (CoroSwift.OpSlot)
+        case "CoroSwift.OpSlot": return 24
         default: return type.hasPrefix("any ") ? 40 : 8
         }
     }

@@ -7,7 +7,14 @@
 //               channels, wait groups, mutex), with the Swift type of its result
 //               as Glibc's overlay imports it (ssize_t -> Int, int -> Int32, ...);
 //   .blocking   a catalogue entry for the blocking pool;
-//   .await      a call of another @coroutine of this file.
+//   .await      a call of another @coroutine of this file;
+//   .typed      a call of CoroSwift's typed API that waits: `ch.send(v)`,
+//               `ch.receive()`, `wg.wait()`, `m.lock()` on a receiver whose
+//               type coroc sees (a parameter or local declared `Channel<T>`,
+//               `WaitGroup`, `CoroMutex`, or initialized by their constructor),
+//               and `select(cases..., orDefault:)`.  A receiver of invisible
+//               type is an ordinary call; it fails loudly at run time if it has
+//               to wait (CoroSwift's wouldBlock), never silently.
 // Calls inside closures are never suspend points (the closure does not run on the
 // coroutine's frame); calls written as the argument of coro_go / coro_main are
 // spawns, not awaits.  The classifier only reads syntax: a user function that
@@ -19,6 +26,7 @@ enum SuspendSite {
     case operation(name: String, function: String, resultType: String?, category: IOCatalogue.Category)
     case blocking(name: String)
     case await(CoroutineSignature)
+    case typed(TypedOperation)
 
     var reportKind: CoroutineReport.StateKind {
         switch self {
@@ -30,6 +38,7 @@ enum SuspendSite {
             }
         case .blocking: return .blocking
         case .await: return .await
+        case .typed: return .runtime
         }
     }
 
@@ -38,6 +47,7 @@ enum SuspendSite {
         case .operation(let name, _, _, _): return name
         case .blocking(let name): return name
         case .await(let callee): return callee.name
+        case .typed(let operation): return operation.what
         }
     }
 
@@ -47,6 +57,36 @@ enum SuspendSite {
         case .operation(_, _, let type, _): return type
         case .blocking: return nil
         case .await(let callee): return callee.returnType
+        case .typed(let operation): return operation.resultType
+        }
+    }
+}
+
+/// A waiting call of the typed API (CoroSwift); `receiver` is the name of the
+/// parameter or local it is called on, or `self.NAME` for a stored property.
+enum TypedOperation {
+    case send(receiver: String, element: String)
+    case receive(receiver: String, element: String)
+    case wait(receiver: String)
+    case lock(receiver: String)
+    case select
+
+    var what: String {
+        switch self {
+        case .send: return "Channel.send"
+        case .receive: return "Channel.receive"
+        case .wait: return "WaitGroup.wait"
+        case .lock: return "CoroMutex.lock"
+        case .select: return "select"
+        }
+    }
+
+    var resultType: String? {
+        switch self {
+        case .send: return "Bool"
+        case .receive(_, let element): return TypedAPITypes.optional(element)
+        case .wait, .lock: return nil
+        case .select: return "Int"
         }
     }
 }
@@ -54,6 +94,9 @@ enum SuspendSite {
 struct SuspendClassifier {
     let catalogue: IOCatalogue
     let coroutines: [String: CoroutineSignature]
+    /// Names of the current coroutine's parameters and locals whose type is one of
+    /// the typed API's (`Channel<Int>`, `WaitGroup`, `CoroMutex`): see `.typed`.
+    var typedReceivers: [String: String] = [:]
 
     /// Swift result types of the built-in operations (Glibc's imports of the C signatures).
     static let swiftResultTypes: [String: String] = [
@@ -107,7 +150,50 @@ struct SuspendClassifier {
         return call.calledExpression.as(MemberAccessExprSyntax.self)?.base
     }
 
+    /// The typed API's waiting call `call` makes, if any.
+    func typedOperation(_ call: FunctionCallExprSyntax) -> TypedOperation? {
+        if let ref = call.calledExpression.as(DeclReferenceExprSyntax.self), ref.baseName.text == "select" {
+            // Glibc's select(2) takes five unlabeled arguments; ours takes cases.
+            let labels = call.arguments.map { $0.label?.text }
+            if labels.count == 5 && labels.allSatisfy({ $0 == nil }) { return nil }
+            return labels.allSatisfy({ $0 == nil || $0 == "orDefault" }) ? .select : nil
+        }
+        guard let member = call.calledExpression.as(MemberAccessExprSyntax.self), let base = member.base,
+              call.trailingClosure == nil else { return nil }
+        // `ch.send(v)` on a local or parameter; `self.ch.send(v)` on a stored property.
+        var receiver: String
+        if let name = base.as(DeclReferenceExprSyntax.self) {
+            receiver = name.baseName.text
+        } else if let property = base.as(MemberAccessExprSyntax.self),
+                  property.base?.as(DeclReferenceExprSyntax.self)?.baseName.tokenKind == .keyword(.self) {
+            receiver = "self." + property.declName.baseName.text
+        } else {
+            return nil
+        }
+        guard let type = typedReceivers[receiver] else { return nil }
+        let method = member.declName.baseName.text
+        let labels = call.arguments.map { $0.label?.text }
+        if let element = TypedAPITypes.channelElement(type) {
+            if method == "send", labels == [nil] { return .send(receiver: receiver, element: element) }
+            if method == "receive", labels.isEmpty { return .receive(receiver: receiver, element: element) }
+            return nil
+        }
+        if TypedAPITypes.bare(type) == "WaitGroup", method == "wait", labels.isEmpty { return .wait(receiver: receiver) }
+        if TypedAPITypes.bare(type) == "CoroMutex", method == "lock", labels.isEmpty { return .lock(receiver: receiver) }
+        return nil
+    }
+
+    /// This classifier for one coroutine: with the names its typed-API calls may be made on.
+    func forCoroutine(_ signature: CoroutineSignature) -> SuspendClassifier {
+        var copy = self
+        copy.typedReceivers = TypedAPITypes.receivers(of: signature)
+        return copy
+    }
+
     func classify(_ call: FunctionCallExprSyntax) -> SuspendSite? {
+        // First: `ch.send(v)` on a Channel is the channel's, even when the file
+        // has an instance-method coroutine named `send`.
+        if let operation = typedOperation(call) { return .typed(operation) }
         if let callee = coroutine(calledBy: call) { return .await(callee) }
         guard let name = Self.calleeName(call) else { return nil }
         guard let entry = catalogue.lookup(name) else { return nil }

@@ -34,10 +34,11 @@ public struct SwiftTranslator {
     }
 
     public func translate(source text: String, fileName: String) throws(DiagnosticError) -> SwiftTranslation {
-        try translate(source: text, fileName: fileName, renaming: true)
+        try translate(source: text, fileName: fileName, renaming: true, normalizing: true)
     }
 
-    private func translate(source text: String, fileName: String, renaming: Bool) throws(DiagnosticError) -> SwiftTranslation {
+    private func translate(source text: String, fileName: String, renaming: Bool,
+                           normalizing: Bool) throws(DiagnosticError) -> SwiftTranslation {
         let tree = Parser.parse(source: text)
         let source = SourceContext(fileName: fileName, tree: tree, text: text)
         if tree.hasError {
@@ -46,8 +47,13 @@ public struct SwiftTranslator {
         var (coroutines, finderDiagnostics) = CoroutineFinder(source: source).find(in: tree)
         finderDiagnostics += ImplicitMemberCheck(source: source).check(coroutines, in: tree)
         if !finderDiagnostics.isEmpty { throw DiagnosticError(finderDiagnostics) }
+        let foreign = try moduleCoroutines(besides: fileName, own: coroutines, source: source)
+        // The typed API's go/yield/sleep as the runtime calls (TypedAPINormalize; lines kept).
+        if normalizing, let normalized = TypedAPINormalize.normalizedText(of: tree, coroutines: coroutines + foreign) {
+            return try translate(source: normalized, fileName: fileName, renaming: renaming, normalizing: false)
+        }
         var byName: [String: CoroutineSignature] = [:]
-        for coroutine in coroutines { byName[coroutine.name] = coroutine }
+        for coroutine in foreign + coroutines { byName[coroutine.name] = coroutine }
         let classifier = SuspendClassifier(catalogue: options.catalogue, coroutines: byName)
 
         switch options.mode {
@@ -55,31 +61,63 @@ public struct SwiftTranslator {
             // Each local its own frame field: shadowing locals are renamed first
             // (ShadowRenamer; lines are kept, so diagnostics still point at the input).
             if renaming, let renamed = ShadowRenamer.renamedText(of: tree, coroutines: coroutines) {
-                return try translate(source: renamed, fileName: fileName, renaming: false)
+                return try translate(source: renamed, fileName: fileName, renaming: false, normalizing: false)
             }
-            return try translateStackless(tree: tree, source: source, coroutines: coroutines, classifier: classifier)
+            return try translateStackless(tree: tree, source: source, coroutines: coroutines, foreign: foreign,
+                                          classifier: classifier)
         case .stackful:
-            return try StackfulEmit(source: source, coroutines: byName, classifier: classifier).translate(tree: tree)
+            return try StackfulEmit(source: source, coroutines: byName, own: Set(coroutines.map(\.name)),
+                                    classifier: classifier).translate(tree: tree)
         }
     }
 
+    /// The coroutines of the module's other files (options.moduleFiles), which this
+    /// file may await and spawn: their frame classes (stackless) or functions
+    /// (stackful) are internal to the module.  A file that does not parse or
+    /// whose coroutines are rejected contributes nothing here: translating it
+    /// reports why.  A name declared in two files is an error (the frame classes
+    /// would collide).
+    private func moduleCoroutines(besides fileName: String, own: [CoroutineSignature],
+                                  source: SourceContext) throws(DiagnosticError) -> [CoroutineSignature] {
+        var found: [CoroutineSignature] = []
+        let ownNames = Dictionary(own.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var errors: [Diagnostic] = []
+        for path in options.moduleFiles.sorted() {
+            if (path as NSString).standardizingPath == (fileName as NSString).standardizingPath { continue }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw DiagnosticError([Diagnostic(.error, at: nil, Messages.cannotRead(path))])
+            }
+            let tree = Parser.parse(source: text)
+            if tree.hasError { continue }
+            let (coroutines, _) = CoroutineFinder(source: SourceContext(fileName: path, tree: tree, text: text)).find(in: tree)
+            for coroutine in coroutines {
+                if let mine = ownNames[coroutine.name] {
+                    errors.append(source.diagnostic(at: mine.decl.name, Messages.declaredInTwoFiles(coroutine.name, path)))
+                }
+            }
+            found += coroutines.filter { ownNames[$0.name] == nil }
+        }
+        if !errors.isEmpty { throw DiagnosticError(errors) }
+        return found
+    }
+
     private func translateStackless(tree: SourceFileSyntax, source: SourceContext, coroutines: [CoroutineSignature],
+                                    foreign: [CoroutineSignature],
                                     classifier: SuspendClassifier) throws(DiagnosticError) -> SwiftTranslation {
         var errors: [Diagnostic] = []
         var classes: [SyntaxIdentifier: String] = [:]
         var reports: [CoroutineReport] = []
-        var usesBlockingPool = false
-        let callGraph = AwaitGraph(coroutines: coroutines, classifier: classifier)
+        // Over the whole module: a callee of another file may await this file's coroutines.
+        let callGraph = AwaitGraph(coroutines: coroutines + foreign, classifier: classifier)
         let generics = TypeRule.standardGenerics.union(GenericTypeCollector.names(in: tree))
         for coroutine in coroutines {
-            let lower = Lower(signature: coroutine, classifier: classifier, source: source,
+            let lower = Lower(signature: coroutine, classifier: classifier.forCoroutine(coroutine), source: source,
                               reusableCallees: callGraph.reusableCallees(of: coroutine), generics: generics)
             guard let lowered = lower.run() else {
                 errors += lower.diagnostics
                 continue
             }
             assert(lowered.isWellFormed, "Lower produced a malformed state machine for \(coroutine.name)")
-            usesBlockingPool = usesBlockingPool || lowered.usesBlockingPool
             let fields = frameFields(of: lowered)
             let typeErrors = checkTypeRule(lowered, fields: fields, source: source)
             if !typeErrors.isEmpty {
@@ -100,34 +138,14 @@ public struct SwiftTranslator {
         let output = """
             // Generated by `coroc translate \(name)` (stackless mode); do not edit.
             import CoroRuntime
+            import CoroSwift
             #if canImport(Glibc)
             import Glibc
             #endif
-            \(usesBlockingPool ? Self.blockingHelpers : "")\(body)
+            \(body)
             """
         return SwiftTranslation(output: output, diagnostics: [], report: reports)
     }
-
-    /// For calls on the blocking pool: the frame keeps the call (a closure) and its
-    /// result in a co_BlockingCall while the pool runs it; the C entry point
-    /// reaches the generic object through its non-generic base class.
-    static let blockingHelpers = """
-        fileprivate class co_BlockingBase {
-            func run() {}
-        }
-
-        fileprivate final class co_BlockingCall<T>: co_BlockingBase {
-            let body: () -> T
-            var result: T? = nil
-            var savedErrno: Int32 = 0
-            init(_ body: @escaping () -> T) { self.body = body }
-            override func run() {
-                result = body()
-                savedErrno = errno
-            }
-        }
-
-        """
 
     /// Variables that live in the frame: live on entry to some state (FrameLiveness),
     /// plus awaited child frames; parameters are fields anyway and not listed.
@@ -171,6 +189,9 @@ public struct SwiftTranslator {
     enum Messages {
         static func cannotRead(_ path: String) -> String { "cannot read '\(path)'" }
         static let syntaxError = "syntax error in Swift input"
+        static func declaredInTwoFiles(_ name: String, _ other: String) -> String {
+            "coroutine '\(name)' is also declared in \(other); coroutine names are unique per module"
+        }
         static func invisibleType(_ name: String) -> String {
             "variable '\(name)' lives across a suspend point but its type is not visible to coroc (there is no type checker); annotate it: '\(name): <Type>'"
         }

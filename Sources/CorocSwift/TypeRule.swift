@@ -6,8 +6,9 @@
 // Output: the type's text, or nil when it cannot be seen.  Visible types are: a
 //         literal (Int, Double, String, Bool, arrays of those), a constructor call
 //         `T(...)` / `[T](...)` / `socklen_t(...)` (C typedefs end in _t), a catalogue call or another coroutine (through the
-//         SuspendSite), `e as T`, a copy of a variable whose type is known, and the
-//         runtime calls listed below.  Anything else gets the caller's diagnostic.
+//         SuspendSite), `e as T`, a copy of a variable whose type is known, the
+//         runtime calls listed below, and the typed API's case makers
+//         (`ch.receiving()`; TypedAPITypes).  Anything else gets the caller's diagnostic.
 // A generic type's constructor without its arguments (`Array(s.utf8)`,
 // `Set(xs)`, `Box(1)` for a `struct Box<T>` of the file) names no type: the
 // arguments come from inference, which coroc cannot do, and a field of type
@@ -36,6 +37,8 @@ struct TypeRule {
         "CollectionOfOne", "EmptyCollection", "UnsafePointer", "UnsafeMutablePointer", "UnsafeBufferPointer",
         "UnsafeMutableBufferPointer", "AutoreleasingUnsafeMutablePointer", "Unmanaged", "SIMD2", "SIMD3", "SIMD4",
         "SIMD8", "SIMD16", "SIMD32", "SIMD64", "Mutex", "Atomic",
+        // CoroSwift's typed API (TypedAPITypes)
+        "Channel", "Receiving", "Sending",
     ]
 
     static func visibleType(of expr: ExprSyntax, known: [String: String],
@@ -71,6 +74,12 @@ struct TypeRule {
             let types = Set(array.elements.map { visibleType(of: $0.expression, known: known, generics: generics) })
             if types.count == 1, let element = types.first, let element { return "[\(element)]" }
             return nil
+        }
+        if let call = expr.as(FunctionCallExprSyntax.self), let member = call.calledExpression.as(MemberAccessExprSyntax.self),
+           let base = member.base?.as(DeclReferenceExprSyntax.self), let receiver = known[base.baseName.text],
+           let type = TypedAPITypes.methodResult(receiver: receiver, method: member.declName.baseName.text,
+                                                 arguments: call.arguments.count) {
+            return type
         }
         if let call = expr.as(FunctionCallExprSyntax.self) {
             return constructedType(call, known: known, generics: generics) ?? SuspendClassifier.calleeName(call).flatMap { knownCallTypes[$0] }

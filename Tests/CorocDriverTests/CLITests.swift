@@ -372,3 +372,59 @@ final class TestFlag: @unchecked Sendable {
     #expect(plain.reason == .exited(0), "\(plain.stderrText)")
     #expect(try Subprocess.run([dir + "/plain"], capture: true).stdoutText == "plain 1\n")
 }
+
+/// `coroc run` of Swift input builds the CoroSwift module the output imports
+/// (Runtime/build/CoroSwift) and links it; `coroc translate --module-file`
+/// lets a file await a coroutine of another file of the module.
+@Test func swiftRunUsesTheTypedAPIAndTranslateSeesModuleFiles() throws {
+    let dir = try scratchDir()
+    try FileIO.writeAtomically("""
+        import CoroSwift
+        @coroutine func feed(_ out: Channel<String>) {
+            out.send("typed")
+            out.close()
+        }
+        @coroutine func main() {
+            let ch = Channel<String>()
+            go { feed(ch) }
+            while let text = ch.receive() { print(text) }
+        }
+        coro_main(main())
+
+        """, to: dir + "/typed.coroswift")
+    let run = try coroc(["run", dir + "/typed.coroswift"])
+    #expect(run.reason == .exited(0), "\(run.stderrText)")
+    #expect(run.stdoutText == "typed\n")
+
+    try FileIO.writeAtomically("@coroutine func helper() -> Int {\n    coro_yield()\n    return 5\n}\n", to: dir + "/b.coroswift")
+    try FileIO.writeAtomically("@coroutine func user() -> Int {\n    return helper() + 1\n}\n", to: dir + "/a.coroswift")
+    let alone = try coroc(["translate", dir + "/a.coroswift", "-o", dir + "/a.swift"])
+    #expect(alone.reason == .exited(0))
+    #expect(!((try? FileIO.read(dir + "/a.swift")) ?? "").contains("helper_Frame"))
+    let together = try coroc(["translate", dir + "/a.coroswift", "--module-file", dir + "/b.coroswift", "-o", dir + "/a.swift"])
+    #expect(together.reason == .exited(0), "\(together.stderrText)")
+    #expect(((try? FileIO.read(dir + "/a.swift")) ?? "").contains("helper_Frame("))
+}
+
+/// `coroc translate a.coroswift b.coroswift -o DIR` translates the files of one
+/// module together: each sees the others' coroutines; DIR/a.swift, DIR/b.swift.
+/// Several inputs without a directory are a usage error, and nothing is written
+/// when one of them has a diagnostic.
+@Test func severalSwiftInputsTranslateTogetherIntoADirectory() throws {
+    let dir = try scratchDir()
+    try FileIO.writeAtomically("@coroutine func helper() -> Int {\n    coro_yield()\n    return 5\n}\n", to: dir + "/b.coroswift")
+    try FileIO.writeAtomically("@coroutine func user() -> Int {\n    return helper() + 1\n}\n", to: dir + "/a.coroswift")
+    try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
+    let r = try coroc(["translate", dir + "/a.coroswift", dir + "/b.coroswift", "-o", dir + "/out"])
+    #expect(r.reason == .exited(0), "\(r.stderrText)")
+    #expect(((try? FileIO.read(dir + "/out/a.swift")) ?? "").contains("helper_Frame("))
+    #expect(((try? FileIO.read(dir + "/out/b.swift")) ?? "").contains("final class helper_Frame"))
+    let noDirectory = try coroc(["translate", dir + "/a.coroswift", dir + "/b.coroswift"])
+    #expect(noDirectory.reason == .exited(2))
+    #expect(noDirectory.stderrText.contains("several inputs need -o DIRECTORY"))
+    try FileIO.writeAtomically("@coroutine func broken() async {}\n", to: dir + "/c.coroswift")
+    try FileManager.default.createDirectory(atPath: dir + "/out2", withIntermediateDirectories: true)
+    let failed = try coroc(["translate", dir + "/a.coroswift", dir + "/c.coroswift", "-o", dir + "/out2"])
+    #expect(failed.reason == .exited(1))
+    #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir + "/out2")) ?? ["?"]).isEmpty)
+}

@@ -337,6 +337,24 @@ func variadicParameterIsRejected(_ mode: TranslationMode) {
         """, [("1️⃣", Lower.Messages.escapingCapture("count"))])
 }
 
+/// `go { ... }` with a body other than one coroutine call runs the closure as a
+/// new (stackful) coroutine: it escapes, so capturing a frame field is the same
+/// error (it was swiftc's "reference to property 'done' in closure requires
+/// explicit use of 'self'" in the output).
+@Test func goClosureCapturingAFrameFieldIsRejected() {
+    expectDiagnostics("""
+        @coroutine func f() {
+            let done = WaitGroup()
+            done.add(1)
+            go 1️⃣{
+                print("in a closure coroutine")
+                done.done()
+            }
+            done.wait()
+        }
+        """, [("1️⃣", Lower.Messages.escapingCapture("done"))])
+}
+
 @Test func closurePassedToACallMayReadFrameFields() throws {
     let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: .stackless)).translate(source: """
         @coroutine func f(_ values: [Int]) -> Int {
@@ -374,7 +392,8 @@ func variadicParameterIsRejected(_ mode: TranslationMode) {
     let file = folder.appendingPathComponent("main.swift")
     try translation.output.write(to: file, atomically: true, encoding: .utf8)
     let check = FixtureSupport.run(FixtureSupport.swiftc(), ["-typecheck", "-I",
-        FixtureSupport.repositoryRoot.appendingPathComponent("Runtime/include").path, file.path])
+        FixtureSupport.repositoryRoot.appendingPathComponent("Runtime/include").path,
+        "-I", try FixtureSupport.supportModule.get(), file.path])
     try? FileManager.default.removeItem(at: folder)
     #expect(check.status != 0)
     #expect(check.stderr.contains("mapped.coroswift:3:"), "\(check.stderr)")

@@ -1,7 +1,7 @@
 // Behaviour, differential: every Inputs/differential/NAME.coroswift runs three
 // ways and must print the same each time:
 //  1. as plain Swift: `@coroutine` / `@nopreempt` removed, `import CoroRuntime`
-//     replaced by PlainShim.swift.txt (the runtime's user surface on threads:
+//     and `import CoroSwift` replaced by PlainShim.swift.txt (the runtime's user surface on threads:
 //     coro_go starts a thread, channels are monitors with Go's semantics), so the
 //     original program's meaning is what the compiler says, not what we expect;
 //  2. translated stackless, compiled, run with 1 and with 4 workers;
@@ -21,32 +21,40 @@ private let differentialPrograms: [String] = {
 
 enum PlainSwift {
     /// Compiles `program` as plain Swift against the shim and returns what it prints.
-    static func output(of program: URL) throws -> String {
-        let text = try String(contentsOf: program, encoding: .utf8)
+    static func output(of program: URL) throws -> String { try output(of: [program]) }
+
+    /// The same for a program of several files; the first holds the top-level code.
+    static func output(of files: [URL]) throws -> String {
         let shim = try String(contentsOf: differentialFolder.appendingPathComponent("PlainShim.swift.txt"), encoding: .utf8)
-        let plain = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { $0.trimmingCharacters(in: .whitespaces) != "import CoroRuntime" }
-            .joined(separator: "\n")
-            .replacingOccurrences(of: "@coroutine ", with: "")
-            .replacingOccurrences(of: "@nopreempt ", with: "")
+        let name = files[0].deletingPathExtension().lastPathComponent
         let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("coroc-swift-plain-\(getpid())-\(program.deletingPathExtension().lastPathComponent)")
+            .appendingPathComponent("coroc-swift-plain-\(getpid())-\(name)-\(files.count)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let main = folder.appendingPathComponent("main.swift")
+        var sources: [String] = []
+        for (index, file) in files.enumerated() {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let plain = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !["import CoroRuntime", "import CoroSwift"].contains($0.trimmingCharacters(in: .whitespaces)) }
+                .joined(separator: "\n")
+                .replacingOccurrences(of: "@coroutine ", with: "")
+                .replacingOccurrences(of: "@nopreempt ", with: "")
+            let path = folder.appendingPathComponent(index == 0 ? "main.swift" : "file\(index).swift")
+            try plain.write(to: path, atomically: true, encoding: .utf8)
+            sources.append(path.path)
+        }
         let shimFile = folder.appendingPathComponent("shim.swift")
-        try plain.write(to: main, atomically: true, encoding: .utf8)
         try shim.write(to: shimFile, atomically: true, encoding: .utf8)
         let executable = folder.appendingPathComponent("plain")
         // Swift 5 mode: the shim's threads are the oracle's business, not the program's.
-        let compile = FixtureSupport.run(FixtureSupport.swiftc(), ["-swift-version", "5", main.path, shimFile.path,
+        let compile = FixtureSupport.run(FixtureSupport.swiftc(), ["-swift-version", "5"] + sources + [shimFile.path,
                                                                    "-o", executable.path])
         guard compile.status == 0 else {
-            throw FixtureSupport.Failure(description: "plain swiftc failed for \(program.lastPathComponent):\n\(compile.stderr)")
+            throw FixtureSupport.Failure(description: "plain swiftc failed for \(name):\n\(compile.stderr)")
         }
         let outcome = FixtureSupport.run(executable.path, [])
         guard outcome.status == 0 else {
-            throw FixtureSupport.Failure(description: "plain run of \(program.lastPathComponent) exited \(outcome.status): \(outcome.stderr)")
+            throw FixtureSupport.Failure(description: "plain run of \(name) exited \(outcome.status): \(outcome.stderr)")
         }
         return outcome.stdout
     }
@@ -65,5 +73,44 @@ func translatedMatchesPlainSwift(_ name: String) throws {
             #expect(outcome.status == 0, "\(name) [\(mode.rawValue)] with \(threads) workers exited \(outcome.status): \(outcome.stderr)")
             #expect(outcome.stdout == expected, "\(name) [\(mode.rawValue)] with \(threads) workers")
         }
+    }
+}
+
+/// Awaits across the files of one module: Inputs/crossfile/main.coroswift awaits,
+/// spawns and is awaited back by helpers.coroswift; each file is translated with
+/// the other as a module file (what the build plugin does), both outputs are
+/// compiled into one program, and it must print what the two files print as
+/// plain Swift, in both modes, on 1 and 4 workers.
+@Test func crossFileAwaitsMatchPlainSwift() throws {
+    let folder = FixtureSupport.inputsFolder.appendingPathComponent("crossfile")
+    let files = ["main", "helpers"].map { folder.appendingPathComponent($0 + ".coroswift") }
+    let expected = try PlainSwift.output(of: files)
+    try #require(!expected.isEmpty)
+    for mode in TranslationMode.allCases {
+        let executable = try FixtureSupport.build(files: files, mode: mode)
+        defer { FixtureSupport.remove(executable) }
+        for threads in ["1", "4"] {
+            let outcome = FixtureSupport.run(executable.path, [], environment: ["CORO_THREADS": threads])
+            #expect(outcome.status == 0, "[\(mode.rawValue)] with \(threads) workers exited \(outcome.status): \(outcome.stderr)")
+            #expect(outcome.stdout == expected, "[\(mode.rawValue)] with \(threads) workers")
+        }
+    }
+}
+
+/// A coroutine name declared in two files of the module would give two frame
+/// classes of one name: an error at the declaration, naming the other file.
+@Test func coroutineDeclaredInTwoFilesIsRejected() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coroc-swift-twice-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let other = folder.appendingPathComponent("other.coroswift")
+    try "@coroutine func step() { coro_yield() }\n".write(to: other, atomically: true, encoding: .utf8)
+    let options = SwiftTranslateOptions(mode: .stackless, moduleFiles: [other.path])
+    do {
+        _ = try SwiftTranslator(options: options).translate(source: "@coroutine func step() { coro_yield() }\n", fileName: "a.coroswift")
+        Issue.record("a coroutine declared in two files was accepted")
+    } catch {
+        #expect(error.diagnostics.map(\.message) == [SwiftTranslator.Messages.declaredInTwoFiles("step", other.path)])
+        #expect(error.diagnostics.first?.location?.line == 1)
     }
 }

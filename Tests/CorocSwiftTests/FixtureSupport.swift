@@ -39,6 +39,21 @@ enum FixtureSupport {
         return .success(folder.appendingPathComponent("libcoro.a"))
     }()
 
+    /// The CoroSwift module (the typed API every translated program imports),
+    /// built once per test process into a folder of its own (SupportModule).
+    static let supportModule: Result<String, Failure> = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coroc-swift-support-\(getpid())")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let sources = SupportModule.sources(besideRuntime: repositoryRoot.appendingPathComponent("Runtime").path)
+        let arguments = SupportModule.buildArguments(
+            sources: sources, includeDir: repositoryRoot.appendingPathComponent("Runtime/include").path, output: folder.path)
+        let outcome = run(swiftc(), ["-warnings-as-errors"] + arguments)
+        guard outcome.status == 0, !sources.isEmpty else {
+            return .failure(Failure(description: "building CoroSwift failed:\n\(outcome.stderr)\(outcome.stdout)"))
+        }
+        return .success(folder.path)
+    }()
+
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -81,18 +96,32 @@ enum FixtureSupport {
     /// Translates `source`, compiles the result as a program in Swift 6 mode with
     /// warnings as errors, and returns the executable's path.
     static func build(fixture: URL, mode: TranslationMode) throws -> URL {
+        try build(files: [fixture], mode: mode)
+    }
+
+    /// The same for a program of several files (one module): each is translated
+    /// with the others as module files; the first holds the top-level code.
+    static func build(files: [URL], mode: TranslationMode) throws -> URL {
         let library = try runtimeLibrary.get()
-        let translation = try SwiftTranslator(options: SwiftTranslateOptions(mode: mode)).translate(path: fixture.path)
+        let support = try supportModule.get()
         let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("coroc-swift-\(getpid())-\(fixture.deletingPathExtension().lastPathComponent)-\(mode.rawValue)-\(UUID().uuidString)")
+            .appendingPathComponent("coroc-swift-\(getpid())-\(files[0].deletingPathExtension().lastPathComponent)-\(mode.rawValue)-\(UUID().uuidString)")
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let output = folder.appendingPathComponent("main.swift")
-        try translation.output.write(to: output, atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+        for (index, file) in files.enumerated() {
+            let others = files.filter { $0 != file }.map(\.path)
+            let options = SwiftTranslateOptions(mode: mode, moduleFiles: others)
+            let translation = try SwiftTranslator(options: options).translate(path: file.path)
+            let output = folder.appendingPathComponent(index == 0 ? "main.swift" : "file\(index).swift")
+            try translation.output.write(to: output, atomically: true, encoding: .utf8)
+            outputs.append(output.path)
+        }
         let executable = folder.appendingPathComponent("program")
         var flags = ["-swift-version", "6", "-warnings-as-errors", "-O",
-                     "-I", repositoryRoot.appendingPathComponent("Runtime/include").path,
-                     output.path, library.path, "-lpthread", "-o", executable.path]
+                     "-I", repositoryRoot.appendingPathComponent("Runtime/include").path]
+            + outputs + SupportModule.programArguments(output: support)
+            + [library.path, "-lpthread", "-o", executable.path]
         switch mode {
         case .stackless: break
         // A stackful coroutine can move between threads inside a dynamic
@@ -101,7 +130,7 @@ enum FixtureSupport {
         }
         let compile = run(swiftc(), flags)
         guard compile.status == 0 else {
-            throw Failure(description: "swiftc failed for \(output.path):\n\(compile.stderr)\(compile.stdout)")
+            throw Failure(description: "swiftc failed for \(outputs.joined(separator: " ")):\n\(compile.stderr)\(compile.stdout)")
         }
         return executable
     }

@@ -111,10 +111,43 @@ func entryPointsForPlainSwiftFiles(_ mode: TranslationMode) throws {
     let executable = folder.appendingPathComponent("program")
     var flags = ["-swift-version", "6", "-warnings-as-errors", "-I",
                  FixtureSupport.repositoryRoot.appendingPathComponent("Runtime/include").path,
-                 main.path, lib.path, library.path, "-lpthread", "-o", executable.path]
+                 main.path, lib.path] + SupportModule.programArguments(output: try FixtureSupport.supportModule.get())
+        + [library.path, "-lpthread", "-o", executable.path]
     if mode == .stackful { flags.insert("-enforce-exclusivity=unchecked", at: 0) }
     let compile = FixtureSupport.run(FixtureSupport.swiftc(), flags)
     try #require(compile.status == 0, "\(compile.stderr)")
     let outcome = FixtureSupport.run(executable.path, [])
     #expect(outcome.stdout == "double 21\n42\n")
+}
+
+/// A typed-API call on a receiver whose type coroc cannot see (an array element)
+/// is no suspend point in stackless mode: when it has to wait it stops the
+/// program with CoroSwift's message naming the fix, instead of blocking a worker
+/// or going wrong silently; the same call on a visible receiver works.
+@Test func invisibleTypedReceiverThatMustWaitStopsWithAMessage() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("coroc-swift-invisible-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let source = folder.appendingPathComponent("invisible.coroswift")
+    try """
+        import CoroSwift
+        import Glibc
+        @coroutine func run() {
+            let visible = Channel<Int>(capacity: 1)
+            visible.send(1)
+            print("visible", visible.receive() ?? -1)
+            fflush(nil)   // the trap below ends the process without flushing stdout
+            let hidden = [Channel<Int>()]
+            hidden[0].send(2)
+            print("not reached")
+        }
+        coro_main(run())
+        """.write(to: source, atomically: true, encoding: .utf8)
+    let executable = try FixtureSupport.build(fixture: source, mode: .stackless)
+    defer { FixtureSupport.remove(executable) }
+    let outcome = FixtureSupport.run(executable.path, [], environment: ["CORO_THREADS": "1"])
+    #expect(outcome.status != 0)
+    #expect(outcome.stdout == "visible 1\n")
+    #expect(outcome.stderr.contains("Channel.send would wait, but coroc did not see it as a suspend point: in stackless mode the receiver's type must be visible to coroc"),
+            "\(outcome.stderr)")
 }

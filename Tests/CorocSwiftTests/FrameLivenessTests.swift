@@ -61,3 +61,13 @@ private typealias Item = BlockSummary.Item
     ]
     #expect(FrameLiveness(blocks: blocks, candidates: ["x"]).frameVariables.isEmpty)
 }
+
+/// A kept statement reads a suspend call's temporary only when it names it as a
+/// whole identifier: `co_t10` is no read of `co_t1` (it was, by substring).
+@Test func temporaryReadsAreWholeIdentifiers() {
+    #expect(Lower.names("print(co_t1)", "co_t1"))
+    #expect(Lower.names("co_t1 + 1", "co_t1"))
+    #expect(!Lower.names("print(co_t10)", "co_t1"))
+    #expect(Lower.names("print(co_t10, co_t1)", "co_t1"))
+    #expect(!Lower.names("xco_t1", "co_t1"))
+}

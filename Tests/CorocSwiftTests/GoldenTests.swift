@@ -59,7 +59,7 @@ func goldenTranslation(_ name: String) throws {
     #expect(output.contains("let n = coro_read(fd, &buffer, buffer.count)"))
     #expect(output.contains("if n < 0 && coro_errno_location().pointee == EINTR { continue }"))
     #expect(output.contains("while true { coro_stackful_preempt_point();"))
-    #expect(output.contains("let count = co_runMainStackful(\"reader\") { [co_a0 = 0] in reader(co_a0) }"))
+    #expect(output.contains("let count = CoroSwift.co_runMainStackful(\"reader\") { [co_a0 = 0] in reader(co_a0) }"))
 }
 
 /// @nopreempt (DESIGN.md's CORO_NOPREEMPT): loops without suspend points stay

@@ -14,15 +14,17 @@ import Testing
     #expect(consumer.line == 13)
     #expect(Set(consumer.states.map(\.kind)) == [.entry, .preempt, .runtime])
     let receive = try #require(consumer.states.first { $0.kind == .runtime })
-    #expect(receive.what == "coro_chan_recv")
-    #expect(receive.line == 18)
-    // ch, total and value flow between states; the parameter n is always stored.
-    #expect(Set(consumer.frameFields.map(\.name)) == ["co_ret", "n", "ch", "total", "value"])
+    #expect(receive.what == "Channel.receive")
+    #expect(receive.line == 17)
+    // ch and total flow between states, and the receive's slot co_b1 (the memory the
+    // runtime writes the value into while the receive is parked); `value` is bound and
+    // used within one state; the parameter n is always stored.
+    #expect(Set(consumer.frameFields.map(\.name)) == ["co_ret", "n", "ch", "total", "co_b1"])
     #expect(consumer.edges.contains(CoroutineReport.Edge(from: receive.number, to: CoroutineReport.done)))
     let loopHead = try #require(consumer.states.first { $0.kind == .preempt })
     #expect(consumer.edges.contains(CoroutineReport.Edge(from: receive.number, to: loopHead.number)))
     let dot = renderExplain(translation.report, function: "consumer", dot: true)
-    #expect(dot.contains("coro_chan_recv (line 18)"))
+    #expect(dot.contains("Channel.receive (line 17)"))
 }
 
 @Test func reportNamesAwaitsAndBlockingCalls() throws {

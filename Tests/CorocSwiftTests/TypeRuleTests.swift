@@ -84,3 +84,36 @@ private func type(of text: String, known: [String: String] = [:]) -> String? {
     #expect(TypeRule.genericConstructor(expression("Array(\"abc\".utf8)")!) == "Array")
     #expect(TypeRule.genericConstructor(expression("Foo(1)")!) == nil)
 }
+
+/// The typed API (TypedAPITypes): a channel spelled with its element type is
+/// visible, its select-case makers have visible types, a bare `Channel(...)`
+/// leaves the element to inference; the receivers a coroutine's typed calls are
+/// made on are its parameters and locals of those types.
+@Test func typedAPITypesAreVisible() throws {
+    #expect(type(of: "Channel<Int>(capacity: 2)") == "Channel<Int>")
+    #expect(type(of: "Channel(capacity: 2)") == nil)
+    let bare = Parser.parse(source: "let x = Channel(capacity: 2)").statements.first?.item.as(VariableDeclSyntax.self)?
+        .bindings.first?.initializer?.value
+    #expect(bare.flatMap { TypeRule.genericConstructor($0) } == "Channel")
+    #expect(type(of: "WaitGroup()") == "WaitGroup")
+    let known = ["ch": "Channel<[String]>", "n": "Int"]
+    #expect(type(of: "ch.receiving()", known: known) == "Receiving<[String]>")
+    #expect(type(of: "ch.sending([\"a\"])", known: known) == "Sending<[String]>")
+    #expect(type(of: "ch.close()", known: known) == "Bool")
+    #expect(type(of: "n.receiving()", known: known) == nil)
+    #expect(TypedAPITypes.channelElement("CoroSwift.Channel<Int?>") == "Int?")
+    #expect(TypedAPITypes.optional("() -> Void") == "(() -> Void)?")
+
+    let file = Parser.parse(source: """
+        @coroutine func f(_ inbox: Channel<Int>, _ n: Int) {
+            let done = WaitGroup()
+            let lock: CoroMutex = CoroMutex()
+            let copy = inbox
+            let other = Box()
+        }
+        """)
+    let source = SourceContext(fileName: "t.coroswift", tree: file, text: file.description)
+    let signature = try #require(CoroutineFinder(source: source).find(in: file).coroutines.first)
+    #expect(TypedAPITypes.receivers(of: signature) == ["inbox": "Channel<Int>", "done": "WaitGroup",
+                                                       "lock": "CoroMutex", "copy": "Channel<Int>"])
+}

@@ -14,7 +14,7 @@ if [ -z "$coroc" ]; then
     [ -x "$coroc" ] || coroc=$root/.build/debug/coroc
 fi
 targets=()
-for name in yield chan await; do
+for name in yield chan await yield_typed chan_typed; do
     for mode in stackless stackful; do targets+=("build/swift_$name.$mode"); done
 done
 make -s -C "$root/bench" COROC="$coroc" "${targets[@]}"
