@@ -18,6 +18,7 @@
 #include "poll.h"
 #include "lock.h"
 #include "timer.h"
+#include "trace.h"
 
 #define CHUNK_RECORDS 1024
 #define CHUNKS 1024   /* fds up to 1M; larger numbers are served as CORO_FD_BLOCK */
@@ -184,6 +185,7 @@ static inline int input_drained(fdrec *r) {
 }
 
 int coro_fd_park(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err) {
+    coro_trace_fd(fd, mode);
     fdrec *r = lookup(fd);
     if (r == NULL) {
         if (mode & CORO_FD_TRY) return 1;
