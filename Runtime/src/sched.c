@@ -445,12 +445,14 @@ static void park(coro_worker *w, coro_task *t) {
 
 static inline void run_timers(void);
 
-/* Inline into the worker loop: a yield round trip is this plus next_task. */
-static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_task *t) {
+/* Inline into the worker loop: a yield round trip is this plus next_task.
+ * `tracing` is a constant at each call site (worker_loop), so the loop that
+ * runs with CORO_TRACE unset has no trace hooks at all. */
+static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_task *t, const int tracing) {
     STORER(&w->cur, t);
     __atomic_store_n(&coro_preempt_flag_, 0, __ATOMIC_RELAXED);
     STORER(&t->status, CORO_TASK_RUNNING);
-    coro_trace(CORO_TR_RUN, t, 0, 0);
+    if (tracing) coro_trace_event_(CORO_TR_RUN, t, 0, 0);
     for (;;) {
         coro_frame *f = t->top;
         coro_status st = f->resume(f);
@@ -464,7 +466,7 @@ static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_
             }
             if (LOADR(&t->status) != CORO_TASK_RUNNING)
                 coro_fatal("task %s ended while a wake-up for it was pending", t->name);
-            coro_trace_stop(t, st);
+            if (tracing) coro_trace_stop_(t, st);
             task_end(t);
             return;
         }
@@ -473,7 +475,7 @@ static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_
         case CORO_YIELDED:
             if (LOADR(&t->status) != CORO_TASK_RUNNING)
                 coro_fatal("task %s yielded while a wake-up for it was pending", t->name);
-            coro_trace_stop(t, st);
+            if (tracing) coro_trace_stop_(t, st);
             STORER(&t->status, CORO_TASK_RUNNABLE);
             /* Fire due timers first, so that a task they wake runs before the
              * yielder comes round again: a preempted CPU hog must not make a
@@ -486,7 +488,7 @@ static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_
             else coro_globq_put(t);
             return;
         case CORO_SUSPENDED:
-            coro_trace_stop(t, st);
+            if (tracing) coro_trace_stop_(t, st);
             park(w, t);
             return;
         }
@@ -679,7 +681,12 @@ static void worker_loop(coro_worker *w) {
     coro_self_worker_ = w;
     __atomic_store_n(&w->preempt_flag, &coro_preempt_flag_, __ATOMIC_RELEASE);   /* partner: monitor's acquire */
     coro_task *t;
-    while ((t = next_task(w)) != NULL) run_task(w, t);
+    /* The one trace branch of the yield path: per worker, not per turn. */
+    if (CORO_TRACE_ON()) {
+        while ((t = next_task(w)) != NULL) run_task(w, t, 1);
+    } else {
+        while ((t = next_task(w)) != NULL) run_task(w, t, 0);
+    }
     coro_alloc_flush(&w->alloc);
     coro_monitor_retract(w);
     coro_self_worker_ = NULL;

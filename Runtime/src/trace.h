@@ -5,6 +5,8 @@
  *
  *  - Off (CORO_TRACE unset), every hook is one load of coro_trace_on_ and a
  *    branch predicted not taken; nothing else runs and nothing is allocated.
+ *    The yield path has no hook at all: sched.c's worker loop is compiled
+ *    twice, with and without the turn hooks, and picks one per worker.
  *    coro_trace_on_ is written once, in coro_run_main before any worker
  *    starts, and never while workers run (so a plain load suffices).
  *  - On, an event goes into the calling thread's own buffer (no lock, no
@@ -57,7 +59,13 @@ void coro_trace_poll_(const coro_task_list *woken);
 void coro_trace_start(void);   /* coro_run_main, before workers start */
 void coro_trace_finish(void);  /* coro_run_main, after workers joined */
 
+/* -DCORO_TRACE_COMPILED_OUT removes the hooks (the baseline of the
+ * off-cost measurement in docs/benchmarks.md). */
+#ifdef CORO_TRACE_COMPILED_OUT
+#define CORO_TRACE_ON() 0
+#else
 #define CORO_TRACE_ON() __builtin_expect(coro_trace_on_, 0)
+#endif
 /* The hooks: one branch when off. */
 #define coro_trace(kind, t, a, b) do { if (CORO_TRACE_ON()) coro_trace_event_((kind), (t), (a), (b)); } while (0)
 /* st: the coro_status the task's resume returned (park reason read from t->op). */
