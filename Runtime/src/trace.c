@@ -205,9 +205,9 @@ static life *lookup(lives *m, const void *task) {
     size_t j = ((uintptr_t)task >> 4) & (m->cap - 1);
     while (m->slot[j].task && m->slot[j].task != task) j = (j + 1) & (m->cap - 1);
     life *l = &m->slot[j];
-    if (!l->task) {   /* first sight without a spawn (spawned before tracing began) */
+    if (!l->task) {   /* id 0: given by the spawn, or by write_event if none came */
         m->n++;
-        *l = (life){task, "coroutine", -1, -1, ++m->next_id, 0};
+        *l = (life){task, "coroutine", -1, -1, 0, 0};
     }
     return l;
 }
@@ -273,6 +273,7 @@ static ev *collect(size_t *count, uint64_t *dropped) {
 static void write_event(FILE *f, lives *m, const ev *e) {
     life *l = lookup(m, e->task);
     if (!l) return;
+    if (l->id == 0 && e->kind != CORO_TR_SPAWN) l->id = ++m->next_id;   /* spawned before tracing began */
     switch (e->kind) {
     case CORO_TR_SPAWN:
         *l = (life){e->task, e->a ? (const char *)e->a : "coroutine", -1, -1, ++m->next_id, 0};
@@ -287,7 +288,7 @@ static void write_event(FILE *f, lives *m, const ev *e) {
     case CORO_TR_STOP:
         head(f, "X", l->name, "run", e->lane, l->run_ts >= 0 ? l->run_ts : e->ts);
         fputs(",\"dur\":", f);
-        put_ts(f, l->run_ts >= 0 ? e->ts - l->run_ts + t0_ns : t0_ns);
+        put_ts(f, l->run_ts >= 0 ? e->ts - l->run_ts : 0);
         fprintf(f, ",\"args\":{\"coro\":%u,\"end\":\"%s\"", l->id, end_name(e->b));
         if (e->b == CORO_TR_END_FD_READ || e->b == CORO_TR_END_FD_WRITE) fprintf(f, ",\"fd\":%ld", (long)e->a);
         fputs("}}", f);
@@ -317,7 +318,7 @@ static void write_event(FILE *f, lives *m, const ev *e) {
     case CORO_TR_BLOCK_END:
         head(f, "X", l->name, "blocking", e->lane, l->block_ts >= 0 ? l->block_ts : e->ts);
         fputs(",\"dur\":", f);
-        put_ts(f, l->block_ts >= 0 ? e->ts - l->block_ts + t0_ns : t0_ns);
+        put_ts(f, l->block_ts >= 0 ? e->ts - l->block_ts : 0);
         fprintf(f, ",\"args\":{\"coro\":%u}}", l->id);
         l->block_ts = -1;
         return;
