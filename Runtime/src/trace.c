@@ -345,7 +345,9 @@ static void write_lanes(FILE *f, const ev *all, size_t n) {
 static void write_file(void) {
     size_t n;
     uint64_t dropped;
+    pthread_mutex_lock(&reg_lock);   /* the list, against a thread registering now (exit() path) */
     ev *all = collect(&n, &dropped);
+    pthread_mutex_unlock(&reg_lock);
     if (!all) { fprintf(stderr, "coro: trace: out of memory; %s not written\n", trace_path); return; }
     FILE *f = fopen(trace_path, "w");
     if (!f) {
@@ -392,19 +394,20 @@ static void at_exit(void) {
 
 void coro_trace_start(void) {
     const char *p = getenv("CORO_TRACE");
-    coro_trace_on_ = p != NULL && *p != 0;
-    if (!coro_trace_on_) return;
+    int on = p != NULL && *p != 0;
+    if (!on) return;   /* no store: it is already 0 (coro_trace_finish) */
     static int registered;
     if (!registered++) atexit(at_exit);
     trace_path = p;
     t0_ns = coro_now_ns();
     __atomic_store_n(&in_run, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&coro_trace_on_, 1, __ATOMIC_RELAXED);   /* pthread_create orders it for the workers */
 }
 
 void coro_trace_finish(void) {
-    if (!coro_trace_on_) return;
+    if (!__atomic_load_n(&coro_trace_on_, __ATOMIC_RELAXED)) return;
     __atomic_store_n(&in_run, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&coro_trace_on_, 0, __ATOMIC_RELAXED);
     write_file();
-    coro_trace_on_ = 0;
     release_all();
 }

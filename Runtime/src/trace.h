@@ -7,8 +7,10 @@
  *    branch predicted not taken; nothing else runs and nothing is allocated.
  *    The yield path has no hook at all: sched.c's worker loop is compiled
  *    twice, with and without the turn hooks, and picks one per worker.
- *    coro_trace_on_ is written once, in coro_run_main before any worker
- *    starts, and never while workers run (so a plain load suffices).
+ *    coro_trace_on_ is written only by coro_run_main, before its workers
+ *    start and after they stop, and only when the value changes; it is read
+ *    with relaxed atomic loads (a plain mov) because blocking-pool threads of
+ *    an earlier run may read it meanwhile.
  *  - On, an event goes into the calling thread's own buffer (no lock, no
  *    atomic read-modify-write): workers, blocking-pool threads and any other
  *    thread that readies a task each have one.  A thread's first event
@@ -64,7 +66,7 @@ void coro_trace_finish(void);  /* coro_run_main, after workers joined */
 #ifdef CORO_TRACE_COMPILED_OUT
 #define CORO_TRACE_ON() 0
 #else
-#define CORO_TRACE_ON() __builtin_expect(coro_trace_on_, 0)
+#define CORO_TRACE_ON() __builtin_expect(__atomic_load_n(&coro_trace_on_, __ATOMIC_RELAXED), 0)
 #endif
 /* The hooks: one branch when off. */
 #define coro_trace(kind, t, a, b) do { if (CORO_TRACE_ON()) coro_trace_event_((kind), (t), (a), (b)); } while (0)
