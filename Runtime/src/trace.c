@@ -60,7 +60,7 @@ typedef struct tbuf {
     struct tbuf *next;    /* registry list; protected by reg_lock */
     chunk *head, *cur;    /* owner only, except the writer's acquire walk */
     uint32_t total;       /* owner only */
-    uint64_t dropped;     /* owner only; read by the writer at the end */
+    uint64_t dropped;     /* atomic (relaxed): bumped by the owner (cold), read by the writer */
     int lane;             /* OTHER_LANE_BASE + n, for events off a worker */
     int fd, fd_mode;      /* coro_trace_fd's note for the next stop; owner only */
 } tbuf;
@@ -93,11 +93,11 @@ static tbuf *my_buf(void) {
 void coro_trace_event_(int kind, const coro_task *t, intptr_t a, int b) {
     tbuf *tb = my_buf();
     if (!tb) return;
-    if (tb->total >= MAX_EVENTS) { tb->dropped++; return; }
+    if (tb->total >= MAX_EVENTS) { __atomic_fetch_add(&tb->dropped, 1, __ATOMIC_RELAXED); return; }
     chunk *c = tb->cur;
     if (c->n == CHUNK_EVENTS) {
         chunk *nc = calloc(1, sizeof *nc);
-        if (!nc) { tb->dropped++; return; }
+        if (!nc) { __atomic_fetch_add(&tb->dropped, 1, __ATOMIC_RELAXED); return; }
         __atomic_store_n(&c->next, nc, __ATOMIC_RELEASE);   /* partner: write_file's walk */
         tb->cur = c = nc;
     }
@@ -251,7 +251,7 @@ static ev *collect(size_t *count, uint64_t *dropped) {
     size_t n = 0;
     *dropped = 0;
     for (tbuf *b = registry; b; b = b->next) {
-        *dropped += b->dropped;
+        *dropped += __atomic_load_n(&b->dropped, __ATOMIC_RELAXED);
         for (chunk *c = b->head; c; c = __atomic_load_n(&c->next, __ATOMIC_ACQUIRE))
             n += __atomic_load_n(&c->n, __ATOMIC_ACQUIRE);
     }

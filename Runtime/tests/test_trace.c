@@ -3,12 +3,14 @@
  * on several workers writes a trace-event file holding the events it must
  * (spawns, turns ending in chan recv / chan send / timer / yield / done,
  * readies); a second run rewrites the file with its own events only; a run
- * without CORO_TRACE leaves the file alone.  Under the sanitizer builds of
+ * without CORO_TRACE leaves the file alone; a program that calls exit() from
+ * inside a coroutine still writes its trace (at exit).  Under the sanitizer builds of
  * `make test` this also checks the per-thread recording for races and leaks.
  * (The JSON's structure and the park/ready order are checked by the Swift
  * tests: Tests/CorocDriverTests/TraceTests.swift.)
  */
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "rt_test.h"
 
@@ -67,6 +69,19 @@ static coro_status main_resume(coro_frame *self) {
 }
 
 static char path[64];
+
+/* quitter: yield once, then exit(0) in the middle of the run */
+static coro_status quitter_resume(coro_frame *self) {
+    player_frame *f = (player_frame *)self;
+    switch (f->hdr.state) {
+    case 0: break;
+    case 1: goto S1;
+    default: BAD_STATE(f);
+    }
+    f->hdr.state = 1;
+S1: CORO_OP(coro_op_yield(&f->hdr));
+    exit(0);
+}
 
 static char *slurp(void) {
     FILE *fp = fopen(path, "r");
@@ -132,6 +147,30 @@ static void untraced_run_leaves_it(void) {
     CHECK(t != NULL && strcmp(t, "untouched") == 0);
 }
 
+static void exit_inside_a_coroutine_still_writes(void) {
+    FILE *fp = fopen(path, "w");
+    if (fp) fclose(fp);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("CORO_TRACE", path, 1);
+        player_frame root;
+        rt_frame_init(&root.hdr, sizeof root, quitter_resume);
+        coro_run_main(&root.hdr, "quitter");
+        _exit(3);   /* not reached: the quitter exits */
+    }
+    CHECK(pid > 0);
+    int status = 0;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char *t = slurp();
+    CHECK(t != NULL);
+    if (!t) return;
+    CHECK_EQ(count(t, "\"name\":\"spawn\""), 1);
+    CHECK_EQ(count(t, "\"end\":\"yield\""), 1);   /* the turn that exits has no end */
+    CHECK(strlen(t) >= 4 && strcmp(t + strlen(t) - 4, "\n]}\n") == 0);
+}
+
 static void unwritable_file_is_reported_not_fatal(void) {
     rt_env_set("CORO_TRACE", "/nonexistent-dir/trace.json");
     run_once();   /* prints "coro: trace: cannot write ..." and carries on */
@@ -143,6 +182,10 @@ int main(void) {
     int fd = mkstemp(path);
     if (fd < 0) { perror("mkstemp"); return 2; }
     close(fd);
+    /* First: the child must not inherit this process's poller (an epoll
+     * instance and wake-up fd shared across fork made a later run of the
+     * parent hang in epoll_wait), and no run has created one yet. */
+    rt_phase("exit() inside a coroutine still writes the trace", exit_inside_a_coroutine_still_writes);
     rt_phase("traced run writes the events", traced_run_writes_the_events);
     rt_phase("a second run rewrites the file", second_run_rewrites_the_file);
     rt_phase("an untraced run leaves the file", untraced_run_leaves_it);
