@@ -63,6 +63,7 @@ typedef struct tbuf {
     uint64_t dropped;     /* atomic (relaxed): bumped by the owner (cold), read by the writer */
     int lane;             /* OTHER_LANE_BASE + n, for events off a worker */
     int fd, fd_mode;      /* coro_trace_fd's note for the next stop; owner only */
+    int shown;            /* writer only: 0 unused lane, 1 thread, 2 blocking pool */
 } tbuf;
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -329,17 +330,23 @@ static void write_lanes(FILE *f, const ev *all, size_t n) {
     fputs("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"coro\"}}", f);
     for (int i = 0; i < coro_sched_.nworkers; i++)
         fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"worker %d\"}}", i, i);
+    /* Number pool threads and other threads apart, in the order they
+     * registered (the list is newest first). */
+    int npool = 0, nthread = 0;
     for (tbuf *b = registry; b; b = b->next) {
-        int pool = 0, used = 0;
+        b->shown = 0;
         for (size_t i = 0; i < n; i++)
             if (all[i].lane == b->lane) {
-                used = 1;
-                if (all[i].kind == CORO_TR_BLOCK_BEGIN) { pool = 1; break; }
+                b->shown = 1;
+                if (all[i].kind == CORO_TR_BLOCK_BEGIN) { b->shown = 2; break; }
             }
-        if (used)
-            fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"%s %d\"}}",
-                    b->lane, pool ? "blocking pool" : "thread", b->lane - OTHER_LANE_BASE);
+        npool += b->shown == 2;
+        nthread += b->shown == 1;
     }
+    for (tbuf *b = registry; b; b = b->next)
+        if (b->shown)
+            fprintf(f, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"%s %d\"}}",
+                    b->lane, b->shown == 2 ? "blocking pool" : "thread", b->shown == 2 ? --npool : --nthread);
 }
 
 static void write_file(void) {

@@ -64,7 +64,9 @@ public enum TraceSVG {
         s += "<text x=\"10\" y=\"\(f(top + 12))\" font-size=\"13\" font-weight=\"bold\">\(esc(title))</text>\n"
         let busy = summary.workers.filter { $0.lane < 1000 }
             .map { String(format: "%.0f%%", summary.span > 0 ? 100 * $0.busy / summary.span : 0) }
-        s += "<text x=\"\(f(left + 160))\" y=\"\(f(top + 12))\" fill=\"#555555\">\(summary.coroutines.count) coroutines, "
+        // after the title (bold 13 px: ~8 px a character), at least at a fixed column
+        let infoX = Swift.max(left + 160, 10 + Double(title.count) * 8 + 16)
+        s += "<text x=\"\(f(infoX))\" y=\"\(f(top + 12))\" fill=\"#555555\">\(summary.coroutines.count) coroutines, "
         s += "\(summary.coroutines.reduce(0) { $0 + $1.switches }) turns, \(esc(TraceSummary.time(summary.span))); "
         s += "workers busy \(busy.joined(separator: " / "))</text>\n"
         var y = top + 20
