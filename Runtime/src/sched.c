@@ -254,10 +254,8 @@ static void enqueue(coro_task *t, int next) {
 static void ready(coro_task *t, int next) {
     uint32_t s = LOAD(&t->status);   /* partner: the release of park's CAS */
     if (s == CORO_TASK_RUNNING) {
-        if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_NOTIFIED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-            coro_trace(CORO_TR_READY, t, 0, 1);
-            return;   /* the scheduler requeues it when the op returns CORO_SUSPENDED */
-        }
+        if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_NOTIFIED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return;   /* the scheduler requeues it when the op returns CORO_SUSPENDED (and traces the ready) */
         /* the CAS failed: park's CAS won, s is now PARKED (or a bug) */
     }
     if (s != CORO_TASK_PARKED)
@@ -438,6 +436,7 @@ static void park(coro_worker *w, coro_task *t) {
         return;   /* from here on t belongs to its waker */
     if (s != CORO_TASK_NOTIFIED) coro_fatal("double park of task %s (it is %s)", t->name, status_name(s));
     /* Woken before it finished parking: it runs next, as a fresh ready would. */
+    coro_trace(CORO_TR_READY, t, 0, 1);   /* here, not in the waker: after its stop, before its next run */
     STORER(&t->status, CORO_TASK_RUNNABLE);
     if (coro_sched_.nworkers == 1) coro_runq_put_solo(&w->q, t, !coro_sched_.seeded);
     else coro_runq_put(&w->q, t, 1);

@@ -21,8 +21,9 @@
  *
  *  ts/dur are microseconds since coro_run_main began (3 decimals: ns).
  *  A wake-up that came while its task was still running (task.h: NOTIFIED)
- *  is written at the moment the task finished parking, with "early": 1, so
- *  in the file every park is followed by its ready, then by the next run.
+ *  is recorded by the worker when the park finds it, with "early": 1 (the
+ *  waker's own stamp could land after the task already ran again), so in
+ *  the file every park is followed by its ready, then by the next run.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -183,7 +184,6 @@ typedef struct life {
     int64_t run_ts;      /* start of the turn in progress, -1 if none */
     int64_t block_ts;    /* start of its blocking-pool job, -1 if none */
     uint32_t id;
-    int early;           /* a ready came while it ran: write it at the stop */
 } life;
 
 typedef struct lives { life *slot; size_t cap, n; uint32_t next_id; } lives;
@@ -208,7 +208,7 @@ static life *lookup(lives *m, const void *task) {
     life *l = &m->slot[j];
     if (!l->task) {   /* id 0: given by the spawn, or by write_event if none came */
         m->n++;
-        *l = (life){task, "coroutine", -1, -1, 0, 0};
+        *l = (life){task, "coroutine", -1, -1, 0};
     }
     return l;
 }
@@ -277,7 +277,7 @@ static void write_event(FILE *f, lives *m, const ev *e) {
     if (l->id == 0 && e->kind != CORO_TR_SPAWN) l->id = ++m->next_id;   /* spawned before tracing began */
     switch (e->kind) {
     case CORO_TR_SPAWN:
-        *l = (life){e->task, e->a ? (const char *)e->a : "coroutine", -1, -1, ++m->next_id, 0};
+        *l = (life){e->task, e->a ? (const char *)e->a : "coroutine", -1, -1, ++m->next_id};
         instant(f, "spawn", e->lane, e->ts);
         fprintf(f, ",\"args\":{\"coro\":%u,\"name\":", l->id);
         put_str(f, l->name);
@@ -294,16 +294,10 @@ static void write_event(FILE *f, lives *m, const ev *e) {
         if (e->b == CORO_TR_END_FD_READ || e->b == CORO_TR_END_FD_WRITE) fprintf(f, ",\"fd\":%ld", (long)e->a);
         fputs("}}", f);
         l->run_ts = -1;
-        if (l->early) {
-            l->early = 0;
-            instant(f, "ready", e->lane, e->ts);
-            fprintf(f, ",\"args\":{\"coro\":%u,\"early\":1}}", l->id);
-        }
         return;
     case CORO_TR_READY:
-        if (e->b && l->run_ts >= 0) { l->early = 1; return; }   /* its stop comes later */
         instant(f, "ready", e->lane, e->ts);
-        fprintf(f, ",\"args\":{\"coro\":%u}}", l->id);
+        fprintf(f, e->b ? ",\"args\":{\"coro\":%u,\"early\":1}}" : ",\"args\":{\"coro\":%u}}", l->id);
         return;
     case CORO_TR_STEAL:
         instant(f, "steal", e->lane, e->ts);

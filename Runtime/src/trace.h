@@ -37,7 +37,8 @@ enum coro_trace_kind {
     CORO_TR_SPAWN = 1,   /* task created (a: its name) */
     CORO_TR_RUN,         /* a worker starts running task */
     CORO_TR_STOP,        /* it stops: b = CORO_TR_END_*, a = fd for fd waits */
-    CORO_TR_READY,       /* task made runnable (b = 1: woken before it finished parking) */
+    CORO_TR_READY,       /* task made runnable (b = 1: woken before it finished parking,
+                            recorded by the parking worker) */
     CORO_TR_STEAL,       /* this worker stole task from worker a */
     CORO_TR_POLL,        /* the poller returned a ready tasks (a > 0 only) */
     CORO_TR_BLOCK_BEGIN, /* a blocking-pool thread starts task's job */
