@@ -62,7 +62,8 @@ typedef struct tbuf {
     chunk *head, *cur;    /* owner only, except the writer's acquire walk */
     uint32_t total;       /* owner only */
     uint64_t dropped;     /* atomic (relaxed): bumped by the owner (cold), read by the writer */
-    int lane;             /* OTHER_LANE_BASE + n, for events off a worker */
+    int lane;             /* OTHER_LANE_BASE + n, for events off a worker (0 for
+                             coro_run_main's thread, which becomes worker 0) */
     int fd, fd_mode;      /* coro_trace_fd's note for the next stop; owner only */
     int shown;            /* writer only: 0 unused lane, 1 thread, 2 blocking pool */
 } tbuf;
@@ -329,6 +330,7 @@ static void write_lanes(FILE *f, const ev *all, size_t n) {
     int npool = 0, nthread = 0;
     for (tbuf *b = registry; b; b = b->next) {
         b->shown = 0;
+        if (b->lane < OTHER_LANE_BASE) continue;   /* coro_run_main's thread: worker 0 */
         for (size_t i = 0; i < n; i++)
             if (all[i].lane == b->lane) {
                 b->shown = 1;
@@ -401,6 +403,10 @@ void coro_trace_start(void) {
     if (!registered++) atexit(at_exit);
     trace_path = p;
     t0_ns = coro_now_ns();
+    /* This thread becomes worker 0: its events before the worker loop starts
+     * (the main task's spawn) belong on that lane. */
+    tbuf *b = my_buf();
+    if (b) b->lane = 0;
     __atomic_store_n(&in_run, 1, __ATOMIC_RELEASE);
     __atomic_store_n(&coro_trace_on_, 1, __ATOMIC_RELAXED);   /* pthread_create orders it for the workers */
 }
