@@ -18,10 +18,12 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.1"),
     ],
     targets: [
-        // libclang 14's C API (module map + include/clang-c symlink; see NOTES.md).
+        // libclang 14's C API (module map + include/clang-c symlink; see NOTES.md),
+        // loaded with dlopen when first needed (loader.c): without libclang,
+        // coroc still starts, translates Swift, and says what to install.
         .target(
             name: "CClang",
-            linkerSettings: [.linkedLibrary("clang-14")]
+            linkerSettings: [.linkedLibrary("dl")]
         ),
         // The native runtime; also built by Runtime/Makefile for C users.
         .target(

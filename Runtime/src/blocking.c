@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <time.h>
 #include "blocking.h"
+#include "trace.h"
 
 /* Cap on pool threads: like a small GOMAXPROCS for syscalls; beyond it jobs queue. */
 #define MAX_THREADS 64
@@ -61,7 +62,9 @@ static void *pool_thread(void *arg) {
         pthread_mutex_unlock(&pool.lock);
 
         void (*fn)(void *) = (void (*)(void *))t->wait;
+        coro_trace(CORO_TR_BLOCK_BEGIN, t, 0, 0);
         fn((void *)t->aux);
+        coro_trace(CORO_TR_BLOCK_END, t, 0, 0);
         coro_task_ready(t);
 
         pthread_mutex_lock(&pool.lock);

@@ -18,6 +18,7 @@
 #include "poll.h"
 #include "lock.h"
 #include "timer.h"
+#include "trace.h"
 
 #define CHUNK_RECORDS 1024
 #define CHUNKS 1024   /* fds up to 1M; larger numbers are served as CORO_FD_BLOCK */
@@ -186,6 +187,7 @@ static inline int input_drained(fdrec *r) {
 
 /* coro_fd_park, and coro_fd_park_since when `edges` is non-NULL. */
 static int park(coro_task *t, int fd, int mode, const uint64_t *edges, int64_t deadline_ns, int timeout_err) {
+    coro_trace_fd(fd, mode);
     fdrec *r = lookup(fd);
     if (r == NULL) {
         if (mode & CORO_FD_TRY) return 1;

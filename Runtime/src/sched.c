@@ -78,6 +78,7 @@
 #include "sched.h"
 #include "poll.h"
 #include "timer.h"
+#include "trace.h"
 
 coro_sched coro_sched_;
 coro_worker *coro_workers_;
@@ -254,13 +255,14 @@ static void ready(coro_task *t, int next) {
     uint32_t s = LOAD(&t->status);   /* partner: the release of park's CAS */
     if (s == CORO_TASK_RUNNING) {
         if (__atomic_compare_exchange_n(&t->status, &s, CORO_TASK_NOTIFIED, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-            return;   /* the scheduler requeues it when the op returns CORO_SUSPENDED */
+            return;   /* the scheduler requeues it when the op returns CORO_SUSPENDED (and traces the ready) */
         /* the CAS failed: park's CAS won, s is now PARKED (or a bug) */
     }
     if (s != CORO_TASK_PARKED)
         coro_fatal("ready of task %s that is %s, not parked (double wake-up)", t->name, status_name(s));
     /* A parked task belongs to its one waker (us): nobody else writes its
      * status until it is queued, so a plain store does (no locked CAS). */
+    coro_trace(CORO_TR_READY, t, 0, 0);
     STORER(&t->status, CORO_TASK_RUNNABLE);
     enqueue(t, next);
 }
@@ -272,6 +274,7 @@ __thread int *coro_park_unlock_;
 /* The caller dequeued t under the lock t parked under (see task.h), so t is
  * PARKED and belongs to us: no CAS. */
 void coro_task_ready_parked(coro_task *t) {
+    coro_trace(CORO_TR_READY, t, 0, 0);
     STORER(&t->status, CORO_TASK_RUNNABLE);
     enqueue(t, 1);
 }
@@ -359,6 +362,7 @@ int coro_spawn(coro_frame *root, const char *name) {
     coro_task *t = task_alloc();
     if (t == NULL) return -1;
     task_init(t, root, name, 0);
+    coro_trace(CORO_TR_SPAWN, t, (intptr_t)t->name, 0);
     coro_worker *w = coro_self_worker_;
     if (w == NULL) {
         __atomic_fetch_add(&coro_sched_.live, 1, __ATOMIC_RELAXED);
@@ -432,6 +436,7 @@ static void park(coro_worker *w, coro_task *t) {
         return;   /* from here on t belongs to its waker */
     if (s != CORO_TASK_NOTIFIED) coro_fatal("double park of task %s (it is %s)", t->name, status_name(s));
     /* Woken before it finished parking: it runs next, as a fresh ready would. */
+    coro_trace(CORO_TR_READY, t, 0, 1);   /* here, not in the waker: after its stop, before its next run */
     STORER(&t->status, CORO_TASK_RUNNABLE);
     if (coro_sched_.nworkers == 1) coro_runq_put_solo(&w->q, t, !coro_sched_.seeded);
     else coro_runq_put(&w->q, t, 1);
@@ -439,11 +444,14 @@ static void park(coro_worker *w, coro_task *t) {
 
 static inline void run_timers(void);
 
-/* Inline into the worker loop: a yield round trip is this plus next_task. */
-static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_task *t) {
+/* Inline into the worker loop: a yield round trip is this plus next_task.
+ * `tracing` is a constant at each call site (worker_loop), so the loop that
+ * runs with CORO_TRACE unset has no trace hooks at all. */
+static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_task *t, const int tracing) {
     STORER(&w->cur, t);
     __atomic_store_n(&coro_preempt_flag_, 0, __ATOMIC_RELAXED);
     STORER(&t->status, CORO_TASK_RUNNING);
+    if (tracing) coro_trace_event_(CORO_TR_RUN, t, 0, 0);
     for (;;) {
         coro_frame *f = t->top;
         coro_status st = f->resume(f);
@@ -457,6 +465,7 @@ static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_
             }
             if (LOADR(&t->status) != CORO_TASK_RUNNING)
                 coro_fatal("task %s ended while a wake-up for it was pending", t->name);
+            if (tracing) coro_trace_stop_(t, st);
             task_end(t);
             return;
         }
@@ -465,6 +474,7 @@ static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_
         case CORO_YIELDED:
             if (LOADR(&t->status) != CORO_TASK_RUNNING)
                 coro_fatal("task %s yielded while a wake-up for it was pending", t->name);
+            if (tracing) coro_trace_stop_(t, st);
             STORER(&t->status, CORO_TASK_RUNNABLE);
             /* Fire due timers first, so that a task they wake runs before the
              * yielder comes round again: a preempted CPU hog must not make a
@@ -477,6 +487,7 @@ static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_
             else coro_globq_put(t);
             return;
         case CORO_SUSPENDED:
+            if (tracing) coro_trace_stop_(t, st);
             park(w, t);
             return;
         }
@@ -504,6 +515,7 @@ static void poll_nonblocking(void) {
     if (coro_netpoll_waiters() == 0) return;
     coro_task_list woken = {0};
     coro_netpoll(0, &woken);
+    coro_trace_poll(&woken);
     coro_task_ready_list(&woken);
 }
 
@@ -524,7 +536,10 @@ static coro_task *steal(coro_worker *w) {
             coro_worker *v = &coro_workers_[(start + i) % n];
             if (v == w) continue;
             coro_task *t = coro_runq_steal(&w->q, &v->q, round == 3);
-            if (t != NULL) return t;
+            if (t != NULL) {
+                coro_trace(CORO_TR_STEAL, t, v->id, 0);
+                return t;
+            }
         }
     }
     return NULL;
@@ -573,6 +588,7 @@ static void block(coro_worker *w, int polling) {
     /* seq_cst: partner of the monitor's store of monitor_sleeping (monitor.c) */
     if (__atomic_fetch_add(&coro_sched_.nactive, 1, __ATOMIC_SEQ_CST) == 0) coro_monitor_kick();
     run_timers();
+    coro_trace_poll(&woken);
     coro_task_ready_list(&woken);
 }
 
@@ -664,7 +680,12 @@ static void worker_loop(coro_worker *w) {
     coro_self_worker_ = w;
     __atomic_store_n(&w->preempt_flag, &coro_preempt_flag_, __ATOMIC_RELEASE);   /* partner: monitor's acquire */
     coro_task *t;
-    while ((t = next_task(w)) != NULL) run_task(w, t);
+    /* The one trace branch of the yield path: per worker, not per turn. */
+    if (CORO_TRACE_ON()) {
+        while ((t = next_task(w)) != NULL) run_task(w, t, 1);
+    } else {
+        while ((t = next_task(w)) != NULL) run_task(w, t, 0);
+    }
     coro_alloc_flush(&w->alloc);
     coro_monitor_retract(w);
     coro_self_worker_ = NULL;
@@ -688,6 +709,7 @@ int coro_run_main(coro_frame *root, const char *name) {
         return -1;
     }
     configure();
+    coro_trace_start();
     if (coro_netpoll_init() < 0) goto error1;
     coro_netpoll_forget_all();
     int n = coro_sched_.nworkers;
@@ -709,6 +731,7 @@ int coro_run_main(coro_frame *root, const char *name) {
     coro_task *t = task_alloc();
     if (t == NULL) goto error2;
     task_init(t, root, name ? name : "main", CORO_TASK_MAIN);
+    coro_trace(CORO_TR_SPAWN, t, (intptr_t)t->name, 0);
     __atomic_fetch_add(&coro_sched_.live, 1, __ATOMIC_RELAXED);
     coro_runq_put(&coro_workers_[0].q, t, 0);
 
@@ -725,6 +748,7 @@ int coro_run_main(coro_frame *root, const char *name) {
     worker_loop(&coro_workers_[0]);
     for (int i = 1; i < started; i++) pthread_join(coro_workers_[i].thread, NULL);
     if (!coro_sched_.seeded) coro_monitor_stop();
+    coro_trace_finish();
 
     free(coro_workers_);
     coro_workers_ = NULL;

@@ -49,6 +49,7 @@ final class ParsedUnit {
         guard let bytes = contents ?? FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
             throw DiagnosticError([Diagnostic(.fatal, at: nil, "no such file or directory: '\(path)'")])
         }
+        if let missing = LibClang.loadError() { throw DiagnosticError([Diagnostic(.fatal, at: nil, missing)]) }
         let index = clang_createIndex(0, 0)!
         let args = ["-x", "c", "-std=gnu17"] + arguments
         var unit: CXTranslationUnit?

@@ -74,6 +74,9 @@ public struct BenchPlan: Sendable {
         for (side, label) in modes {
             add("yield.\(side)", label, side, ["build/yield.\(side)", n(2_000_000)])
         }
+        // The same yield with the runtime's trace hooks compiled out: tracing off must cost nothing.
+        add("yield.stackless.notrace", "coroc stackless, trace hooks compiled out", .stackless,
+            ["build/yield.stackless.notrace", n(2_000_000)])
         add("floor", "hand-written state machine", .peer, ["build/floor", n(20_000_000)])
         add("go.yield", "Go Gosched", .peer, ["build/go_yield", n(2_000_000)])
         add("boost", "Boost.Context fiber", .peer, ["build/boost_fiber", n(20_000_000), n(100_000)])
@@ -162,8 +165,8 @@ public struct BenchPlan: Sendable {
 
         let rows: [BenchRow] = [
             BenchRow(title: "yield through the scheduler", metric: "yield_ns", unit: "ns", lowerIsBetter: true,
-                     entries: ["yield.stackless", "yield.stackful", "swift.yield.stackless", "swift.yield.stackful",
-                               "swift.yield_typed.stackless", "swift.yield_typed.stackful",
+                     entries: ["yield.stackless", "yield.stackless.notrace", "yield.stackful", "swift.yield.stackless",
+                               "swift.yield.stackful", "swift.yield_typed.stackless", "swift.yield_typed.stackful",
                                "rt.yield.stackful", "floor", "go.yield", "boost", "pthreads"],
                      reference: "go.yield"),
             BenchRow(title: "unbuffered channel, one way", metric: "chan_oneway_ns", unit: "ns", lowerIsBetter: true,
@@ -219,6 +222,8 @@ public struct BenchPlan: Sendable {
         let targets: [BenchTarget] = [
             t("stackless yield <= 0.1x Go Gosched", "yield_ns", "yield.stackless", "go.yield", .atMost, 0.1),
             t("stackless yield <= 3x the hand-written floor", "yield_ns", "yield.stackless", "floor", .atMost, 3),
+            t("stackless yield, tracing off, <= 1.02x trace hooks compiled out", "yield_ns", "yield.stackless",
+              "yield.stackless.notrace", .atMost, 1.02),
             t("stackful yield <= 0.25x Go Gosched", "yield_ns", "yield.stackful", "go.yield", .atMost, 0.25),
             t("channel one-way stackless <= 0.15x Go", "chan_oneway_ns", "chan.stackless", "go.chan", .atMost, 0.15),
             t("channel one-way stackful <= 0.3x Go", "chan_oneway_ns", "chan.stackful", "go.chan", .atMost, 0.3),

@@ -14,6 +14,7 @@ public struct RunOptions: Sendable {
     public var clangArgs: [String] = []        // -I / -D for translation and compilation
     public var compilerFlags: [String] = []    // after `--`
     public var catalogueFiles: [String] = []
+    public var tracePaths: [TranslationMode: String] = [:]   // CORO_TRACE for the program, per mode
     public init() {}
 }
 
@@ -92,8 +93,10 @@ public enum Runner {
         if !r.reason.succeeded {
             throw DriverError.failed("compiling the translated \(path) failed (\(argv[0]) \(r.reason.description)):\n\(r.stderrText)\(r.stdoutText)")
         }
+        var environment = header.environment
+        if let trace = options.tracePaths[options.mode] { environment["CORO_TRACE"] = trace }
         return BuiltProgram(executable: exe, workDir: dir, arguments: header.arguments,
-                            environment: header.environment, warnings: translated.warnings)
+                            environment: environment, warnings: translated.warnings)
     }
 
     public static func environment(threads: Int?, extra: [String: String] = [:]) -> [String: String] {

@@ -75,6 +75,8 @@ public enum Translate {
         }
         switch language {
         case .c:
+            // libclang is opened only now: Swift input never needs it (exit 2 without it).
+            if let missing = LibClang.loadError() { throw DriverError.environment(missing) }
             // <coro.h> must resolve for libclang even when the user passed no -I.
             var clangArgs = req.clangArgs
             if let runtime = try? RuntimeLocation.locate() { clangArgs += ["-I", runtime.includeDir] }

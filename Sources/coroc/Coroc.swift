@@ -19,11 +19,12 @@ struct Coroc: ParsableCommand {
             Examples:
               coroc translate server.c -o server.gen.c
               coroc run Fixtures/c/echo.c --mode both --threads 4
+              coroc run Fixtures/c/echo.c --mode both --trace
               coroc explain server.c --function handle
               CC="coroc cc" make
             """,
         version: CorocVersion.string,
-        subcommands: [TranslateCommand.self, RunCommand.self, ExplainCommand.self, BenchCommand.self, CCCommand.self]
+        subcommands: [TranslateCommand.self, RunCommand.self, TraceCommand.self, ExplainCommand.self, BenchCommand.self, CCCommand.self]
     )
 
     /// Runs a command body and maps DriverError to the documented exit statuses.

@@ -13,7 +13,10 @@ struct RunCommand: ParsableCommand {
             with NAME.expected and prints a pass/fail table (exit 1 if any failed). \
             `--mode both` on a file without NAME.expected compares the two modes with each other. \
             Arguments after `--` go to the program (after those of a `// args: ...` line at the top of the file). \
-            Extra compiler flags go through `-Xcc FLAG`.
+            Extra compiler flags go through `-Xcc FLAG`. \
+            `--trace` records the scheduler's events (CORO_TRACE), prints each mode's summary (to stderr \
+            for one plain run, after the table otherwise) and draws the modes' timelines into one SVG \
+            (--trace-svg, default NAME.trace.svg), with each mode's NAME.MODE.trace.json beside it (docs/trace.md).
             """
     )
 
@@ -38,9 +41,50 @@ struct RunCommand: ParsableCommand {
             help: ArgumentHelp("Pass a flag to the C (or Swift) compiler.", valueName: "flag"))
     var compilerFlags: [String] = []
 
+    @Flag(help: "Trace the run: print each mode's summary, draw the timelines (--trace-svg), keep NAME.MODE.trace.json beside.")
+    var trace = false
+
+    @Option(name: .customLong("trace-svg"), help: ArgumentHelp("Where --trace draws the timelines (default: NAME.trace.svg).", valueName: "file.svg"))
+    var traceSVG: String?
+
     /// Arguments for the program: what follows `--` on the command line (split
     /// off before parsing, since ArgumentParser allows one positional array).
     var programArguments: [String] { Coroc.postTerminatorArguments }
+
+    var baseName: String { ((files[0] as NSString).lastPathComponent as NSString).deletingPathExtension }
+
+    /// The picture: --trace-svg, or NAME.trace.svg in the current directory.
+    var svgPath: String { traceSVG ?? FileManager.default.currentDirectoryPath + "/\(baseName).trace.svg" }
+
+    /// Each mode's trace goes beside the picture.
+    func tracePath(mode: TranslationMode) -> String {
+        let dir = (svgPath as NSString).deletingLastPathComponent
+        return (dir.isEmpty ? "." : dir) + "/\(baseName).\(mode.rawValue).trace.json"
+    }
+
+    /// After a --trace run: each mode's summary, one SVG with every mode.
+    /// Single plain runs leave stdout to the program, so it goes to stderr.
+    func reportTraces(_ options: RunOptions) {
+        let plain = mode.modes.count == 1 && !check
+        var inputs: [(title: String, path: String)] = []
+        for m in mode.modes {
+            let path = options.tracePaths[m]!
+            if FileManager.default.fileExists(atPath: path) {
+                inputs.append(("\(m.rawValue): \(files[0])", path))
+            } else {
+                FileHandle.standardError.write(Data("coroc: warning: the \(m.rawValue) run wrote no trace (\(path))\n".utf8))
+            }
+        }
+        guard !inputs.isEmpty else { return }
+        let svg = svgPath
+        do {
+            let r = try TraceReport.run(inputs, svgPath: svg, check: false)
+            let out = "\n" + r.text + "trace: \((inputs.map(\.path) + [svg]).joined(separator: ", "))\n"
+            (plain ? FileHandle.standardError : FileHandle.standardOutput).write(Data(out.utf8))
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+        }
+    }
 
     func threadCounts() throws -> [Int?] {
         guard let threads else { return [nil] }
@@ -64,6 +108,14 @@ struct RunCommand: ParsableCommand {
             options.clangArgs = common.clangArgs
             options.catalogueFiles = common.catalogues
             options.compilerFlags = compilerFlags
+            if trace || traceSVG != nil {
+                guard trace else { throw DriverError.usage("--trace-svg needs --trace") }
+                guard files.count == 1, counts.count == 1 else {
+                    throw DriverError.usage("--trace takes one program and one --threads count")
+                }
+                for m in mode.modes { options.tracePaths[m] = tracePath(mode: m) }
+            }
+            defer { if trace { reportTraces(options) } }
             let matrix = files.count > 1 || check || mode.modes.count > 1 || counts.count > 1
             if !matrix {
                 options.mode = mode.modes[0]
