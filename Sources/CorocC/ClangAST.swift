@@ -112,7 +112,19 @@ struct CursorKey: Hashable {
     let raw: CXCursor
     init(_ c: Cursor) { raw = c.raw }
     init(raw: CXCursor) { self.raw = raw }
-    static func == (a: CursorKey, b: CursorKey) -> Bool { clang_equalCursors(a.raw, b.raw) != 0 }
+    /// An expression or statement is its Stmt node (`data.1`): clang_equalCursors
+    /// also compares the parent declaration, and a cursor fetched through
+    /// clang_Cursor_getVarDeclInitializer or clang_Cursor_getArgument carries a
+    /// different parent than the same node reached by visiting, so a suspend
+    /// call classified in the walk was not found under its argument cursor
+    /// (`struct pair q = swap(make_pair(5));` called `make_pair` as a function).
+    static func == (a: CursorKey, b: CursorKey) -> Bool {
+        let kind = a.raw.kind
+        if kind == b.raw.kind && (clang_isExpression(kind) != 0 || clang_isStatement(kind) != 0) {
+            return a.raw.data.1 == b.raw.data.1 && a.raw.data.2 == b.raw.data.2
+        }
+        return clang_equalCursors(a.raw, b.raw) != 0
+    }
     func hash(into h: inout Hasher) {
         let kind = raw.kind
         let node = clang_isExpression(kind) != 0 || clang_isStatement(kind) != 0 ? raw.data.1 : raw.data.0

@@ -125,6 +125,12 @@ def coroutinize(path, clang):
                 return
             mains.append(decl)
             edits.append((loc["offset"], 4, b"torture_user_main"))
+            # Reaching main's closing brace returns 0 (C11 5.1.2.2.3); the renamed
+            # function would return an indeterminate value instead, so say it.
+            body = [c for c in decl.get("inner", []) if c.get("kind") == "CompoundStmt"][-1]
+            end = body.get("range", {}).get("end", {})
+            if "offset" in end and "spellingLoc" not in end and "expansionLoc" not in end:
+                edits.append((end["offset"], 0, b"return 0; "))
 
     walk_locs(ast, state, hook)
     if len(mains) != 1 or mains[0] is None:
@@ -138,7 +144,7 @@ def coroutinize(path, clang):
     if args is None:
         return None, "main has %d parameters" % nparams
     for off, dl, ins in sorted(edits, reverse=True):
-        if src[off:off + dl] != (b"main" if dl else src[off:off]):
+        if dl and src[off:off + dl] != b"main" or ins == b"return 0; " and src[off:off + 1] != b"}":
             return None, "edit offset mismatch"
         src = src[:off] + ins + src[off + dl:]
     tail = ("\nint main(int argc, char **argv, char **envp) { (void)argc; (void)argv; (void)envp;"

@@ -1,0 +1,182 @@
+// Normalize, rendering: source text with frame references.
+//
+// In:  a cursor (statement or expression) without suspend points, or a range
+//      of the source.
+// Out: its text with every frame variable as its field (`f->x` or a register
+//      local), `return` as a store to `ret_` and CORO_DONE, redirected
+//      `continue`s, compound literals moved into the frame and `coro_go`
+//      spawns; the bytes between edits are the source's own.
+import CClang
+import CorocCore
+import Foundation
+
+extension Normalizer {
+    // MARK: text with frame references
+
+    /// The expression or statement text with frame variables as `f->x`.
+    func renderText(_ c: Cursor) -> String {
+        if let range = macros.textRange(c) { return render(range, c) }
+        return renderPretty(c)
+    }
+
+    /// Written inside a macro body: print it, then map frame variables.
+    func renderPretty(_ node: Cursor) -> String {
+        var c = node
+        var printed = c.prettyPrinted
+        // libclang prints nothing for implicit casts (UnexposedExpr): print the operand.
+        while printed.isEmpty, c.children.count == 1 {
+            c = c.children[0]
+            printed = c.prettyPrinted
+        }
+        var refs: [(String, String)] = []
+        c.forEachDescendant { node in
+            if node.kind == CXCursor_DeclRefExpr, let target = node.referencedKey, let field = frameVars[target] {
+                refs.append((node.spelling, field))
+            }
+        }
+        if refs.isEmpty { return printed }
+        printed = replaceIdentifiers(printed, refs)
+        return printed
+    }
+
+    func render(_ range: TextRange, _ c: Cursor) -> String {
+        var edits: [(TextRange, String)] = []
+        collectEdits(node: c, into: &edits, insideLoop: false)
+        return apply(edits, to: range)
+    }
+
+    func apply(_ unsorted: [(TextRange, String)], to range: TextRange) -> String {
+        let edits = unsorted.sorted { $0.0 < $1.0 }
+        var out = "", at = range.start
+        for (r, text) in edits where r.start >= at && r.end <= range.end {
+            out += source.slice(TextRange(start: at, end: r.start)) + text
+            at = r.end
+        }
+        return out + source.slice(TextRange(start: at, end: range.end))
+    }
+
+    func collectEdits(_ c: Cursor, into edits: inout [(TextRange, String)], insideLoop: Bool) {
+        for child in c.children { collectEdits(node: child, into: &edits, insideLoop: insideLoop) }
+    }
+
+    /// Edits for `node` itself, or else for its subtree.
+    func collectEdits(node: Cursor, into edits: inout [(TextRange, String)], insideLoop: Bool) {
+        if isGoMarker(node) {
+            edits.append((node.expansionRange, spawnText(node)))
+            return
+        }
+        switch node.kind {
+        case CXCursor_DeclRefExpr:
+            guard let target = node.referencedKey, let field = frameVars[target] else { return }
+            if let r = macros.textRange(node), source.slice(r) == node.spelling {
+                edits.append((r, field))
+            } else {
+                error(node, Messages.localInMacroBody(node.spelling))
+            }
+        case CXCursor_ReturnStmt:
+            guard var r = macros.textRange(node) else {
+                error(node, Messages.returnInMacro)
+                return
+            }
+            if let end = source.semicolon(after: r.end) { r.end = end }
+            var text = "{ "
+            if let value = node.children.first {
+                text += coroutine.returnsVoid ? "\(renderText(value)); " : assignment("\(fp)->ret_", renderText(value), coroutine.resultType) + " "
+            }
+            edits.append((r, text + "return CORO_DONE; }"))
+        case CXCursor_ContinueStmt where !insideLoop:
+            guard let label = loops.last ?? nil, var r = macros.textRange(node) else { return }
+            if let end = source.semicolon(after: r.end) { r.end = end }
+            label.used = true
+            edits.append((r, "goto \(label.name);"))
+        case CXCursor_CompoundLiteralExpr:
+            guard let r = macros.textRange(node) else { return }
+            // clang also makes an implicit compound literal when an argument is
+            // passed to a transparent-union parameter (glibc's __SOCKADDR_ARG of
+            // accept/connect/bind under _GNU_SOURCE).  It has no `(type){` of its
+            // own, so its text has no brace.  Not a literal to move.
+            if !apply([], to: r).contains("{") {
+                collectEdits(node, into: &edits, insideLoop: insideLoop)
+                return
+            }
+            // Lives in the frame so pointers to it survive suspension; the
+            // memcpy re-initializes it each time the expression runs, as C does.
+            var inner: [(TextRange, String)] = []
+            collectEdits(node, into: &inner, insideLoop: insideLoop)
+            let literal = apply(inner, to: r)
+            literalCounter += 1
+            let field = "\(fp)->" + frame.add(preferred: "lit\(literalCounter)_", type: node.type)
+            edits.append((r, "(*(__typeof__(\(field)) *)__builtin_memcpy(&\(field), &\(literal), sizeof \(field)))"))
+        case CXCursor_UnaryExpr:
+            unevaluated += 1
+            collectEdits(node, into: &edits, insideLoop: insideLoop)
+            unevaluated -= 1
+        case CXCursor_CallExpr where unevaluated > 0:
+            // `sizeof f(x)` of a coroutine f: stackless has no function f, and the
+            // operand only contributes its type.
+            guard let callee = node.referenced, facts.coroutines[callee.spelling] != nil,
+                  let r = macros.textRange(node) else {
+                collectEdits(node, into: &edits, insideLoop: insideLoop)
+                return
+            }
+            let type = node.type
+            edits.append((r, type.kind == CXType_Void ? "((void)0)" : "(*(\(typeName(type)) *)0)"))
+        case CXCursor_WhileStmt, CXCursor_ForStmt, CXCursor_DoStmt:
+            collectEdits(node, into: &edits, insideLoop: true)
+        default:
+            collectEdits(node, into: &edits, insideLoop: insideLoop)
+        }
+    }
+
+    /// The outermost expression of a `coro_go(...)` expansion.  Most nodes are
+    /// not in a macro at all, and a file has few markers: the range compare
+    /// (two libclang calls) runs only for nodes that start a marker.
+    func isGoMarker(_ node: Cursor) -> Bool {
+        let markers = facts.unit.markers
+        guard !markers.isEmpty, node.isExpression else { return false }
+        let at = node.fileOffset
+        guard let marker = markers.first(where: { $0.range.start == at }), marker.kind == .go else { return false }
+        return marker.range == node.expansionRange
+    }
+
+    /// `coro_go(g(args))` becomes a spawn of g's heap frame.
+    func spawnText(_ marker: Cursor) -> String {
+        guard let call = spawnedCall(marker), let name = call.referenced?.spelling else {
+            error(marker, Messages.goWithoutCoroutine)
+            return "((void)0)"
+        }
+        let args = (0..<call.argumentCount).map { renderText(call.argument($0)) }
+        return "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
+    }
+
+    /// `coro_go(g(h(x)))` where an argument suspends (h is a coroutine or an
+    /// I/O call): the arguments are lowered first, in order (their suspend
+    /// points become states of this coroutine and their values frame temps),
+    /// then g is spawned with the values, as C evaluates arguments before the call.
+    func lowerSpawn(_ marker: Cursor) -> String {
+        guard let call = spawnedCall(marker), let name = call.referenced?.spelling else {
+            error(marker, Messages.goWithoutCoroutine)
+            return "((void)0)"
+        }
+        let args = call.children.filter(\.isExpression).dropFirst().map { lowerExpression($0) }
+        return "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
+    }
+
+    /// The marker's outermost call of a coroutine (pre-order: parents first).
+    func spawnedCall(_ marker: Cursor) -> Cursor? {
+        var call: Cursor?
+        marker.forEachDescendant { node in
+            if call == nil, node.kind == CXCursor_CallExpr, let target = node.referenced,
+               facts.coroutines[target.spelling] != nil { call = node }
+        }
+        return call
+    }
+
+    enum Messages {
+        static func localInMacroBody(_ name: String) -> String {
+            "local '\(name)' is used inside a macro body in a coroutine; pass it to the macro as an argument"
+        }
+        static let returnInMacro = "return inside a macro body in a coroutine is not supported"
+        static let goWithoutCoroutine = "coro_go(...) needs a call of a CORO function"
+    }
+}
