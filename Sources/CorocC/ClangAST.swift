@@ -292,7 +292,10 @@ struct MacroMap {
         var j = lo - 1
         while j >= 0 && j >= lo - 8 {
             let m = expansions[j]
-            if m.start < s && s < m.end && e > m.end { return nil }   // ends past a call it started inside
+            // Starts inside a call and ends at or past its end: an argument never
+            // holds the call's `)`, so this is an expansion that begins with an
+            // argument's token (`MULTI(STEP)` whose body is `X(0), ...`).
+            if m.start < s && s < m.end && e >= m.end { return nil }
             j -= 1
         }
         return range

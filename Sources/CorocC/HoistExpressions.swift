@@ -105,6 +105,11 @@ extension Normalizer {
         }
         // Written in a macro body: splice the values into the pretty-printed form.
         var printed = c.prettyPrinted
+        if printed.isEmpty {
+            // libclang 14 pretty-prints declarations only: there is no text to splice into.
+            error(c, Messages.suspendInMacroBody)
+            return "0"
+        }
         var searchFrom = printed.startIndex
         for (child, value) in values {
             let piece = child.prettyPrinted

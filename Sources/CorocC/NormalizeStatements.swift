@@ -165,7 +165,11 @@ extension Normalizer {
 
     /// The statement's text including its `;` (libclang extents exclude it).
     func statementText(_ c: Cursor) -> String {
-        guard var range = macros.textRange(c) else { return renderText(c) + ";" }
+        guard var range = macros.textRange(c) else {
+            // No text of its own and no printed form (an expression): the macro call.
+            if c.isExpression && c.prettyPrinted.isEmpty { return macroCallText(c, statement: true) + ";" }
+            return renderText(c) + ";"
+        }
         if c.kind != CXCursor_CompoundStmt && c.kind != CXCursor_DeclStmt, let end = source.semicolon(after: range.end) {
             range.end = end
         }

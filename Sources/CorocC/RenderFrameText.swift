@@ -28,6 +28,7 @@ extension Normalizer {
             c = c.children[0]
             printed = c.prettyPrinted
         }
+        if printed.isEmpty { return macroCallText(node, statement: false) }
         var refs: [(String, String)] = []
         c.forEachDescendant { node in
             if node.kind == CXCursor_DeclRefExpr, let target = node.referencedKey, let field = frameVars[target] {
@@ -37,6 +38,50 @@ extension Normalizer {
         if refs.isEmpty { return printed }
         printed = replaceIdentifiers(printed, refs)
         return printed
+    }
+
+    /// An expression without text of its own whose printed form libclang 14
+    /// does not give (it pretty-prints declarations only): the macro call it
+    /// expands to, kept as written, when it is one whole call and names no
+    /// frame variable (the call expands to the same code in the output, where
+    /// the macro is still defined); otherwise a diagnostic, never empty text
+    /// (`while (n--) MULTI(STEP);` became `;`).
+    func macroCallText(_ node: Cursor, statement: Bool) -> String {
+        var local: String?
+        node.forEachDescendant { n in
+            if local == nil, n.kind == CXCursor_DeclRefExpr, let target = n.referencedKey, frameVars[target] != nil {
+                local = n.spelling
+            }
+        }
+        if let local {
+            error(node, Messages.localInMacroBody(local))
+            return "0"
+        }
+        // The call is the whole statement: it starts where the expansion of
+        // the node's first token starts, and ends the statement.
+        let extent = clang_getCursorExtent(node.raw)
+        var s: UInt32 = 0, e: UInt32 = 0
+        clang_getExpansionLocation(clang_getRangeStart(extent), nil, nil, nil, &s)
+        clang_getExpansionLocation(clang_getRangeEnd(extent), nil, nil, nil, &e)
+        guard statement, let call = macros.expansions.first(where: { $0.start == Int(s) }),
+              Int(e) == call.start || Int(e) == call.end, source.semicolon(after: call.end) != nil,
+              endsStatement(before: call.start) else {
+            error(node, Messages.unprintable)
+            return "0"
+        }
+        return source.slice(call)
+    }
+
+    /// Whether the text before `offset` ends a statement or a loop/if header.
+    private func endsStatement(before offset: Int) -> Bool {
+        var i = offset
+        while i > 0, [32, 9, 10, 13].contains(source.bytes[i - 1]) { i -= 1 }
+        guard i > 0 else { return false }
+        if [UInt8(ascii: ")"), UInt8(ascii: ";"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ":")].contains(source.bytes[i - 1]) {
+            return true
+        }
+        return (i >= 2 && source.isLoopKeyword(at: i - 2, CXCursor_DoStmt))
+            || (i >= 4 && source.slice(TextRange(start: i - 4, end: i)) == "else")
     }
 
     func render(_ range: TextRange, _ c: Cursor) -> String {
@@ -177,6 +222,8 @@ extension Normalizer {
             "local '\(name)' is used inside a macro body in a coroutine; pass it to the macro as an argument"
         }
         static let returnInMacro = "return inside a macro body in a coroutine is not supported"
+        static let unprintable = "expression written across a macro body in a coroutine cannot be rewritten; expand the macro by hand"
+        static let suspendInMacroBody = "suspend point inside a macro body in a coroutine cannot be rewritten; pass the call to the macro as an argument"
         static let goWithoutCoroutine = "coro_go(...) needs a call of a CORO function"
     }
 }

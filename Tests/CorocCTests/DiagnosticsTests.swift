@@ -59,6 +59,9 @@ let diagnosticsCases: [DiagnosticsCase] = [
         Expected(marker: "1️⃣", severity: .error, message: ExpandMacros.Messages.stringizingMacro("READ_NAMED")),
         Expected(marker: "2️⃣", severity: .error, message: ExpandMacros.Messages.stringizingMacro("READ_PASTED")),
     ]),
+    DiagnosticsCase(file: "macro_body_local.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.localInMacroBody("acc0")),
+    ]),
     DiagnosticsCase(file: "parse_error.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: "expected ';' after expression", atMarkerStart: true),
     ]),
