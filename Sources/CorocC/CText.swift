@@ -36,11 +36,7 @@ func hasConstMember(_ type: CXType) -> Bool {
 /// that cannot embed its frame (recursion, later definition, other file).
 func heapPrototypes(_ callee: Coroutine) -> String {
     let linkage = callee.isStatic ? "static " : ""
-    var params: [String] = []
-    let type = callee.cursor.type
-    for i in 0..<Int(max(0, clang_getNumArgTypes(type))) {
-        params.append(declareParameter(clang_getArgType(type, UInt32(i)), "a\(i)"))
-    }
+    let params = parameterTypes(callee.cursor).enumerated().map { declareParameter($0.element, "a\($0.offset)") }
     var text = "\(linkage)coro_frame *\(callee.name)_new(\(params.isEmpty ? "void" : params.joined(separator: ", ")));\n"
     if !callee.returnsVoid {
         text += "\(linkage)\(declare(callee.resultType, "\(callee.name)_result(coro_frame *frame)"));\n"
@@ -103,4 +99,18 @@ func stripComments(_ text: String) -> String {
         i += 1
     }
     return out.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// A function's parameter types as its generated helpers declare them: the
+/// prototype's, or for a K&R definition (no prototype: clang_getNumArgTypes
+/// is -1, which gave `f_new(void)` conflicting with the definition) the
+/// definition's parameter declarations.  Both are adjusted by declareParameter.
+func parameterTypes(_ fn: Cursor) -> [CXType] {
+    let type = fn.type
+    if type.kind != CXType_FunctionNoProto {
+        return (0..<Int(max(0, clang_getNumArgTypes(type)))).map { clang_getArgType(type, UInt32($0)) }
+    }
+    let definition = Cursor(raw: clang_getCursorDefinition(fn.raw))
+    let source = definition.isNull ? fn : definition
+    return source.children.filter { $0.kind == CXCursor_ParmDecl }.map(\.type)
 }

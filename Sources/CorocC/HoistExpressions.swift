@@ -250,6 +250,7 @@ extension Normalizer {
     /// the result.
     func lowerAwait(_ call: Cursor, _ calleeName: String, _ callLine: Int) -> String {
         let callee = facts.coroutines[calleeName]!
+        checkArgumentCount(call, callee)
         let args = lowerArguments(call)
         siteCounter += 1
         if facts.classification.embedded.contains([coroutine.name, calleeName]),
@@ -272,5 +273,15 @@ extension Normalizer {
         }
         code("coro_frame_free(\(pointer));")
         return value
+    }
+
+    /// A K&R coroutine (no prototype) called with another number of arguments
+    /// than it has parameters: C calls it anyway (undefined behaviour), the
+    /// generated init/new functions are prototyped and would not compile.
+    func checkArgumentCount(_ call: Cursor, _ callee: Coroutine) {
+        let n = call.argumentCount, m = callee.parameters.count
+        if n != m, clang_Cursor_isVariadic(callee.cursor.raw) == 0 {
+            error(call, Messages.argumentCount(callee.name, n, m))
+        }
     }
 }

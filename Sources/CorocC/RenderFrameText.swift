@@ -190,6 +190,7 @@ extension Normalizer {
             error(marker, Messages.goWithoutCoroutine)
             return "((void)0)"
         }
+        if let callee = facts.coroutines[name] { checkArgumentCount(call, callee) }
         let args = (0..<call.argumentCount).map { renderText(call.argument($0)) }
         return "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
     }
@@ -203,6 +204,7 @@ extension Normalizer {
             error(marker, Messages.goWithoutCoroutine)
             return "((void)0)"
         }
+        if let callee = facts.coroutines[name] { checkArgumentCount(call, callee) }
         let args = call.children.filter(\.isExpression).dropFirst().map { lowerExpression($0) }
         return "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
     }
@@ -222,6 +224,9 @@ extension Normalizer {
             "local '\(name)' is used inside a macro body in a coroutine; pass it to the macro as an argument"
         }
         static let returnInMacro = "return inside a macro body in a coroutine is not supported"
+        static func argumentCount(_ name: String, _ n: Int, _ m: Int) -> String {
+            "call of K&R coroutine '\(name)' with \(n) argument\(n == 1 ? "" : "s"); its definition has \(m) parameter\(m == 1 ? "" : "s")"
+        }
         static let unprintable = "expression written across a macro body in a coroutine cannot be rewritten; expand the macro by hand"
         static let suspendInMacroBody = "suspend point inside a macro body in a coroutine cannot be rewritten; pass the call to the macro as an argument"
         static let goWithoutCoroutine = "coro_go(...) needs a call of a CORO function"

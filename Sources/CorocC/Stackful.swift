@@ -250,10 +250,11 @@ enum Stackful {
     private static func spawnHelper(_ callee: Cursor, main: Bool) -> String {
         let name = callee.spelling
         let type = callee.type
-        let count = Int(max(0, clang_getNumArgTypes(type)))
+        let types = parameterTypes(callee)
+        let count = types.count
         let result = clang_getResultType(type)
         let returnsVoid = result.kind == CXType_Void
-        let params = (0..<count).map { declare(clang_getArgType(type, UInt32($0)), "a\($0)") }
+        let params = types.enumerated().map { declareParameter($0.element, "a\($0.offset)") }
         let paramList = params.isEmpty ? "void" : params.joined(separator: ", ")
         let fields = params.map { "    \($0);\n" }.joined()
         let callArgs = (0..<count).map { "args->a\($0)" }.joined(separator: ", ")
