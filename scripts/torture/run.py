@@ -152,6 +152,20 @@ def coroutinize(path, clang):
     return b"#include <coro.h>\n" + src + tail.encode(), None
 
 
+def stack_kb(text):
+    """The stack the program declares it needs (`{ dg-require-stack-size "EXPR" }`, as
+    GCC's harness reads it) in KiB plus 64 for the runtime, or None: a stackful
+    coroutine's stack is CORO_STACK_KB (64 KiB by default), and main runs in one."""
+    m = re.search(rb'dg-require-stack-size\s+"([0-9xXa-fA-F +*()-]+)"', text)
+    if not m:
+        return None
+    try:
+        need = eval(m.group(1).decode(), {"__builtins__": {}})
+    except Exception:
+        return None
+    return (int(need) + 1023) // 1024 + 64
+
+
 def first_error(text):
     for line in text.splitlines():
         if ": error:" in line or "undefined reference" in line or ": fatal error:" in line:
@@ -209,6 +223,8 @@ def one(name, suite, args, libcoro):
                 continue
             for t in args.threads:
                 env = dict(os.environ, CORO_THREADS=str(t))
+                if mode == "stackful" and stack_kb(text):
+                    env["CORO_STACK_KB"] = str(stack_kb(text))
                 st, out, err = run([exe], env=env, cwd=tmp)
                 if st == "timeout":
                     r = {"outcome": "timeout", "detail": "> %d s" % TIMEOUT}
