@@ -202,7 +202,7 @@ def one(name, suite, args, libcoro):
         for mode in args.modes:
             cout = os.path.join(tmp, "out-%s.c" % mode)
             st, out, err = run(["nice", args.coroc, "translate", cin, "-o", cout, "--mode", mode,
-                                "-I", os.path.join(REPO, "Runtime", "include")], timeout=120)
+                                "-I", os.path.join(REPO, "Runtime", "include"), "-I", suite], timeout=120)
             errt = err.decode("utf-8", "replace")
             if st != 0:
                 if st == 1 and re.search(r":\d+:\d+: error: ", errt):
@@ -213,8 +213,9 @@ def one(name, suite, args, libcoro):
                     results["%s/%d" % (mode, t)] = r
                 continue
             exe = os.path.join(tmp, "exe-%s" % mode)
+            # The suite's own headers (gcc_tmpnam.h), found beside the source in the plain build.
             st, out, err = run(["nice", "cc", "-std=gnu17", "-Wall", "-O2", "-I",
-                                os.path.join(REPO, "Runtime", "include"), cout, "-o", exe, libcoro,
+                                os.path.join(REPO, "Runtime", "include"), "-I", suite, cout, "-o", exe, libcoro,
                                 "-lpthread", "-lm"], timeout=120)
             if st != 0:
                 r = {"outcome": "uncompilable", "detail": first_error(err.decode("utf-8", "replace"))}
