@@ -256,6 +256,9 @@ func spelling(_ type: CXType) -> String { string(clang_getTypeSpelling(type)) }
 struct MacroMap {
     /// Ranges of every macro expansion in the main file.
     var expansions: [TextRange] = []
+    /// Regions of the main file that conditional inclusion skipped (`#else`
+    /// ... `#endif` of a true `#if`), each from its directive's `#`.
+    var skipped: [TextRange] = []
 
     /// File offset of a location when its text is in the main file at that place.
     func textOffset(_ loc: CXSourceLocation) -> Int? {

@@ -87,7 +87,39 @@ extension Normalizer {
     func render(_ range: TextRange, _ c: Cursor) -> String {
         var edits: [(TextRange, String)] = []
         collectEdits(node: c, into: &edits, insideLoop: false)
+        conditionalEdits(range, into: &edits)
         return apply(edits, to: range)
+    }
+
+    /// A statement copied from the body may span conditional directives
+    /// (`#if A` / `if (x)` / `#else` / `if (y)` / `#endif`), whose other ends lie
+    /// outside the copy, which then did not compile ('#else without #if').  The
+    /// copy is already what the preprocessor chose, so it keeps only that: the
+    /// skipped regions and the conditional directive lines are dropped (a line
+    /// break stays so `#line` numbering is kept); `#define` and others stay.
+    func conditionalEdits(_ range: TextRange, into edits: inout [(TextRange, String)]) {
+        for r in macros.skipped where range.start <= r.start && r.start < range.end {
+            let end = min(r.end, range.end)
+            let lines = source.slice(TextRange(start: r.start, end: end)).filter { $0 == "\n" }.count
+            edits.append((TextRange(start: r.start, end: end), String(repeating: "\n", count: lines)))
+        }
+        var i = range.start
+        while i < range.end {
+            // A directive: `#` first on its line (after blanks).
+            var j = i
+            while j < range.end, source.bytes[j] == 32 || source.bytes[j] == 9 { j += 1 }
+            var lineEnd = j
+            while lineEnd < range.end, source.bytes[lineEnd] != 10 { lineEnd += 1 }
+            if j < range.end, source.bytes[j] == UInt8(ascii: "#"),
+               !macros.skipped.contains(where: { $0.start <= j && j < $0.end }) {
+                let word = source.slice(TextRange(start: j + 1, end: lineEnd)).drop { $0 == " " || $0 == "\t" }
+                    .prefix { $0.isLetter }
+                if ["if", "ifdef", "ifndef", "elif", "else", "endif"].contains(String(word)) {
+                    edits.append((TextRange(start: j, end: lineEnd), ""))
+                }
+            }
+            i = lineEnd + 1
+        }
     }
 
     func apply(_ unsorted: [(TextRange, String)], to range: TextRange) -> String {
