@@ -112,7 +112,19 @@ struct CursorKey: Hashable {
     let raw: CXCursor
     init(_ c: Cursor) { raw = c.raw }
     init(raw: CXCursor) { self.raw = raw }
-    static func == (a: CursorKey, b: CursorKey) -> Bool { clang_equalCursors(a.raw, b.raw) != 0 }
+    /// An expression or statement is its Stmt node (`data.1`): clang_equalCursors
+    /// also compares the parent declaration, and a cursor fetched through
+    /// clang_Cursor_getVarDeclInitializer or clang_Cursor_getArgument carries a
+    /// different parent than the same node reached by visiting, so a suspend
+    /// call classified in the walk was not found under its argument cursor
+    /// (`struct pair q = swap(make_pair(5));` called `make_pair` as a function).
+    static func == (a: CursorKey, b: CursorKey) -> Bool {
+        let kind = a.raw.kind
+        if kind == b.raw.kind && (clang_isExpression(kind) != 0 || clang_isStatement(kind) != 0) {
+            return a.raw.data.1 == b.raw.data.1 && a.raw.data.2 == b.raw.data.2
+        }
+        return clang_equalCursors(a.raw, b.raw) != 0
+    }
     func hash(into h: inout Hasher) {
         let kind = raw.kind
         let node = clang_isExpression(kind) != 0 || clang_isStatement(kind) != 0 ? raw.data.1 : raw.data.0
@@ -244,6 +256,9 @@ func spelling(_ type: CXType) -> String { string(clang_getTypeSpelling(type)) }
 struct MacroMap {
     /// Ranges of every macro expansion in the main file.
     var expansions: [TextRange] = []
+    /// Regions of the main file that conditional inclusion skipped (`#else`
+    /// ... `#endif` of a true `#if`), each from its directive's `#`.
+    var skipped: [TextRange] = []
 
     /// File offset of a location when its text is in the main file at that place.
     func textOffset(_ loc: CXSourceLocation) -> Int? {
@@ -280,7 +295,10 @@ struct MacroMap {
         var j = lo - 1
         while j >= 0 && j >= lo - 8 {
             let m = expansions[j]
-            if m.start < s && s < m.end && e > m.end { return nil }   // ends past a call it started inside
+            // Starts inside a call and ends at or past its end: an argument never
+            // holds the call's `)`, so this is an expansion that begins with an
+            // argument's token (`MULTI(STEP)` whose body is `X(0), ...`).
+            if m.start < s && s < m.end && e >= m.end { return nil }
             j -= 1
         }
         return range

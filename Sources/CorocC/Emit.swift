@@ -71,7 +71,7 @@ enum Emit {
         let name = c.name, fp = n.framePointer
         // Static helpers a program may not use (no heap callers, no coro_main).
         let linkage = c.isStatic ? "static __attribute__((unused)) " : ""
-        let params = c.parameters.enumerated().map { declare($0.element.type, "a\($0.offset)") }
+        let params = c.parameters.enumerated().map { declareParameter($0.element.type, "a\($0.offset)") }
         let paramList = params.isEmpty ? "void" : params.joined(separator: ", ")
         let argNames = c.parameters.indices.map { "a\($0)" }
         let startLine = lowered.states[0].line
@@ -88,7 +88,7 @@ enum Emit {
         for (i, _) in c.parameters.enumerated() {
             // Parameters are the first fields after hdr (and ret_).
             let field = fieldNames[1 + (c.returnsVoid ? 0 : 1) + i]
-            out += "    " + assignment("\(fp)->\(field)", "a\(i)", c.parameters[i].type) + "\n"
+            out += "    " + assignment("\(fp)->\(field)", "a\(i)", isAdjustedParameter(c.parameters[i].type) ? nil : c.parameters[i].type) + "\n"
         }
         out += "}\n"
         out += "\(linkage)coro_frame *\(name)_new(\(paramList)) {\n"

@@ -53,6 +53,16 @@ struct FrameBuilder {
         return name
     }
 
+    /// A parameter's field: of its adjusted type when it is declared as an
+    /// array or a function (declareParameter).
+    mutating func addParameter(preferred: String, type: CXType, pointerSize: Int) -> String {
+        guard isAdjustedParameter(type) else { return add(preferred: preferred, type: type) }
+        let name = unique(preferred)
+        fields.append(FrameField(name: name, declaration: declareParameter(type, name),
+                                 typeName: declareParameter(type, ""), sizeBytes: pointerSize, alignBytes: pointerSize))
+        return name
+    }
+
     mutating func temp(_ type: CXType) -> String {
         tempCounter += 1
         return add(preferred: "t\(tempCounter)_", type: type)
@@ -124,6 +134,39 @@ func declare(_ type: CXType, _ name: String) -> String {
         return "__typeof__(\(text)) \(name)"
     }
     return text.hasSuffix("*") ? "\(text)\(name)" : "\(text) \(name)"
+}
+
+/// A parameter declared as an array or a function has the adjusted type (C11
+/// 6.7.6.3p7-8): `char buf[128]` is a `char *`, `int a[][2]` an `int (*)[2]`,
+/// `int g(int)` a function pointer.  libclang reports the type as written (the
+/// prototype's DecayedType too, even its kind), so a frame field of that type
+/// would be an array the caller's pointer cannot be assigned to, and `sizeof`
+/// of it would differ from C's.
+func isAdjustedParameter(_ type: CXType) -> Bool {
+    switch type.kind {
+    case CXType_ConstantArray, CXType_IncompleteArray, CXType_VariableArray, CXType_DependentSizedArray,
+         CXType_FunctionProto, CXType_FunctionNoProto:
+        return true
+    default:
+        return false
+    }
+}
+
+/// The declaration of a parameter with its adjusted type.
+func declareParameter(_ type: CXType, _ name: String) -> String {
+    switch type.kind {
+    case CXType_ConstantArray, CXType_IncompleteArray, CXType_VariableArray, CXType_DependentSizedArray:
+        // The element keeps its qualifiers (`const char s[]` is a `const char *`).
+        let element = clang_getArrayElementType(type)
+        if isAdjustedParameter(element) { return declare(element, "(*\(name))") }
+        let text = spelling(element)
+        return text.contains("(") || text.contains("[") ? "__typeof__(\(text)) *\(name)" : "\(text) *\(name)"
+
+    case CXType_FunctionProto, CXType_FunctionNoProto:
+        return "__typeof__(\(spelling(type))) *\(name)"
+    default:
+        return declare(type, name)
+    }
 }
 
 /// A type usable in a cast or compound literal.

@@ -99,6 +99,18 @@ final class ParsedUnit {
             }
         }
         macros.expansions.sort()
+        // Conditional-inclusion regions the preprocessor skipped, in the main file.
+        if let file = clang_getFile(unit, path), let list = clang_getSkippedRanges(unit, file) {
+            defer { clang_disposeSourceRangeList(list) }
+            for i in 0..<Int(list.pointee.count) {
+                let r = list.pointee.ranges[i]
+                var s: UInt32 = 0, e: UInt32 = 0
+                clang_getFileLocation(clang_getRangeStart(r), nil, nil, nil, &s)
+                clang_getFileLocation(clang_getRangeEnd(r), nil, nil, nil, &e)
+                if s < e { macros.skipped.append(TextRange(start: Int(s), end: Int(e))) }
+            }
+            macros.skipped.sort()
+        }
         return ParsedUnit(index: index, unit: unit, root: root, source: source, macros: macros, markers: markers)
     }
 

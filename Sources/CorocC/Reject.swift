@@ -26,9 +26,6 @@ enum Reject {
                 if clang_Cursor_isVariadic(fn.raw) != 0 {
                     report(fn.fileOffset, Messages.variadic(coroutine.name))
                 }
-                if isKnRDefinition(fn, unit.source) {
-                    report(fn.fileOffset, Messages.knr(coroutine.name))
-                }
                 fn.forEachDescendant { node in
                     if let message = stacklessProblem(node, in: fn, unit) { report(node.fileOffset, message) }
                 }
@@ -41,15 +38,6 @@ enum Reject {
             }
         }
         return found.sorted { ($0.location ?? SourceLocation(file: "", line: 0, column: 0)) < ($1.location ?? SourceLocation(file: "", line: 0, column: 0)) }
-    }
-
-    /// Declarations between the parameter list's `)` and the body's `{`.
-    private static func isKnRDefinition(_ fn: Cursor, _ source: SourceText) -> Bool {
-        guard let body = fn.children.last(where: { $0.kind == CXCursor_CompoundStmt }) else { return false }
-        let bodyStart = body.expansionRange.start
-        var i = bodyStart - 1
-        while i > 0 && (source.bytes[i] == 32 || source.bytes[i] == 10 || source.bytes[i] == 9) { i -= 1 }
-        return source.bytes[i] == UInt8(ascii: ";")
     }
 
     private static let setjmpNames: Set<String> = ["setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp", "__builtin_setjmp"]
@@ -117,9 +105,6 @@ enum Reject {
         static let asmGoto = "asm goto in a coroutine is not supported"
         static func variadic(_ name: String) -> String {
             "variadic coroutine '\(name)': its arguments cannot be stored in a frame"
-        }
-        static func knr(_ name: String) -> String {
-            "K&R-style definition of coroutine '\(name)': write a prototype-style parameter list"
         }
         static func localType(_ name: String) -> String {
             "local '\(name)' has a type declared inside the coroutine; move the type declaration to file scope"

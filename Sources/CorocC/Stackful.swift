@@ -42,6 +42,26 @@ enum Stackful {
         return [(inc, ""), (TextRange(start: r.start, end: r.start), open), (TextRange(start: end, end: end), " } }")]
     }
 
+    /// Whether `r` starts right after the loop header: after its `)` (while,
+    /// for) or its `do`, with only blanks and comments between.
+    private static func startsBody(_ r: TextRange, _ kind: CXCursorKind, _ source: SourceText) -> Bool {
+        var i = r.start
+        while i > 0 {
+            let b = source.bytes[i - 1]
+            if b == 32 || b == 9 || b == 10 || b == 13 { i -= 1; continue }
+            if b == UInt8(ascii: "/"), i >= 2, source.bytes[i - 2] == UInt8(ascii: "*") {
+                i -= 2
+                while i >= 2 && !(source.bytes[i - 2] == UInt8(ascii: "/") && source.bytes[i - 1] == UInt8(ascii: "*")) { i -= 1 }
+                i -= 2
+                continue
+            }
+            break
+        }
+        guard i > 0 else { return false }
+        if kind == CXCursor_DoStmt { return i >= 2 && source.isLoopKeyword(at: i - 2, kind) }
+        return source.bytes[i - 1] == UInt8(ascii: ")")
+    }
+
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
                     command: String) throws(DiagnosticError) -> String {
         let source = unit.source
@@ -91,11 +111,15 @@ enum Stackful {
                         // A compound body gets the check after its `{`; any other body, a macro
                         // call (`while (c) BODY`) among them, is wrapped, never edited inside.
                         edits.append((TextRange(start: r.start + 1, end: r.start + 1), " coro_stackful_preempt_point();"))
-                    } else {
+                    } else if startsBody(r, node.kind, source) {
                         edits.append((TextRange(start: r.start, end: r.start), "{ coro_stackful_preempt_point(); "))
                         let end = source.semicolon(after: r.end) ?? r.end
                         edits.append((TextRange(start: end, end: end), " }"))
                     }
+                    // Else the body's extent is not its text (a macro call whose
+                    // expansion starts with a token of an argument,
+                    // `while (n--) MULTI(LOOP);`): it is left without a check
+                    // rather than cut (the check only serves fairness).
                 case CXCursor_GotoStmt:
                     guard preempt, let label = node.referenced, label.fileOffset < node.fileOffset,
                           let r = unit.macros.textRange(node) else { return }
@@ -226,10 +250,11 @@ enum Stackful {
     private static func spawnHelper(_ callee: Cursor, main: Bool) -> String {
         let name = callee.spelling
         let type = callee.type
-        let count = Int(max(0, clang_getNumArgTypes(type)))
+        let types = parameterTypes(callee)
+        let count = types.count
         let result = clang_getResultType(type)
         let returnsVoid = result.kind == CXType_Void
-        let params = (0..<count).map { declare(clang_getArgType(type, UInt32($0)), "a\($0)") }
+        let params = types.enumerated().map { declareParameter($0.element, "a\($0.offset)") }
         let paramList = params.isEmpty ? "void" : params.joined(separator: ", ")
         let fields = params.map { "    \($0);\n" }.joined()
         let callArgs = (0..<count).map { "args->a\($0)" }.joined(separator: ", ")

@@ -125,6 +125,12 @@ def coroutinize(path, clang):
                 return
             mains.append(decl)
             edits.append((loc["offset"], 4, b"torture_user_main"))
+            # Reaching main's closing brace returns 0 (C11 5.1.2.2.3); the renamed
+            # function would return an indeterminate value instead, so say it.
+            body = [c for c in decl.get("inner", []) if c.get("kind") == "CompoundStmt"][-1]
+            end = body.get("range", {}).get("end", {})
+            if "offset" in end and "spellingLoc" not in end and "expansionLoc" not in end:
+                edits.append((end["offset"], 0, b"return 0; "))
 
     walk_locs(ast, state, hook)
     if len(mains) != 1 or mains[0] is None:
@@ -138,12 +144,26 @@ def coroutinize(path, clang):
     if args is None:
         return None, "main has %d parameters" % nparams
     for off, dl, ins in sorted(edits, reverse=True):
-        if src[off:off + dl] != (b"main" if dl else src[off:off]):
+        if dl and src[off:off + dl] != b"main" or ins == b"return 0; " and src[off:off + 1] != b"}":
             return None, "edit offset mismatch"
         src = src[:off] + ins + src[off + dl:]
     tail = ("\nint main(int argc, char **argv, char **envp) { (void)argc; (void)argv; (void)envp;"
             " return coro_main(torture_user_main(%s)); }\n" % args)
     return b"#include <coro.h>\n" + src + tail.encode(), None
+
+
+def stack_kb(text):
+    """The stack the program declares it needs (`{ dg-require-stack-size "EXPR" }`, as
+    GCC's harness reads it) in KiB plus 64 for the runtime, or None: a stackful
+    coroutine's stack is CORO_STACK_KB (64 KiB by default), and main runs in one."""
+    m = re.search(rb'dg-require-stack-size\s+"([0-9xXa-fA-F +*()-]+)"', text)
+    if not m:
+        return None
+    try:
+        need = eval(m.group(1).decode(), {"__builtins__": {}})
+    except Exception:
+        return None
+    return (int(need) + 1023) // 1024 + 64
 
 
 def first_error(text):
@@ -182,7 +202,7 @@ def one(name, suite, args, libcoro):
         for mode in args.modes:
             cout = os.path.join(tmp, "out-%s.c" % mode)
             st, out, err = run(["nice", args.coroc, "translate", cin, "-o", cout, "--mode", mode,
-                                "-I", os.path.join(REPO, "Runtime", "include")], timeout=120)
+                                "-I", os.path.join(REPO, "Runtime", "include"), "-I", suite], timeout=120)
             errt = err.decode("utf-8", "replace")
             if st != 0:
                 if st == 1 and re.search(r":\d+:\d+: error: ", errt):
@@ -193,8 +213,9 @@ def one(name, suite, args, libcoro):
                     results["%s/%d" % (mode, t)] = r
                 continue
             exe = os.path.join(tmp, "exe-%s" % mode)
+            # The suite's own headers (gcc_tmpnam.h), found beside the source in the plain build.
             st, out, err = run(["nice", "cc", "-std=gnu17", "-Wall", "-O2", "-I",
-                                os.path.join(REPO, "Runtime", "include"), cout, "-o", exe, libcoro,
+                                os.path.join(REPO, "Runtime", "include"), "-I", suite, cout, "-o", exe, libcoro,
                                 "-lpthread", "-lm"], timeout=120)
             if st != 0:
                 r = {"outcome": "uncompilable", "detail": first_error(err.decode("utf-8", "replace"))}
@@ -203,6 +224,8 @@ def one(name, suite, args, libcoro):
                 continue
             for t in args.threads:
                 env = dict(os.environ, CORO_THREADS=str(t))
+                if mode == "stackful" and stack_kb(text):
+                    env["CORO_STACK_KB"] = str(stack_kb(text))
                 st, out, err = run([exe], env=env, cwd=tmp)
                 if st == "timeout":
                     r = {"outcome": "timeout", "detail": "> %d s" % TIMEOUT}
