@@ -37,6 +37,7 @@ test-runtime: setup-test
 	$(MAKE) -C Runtime test
 
 test-swift: build
+	python3 scripts/gen-clang-shim.py --check
 	$(SWIFT) test
 
 # Every fixture in both modes, on 1 and on 4 workers; output compared exactly.

@@ -2,7 +2,8 @@
 """Writes Sources/CClang/clang_calls.c: one forwarding definition per libclang
 function the Swift sources call, each jumping through the table that
 loader.c fills with dlsym.  Run from the repository root after calling a new
-clang_* function:  python3 scripts/gen-clang-shim.py
+clang_* function:  python3 scripts/gen-clang-shim.py  (--check: exit 1 if
+the files are stale; make test runs it)
 
 Prototypes come from libclang 14's headers (Sources/CClang/include/clang-c);
 names are every clang_* identifier used under Sources/ and Tests/.  Output is
@@ -65,5 +66,15 @@ for n in names:
     lines.append("")
 table[-1] = table[-1][:-2]   # no continuation after the last entry
 table.append("")
-(root / "Sources/CClang/clang_calls.c").write_text("\n".join(lines))
-(root / "Sources/CClang/clang_functions.h").write_text("\n".join(table))
+outputs = {root / "Sources/CClang/clang_calls.c": "\n".join(lines),
+           root / "Sources/CClang/clang_functions.h": "\n".join(table)}
+if sys.argv[1:] == ["--check"]:
+    # make test: a clang_* call added without rerunning this script links
+    # only by luck; say which file is stale instead.
+    stale = [str(p.relative_to(root)) for p, text in outputs.items() if not p.exists() or p.read_text() != text]
+    if stale:
+        print("gen-clang-shim: out of date:", " ".join(stale), "- run: python3 scripts/gen-clang-shim.py", file=sys.stderr)
+        sys.exit(1)
+    sys.exit(0)
+for p, text in outputs.items():
+    p.write_text(text)

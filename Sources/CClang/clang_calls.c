@@ -82,6 +82,10 @@ void clang_disposeIndex(CXIndex a0) {
     coroc_clang_table()->clang_disposeIndex(a0);
 }
 
+void clang_disposeSourceRangeList(CXSourceRangeList * a0) {
+    coroc_clang_table()->clang_disposeSourceRangeList(a0);
+}
+
 void clang_disposeString(CXString a0) {
     coroc_clang_table()->clang_disposeString(a0);
 }
@@ -116,6 +120,10 @@ const char * clang_getCString(CXString a0) {
 
 CXType clang_getCanonicalType(CXType a0) {
     return coroc_clang_table()->clang_getCanonicalType(a0);
+}
+
+CXCursor clang_getCursorDefinition(CXCursor a0) {
+    return coroc_clang_table()->clang_getCursorDefinition(a0);
 }
 
 CXSourceRange clang_getCursorExtent(CXCursor a0) {
@@ -182,6 +190,10 @@ void clang_getExpansionLocation(CXSourceLocation a0, CXFile * a1, unsigned * a2,
     coroc_clang_table()->clang_getExpansionLocation(a0, a1, a2, a3, a4);
 }
 
+CXFile clang_getFile(CXTranslationUnit a0, const char * a1) {
+    return coroc_clang_table()->clang_getFile(a0, a1);
+}
+
 void clang_getFileLocation(CXSourceLocation a0, CXFile * a1, unsigned * a2, unsigned * a3, unsigned * a4) {
     coroc_clang_table()->clang_getFileLocation(a0, a1, a2, a3, a4);
 }
@@ -212,6 +224,10 @@ CXSourceLocation clang_getRangeStart(CXSourceRange a0) {
 
 CXType clang_getResultType(CXType a0) {
     return coroc_clang_table()->clang_getResultType(a0);
+}
+
+CXSourceRangeList * clang_getSkippedRanges(CXTranslationUnit a0, CXFile a1) {
+    return coroc_clang_table()->clang_getSkippedRanges(a0, a1);
 }
 
 void clang_getSpellingLocation(CXSourceLocation a0, CXFile * a1, unsigned * a2, unsigned * a3, unsigned * a4) {

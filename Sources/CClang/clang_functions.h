@@ -21,6 +21,7 @@
     X(clang_createIndex) \
     X(clang_disposeDiagnostic) \
     X(clang_disposeIndex) \
+    X(clang_disposeSourceRangeList) \
     X(clang_disposeString) \
     X(clang_disposeTranslationUnit) \
     X(clang_equalCursors) \
@@ -30,6 +31,7 @@
     X(clang_getArraySize) \
     X(clang_getCString) \
     X(clang_getCanonicalType) \
+    X(clang_getCursorDefinition) \
     X(clang_getCursorExtent) \
     X(clang_getCursorKind) \
     X(clang_getCursorLinkage) \
@@ -46,6 +48,7 @@
     X(clang_getDiagnosticSeverity) \
     X(clang_getDiagnosticSpelling) \
     X(clang_getExpansionLocation) \
+    X(clang_getFile) \
     X(clang_getFileLocation) \
     X(clang_getFileName) \
     X(clang_getNumArgTypes) \
@@ -54,6 +57,7 @@
     X(clang_getRangeEnd) \
     X(clang_getRangeStart) \
     X(clang_getResultType) \
+    X(clang_getSkippedRanges) \
     X(clang_getSpellingLocation) \
     X(clang_getTranslationUnitCursor) \
     X(clang_getTypeDeclaration) \
