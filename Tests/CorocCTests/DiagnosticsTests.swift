@@ -57,6 +57,10 @@ let diagnosticsCases: [DiagnosticsCase] = [
         Expected(marker: "1️⃣", severity: .error, message: Classify.Messages.bareCall("work")),
         Expected(marker: "2️⃣", severity: .error, message: Classify.Messages.mainInCoroutine),
     ]),
+    DiagnosticsCase(file: "macro_defined_caller.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Classify.Messages.bareCall("rnd")),
+        Expected(marker: "2️⃣", severity: .error, message: CoroutineValues.Messages.valueUse("rnd")),
+    ]),
     DiagnosticsCase(file: "stringizing_macro.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: ExpandMacros.Messages.stringizingMacro("READ_NAMED")),
         Expected(marker: "2️⃣", severity: .error, message: ExpandMacros.Messages.stringizingMacro("READ_PASTED")),
