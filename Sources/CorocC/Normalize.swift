@@ -154,7 +154,7 @@ final class Normalizer {
             frameVars[parameter.key] = access(parameter, field, isParameter: true)
         }
         if let body = coroutine.cursor.children.last(where: { $0.kind == CXCursor_CompoundStmt }) {
-            for statement in body.children { emitStatement(statement) }
+            emitChildren(of: body)
         }
         var labelLines: [String: Int] = [:]
         coroutine.cursor.forEachDescendant { if $0.kind == CXCursor_LabelStmt { labelLines[$0.spelling] = line($0) } }
