@@ -40,6 +40,9 @@ let diagnosticsCases: [DiagnosticsCase] = [
         Expected(marker: "2️⃣", severity: .error, message: Reject.Messages.computedGoto),
     ]),
     DiagnosticsCase(file: "asm_operand.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.awaitInAsm("slot"))]),
+    DiagnosticsCase(file: "statement_expression.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.suspendInStatementExpression("grow")),
+    ]),
     DiagnosticsCase(file: "asm_goto.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.asmGoto)]),
     DiagnosticsCase(file: "variadic.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.variadic("sum"))]),
     DiagnosticsCase(file: "knr.c", expected: [
