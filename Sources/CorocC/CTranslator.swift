@@ -1,7 +1,8 @@
 // The C frontend's public face: translate one annotated C file.
 //
 // Runs the passes in order (each its own file, contract at its top):
-//   Parse -> FindCoroutines -> Reject -> Classify -> Normalize -> Lower -> Emit
+//   Parse -> FindCoroutines -> Reject (CoroutineValues, LocalTypes) -> Classify
+//   -> Normalize -> Lower -> Emit
 // with ThreadWarnings (using Liveness) beside Normalize.  Debug builds check
 // between passes that each did its job (`checkNormalized`, `checkLowered`).
 // Errors stop the translation: translate throws every error diagnostic and no
@@ -47,6 +48,7 @@ public struct CTranslator {
             coroutines = FindCoroutines.run(unit)
         }
         var errors = Reject.run(unit, coroutines, mode: options.mode)
+        var localTypes: [String: LocalTypePlan] = [:]
         let command = "coroc translate" + (options.mode == .stackful ? " --mode stackful" : "") + " \(path)"
         switch options.mode {
         case .stackful:
@@ -57,6 +59,9 @@ public struct CTranslator {
             // Stackful keeps coroutines as C functions, so only here is a
             // pointer to one meaningless.
             errors += CoroutineValues.run(unit, coroutines)
+            let local = LocalTypes.run(unit, coroutines)
+            errors += local.errors
+            localTypes = local.plans
         }
         let classification = Classify.run(unit, coroutines, catalogue: options.catalogue)
         errors += classification.diagnostics
@@ -64,7 +69,8 @@ public struct CTranslator {
 
         var facts = ProgramFacts(unit: unit, coroutines: Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0) }),
                                  classification: classification, header: (32, 8), frameLayouts: [:],
-                                 intType: clang_getCursorType(unit.root.raw), pointerSize: 8)
+                                 intType: clang_getCursorType(unit.root.raw), pointerSize: 8,
+                                 localTypes: localTypes)
         try lookUpRuntimeTypes(unit, &facts)
         var lowered: [String: LoweredCoroutine] = [:]
         var warnings: [Diagnostic] = []

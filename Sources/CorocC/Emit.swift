@@ -14,6 +14,7 @@
 //     call of the generated `g_main(x)`.
 import CClang
 import CorocCore
+import Foundation
 
 struct EmitInput {
     var unit: ParsedUnit
@@ -105,6 +106,8 @@ enum Emit {
         out += lowered.dispatch
         out += body(lowered.pieces, path: path, indent: "    ")
         out += "\n    return CORO_DONE;\n}\n"
+        // Anonymous local types by their file-scope names (LocalTypes).
+        for (clangSpelling, name) in n.typeSpellings { out = out.replacingOccurrences(of: clangSpelling, with: name) }
         if withMain {
             out += "static int \(name)_main(\(paramList)) {\n"
             out += "    coro_frame *root = \(name)_new(\(argNames.joined(separator: ", ")));\n"

@@ -77,6 +77,8 @@ struct NormalizedCoroutine {
     var preamble: [String]
     var usesErrno: Bool
     var diagnostics: [Diagnostic]
+    /// clang's spelling of an anonymous local type and its file-scope name.
+    var typeSpellings: [(String, String)] = []
 }
 
 /// Facts about the whole program that one coroutine's normalization reads.
@@ -90,6 +92,8 @@ struct ProgramFacts {
     /// `int` (the type of `a && b`, of errno) and the size of a pointer.
     var intType: CXType
     var pointerSize: Int
+    /// Types declared in each coroutine, moved to file scope (LocalTypes).
+    var localTypes: [String: LocalTypePlan] = [:]
 }
 
 final class Normalizer {
@@ -132,6 +136,7 @@ final class Normalizer {
     var loweringCache: [ObjectIdentifier: (node: Cursor, value: Bool)] = [:]
     var suspendCache: [ObjectIdentifier: (node: Cursor, value: Bool)] = [:]
     let fp: String
+    var localTypes: LocalTypePlan? { facts.localTypes[coroutine.name] }
 
     init(_ coroutine: Coroutine, _ facts: ProgramFacts) {
         self.facts = facts
@@ -147,6 +152,7 @@ final class Normalizer {
 
     func run() -> NormalizedCoroutine {
         bodyText = source.slice(coroutine.definitionRange!)
+        preamble += localTypes?.declarations ?? []
         registerCandidates = RegisterPolicy.candidates(coroutine.cursor, macros, source)
         for (i, parameter) in coroutine.parameters.enumerated() {
             let name = parameter.spelling.isEmpty ? "p\(i)_" : parameter.spelling
@@ -162,7 +168,8 @@ final class Normalizer {
         let clash = labelLines.keys.contains { $0.first == "S" && $0.dropFirst().allSatisfy(\.isNumber) }
         return NormalizedCoroutine(coroutine: coroutine, fragments: fragments, frame: frame, framePointer: fp,
                                    statePrefix: clash ? "coro_S" : "S", registers: registers, labelLines: labelLines,
-                                   preamble: preamble, usesErrno: usesErrno, diagnostics: diagnostics)
+                                   preamble: preamble, usesErrno: usesErrno, diagnostics: diagnostics,
+                                   typeSpellings: localTypes?.spellings ?? [])
     }
 
     /// How the body reaches a variable stored in field `field`: a register

@@ -6,8 +6,8 @@
 //      the C stack unwinds at every suspension: variable-length arrays (also
 //      through a typedef) and other variably modified locals and parameters,
 //      alloca, setjmp/longjmp, computed goto and &&label, asm goto, variadic
-//      coroutines, K&R definitions, locals of types declared inside the body,
-//      coroutine calls in asm operands.
+//      coroutines, K&R definitions, coroutine calls in asm operands.  Locals
+//      of types declared inside the body are LocalTypes'.
 //      Ordinary functions of the same file are not checked.  Stackful mode only
 //      rejects longjmp (out of a coroutine).
 import CClang
@@ -62,11 +62,6 @@ enum Reject {
             // The canonical type: `typedef int row_t[n]; row_t row;` is a VLA too.
             if clang_getCanonicalType(node.type).kind == CXType_VariableArray { return Messages.vla(node.spelling) }
             if isVariablyModified(node.type) { return Messages.variablyModified(node.spelling) }
-            let decl = Cursor(raw: clang_getTypeDeclaration(clang_getCanonicalType(node.type)))
-            if !decl.isNull, clang_equalCursors(clang_getCursorSemanticParent(decl.raw), fn.raw) != 0,
-               node.storageClass != CX_SC_Static {
-                return Messages.localType(node.spelling)
-            }
             return nil
         case CXCursor_CallExpr:
             let name = node.spelling
@@ -119,9 +114,6 @@ enum Reject {
         }
         static func awaitInAsm(_ name: String) -> String {
             "coroutine '\(name)' called in an asm operand; call it into a local before the asm statement"
-        }
-        static func localType(_ name: String) -> String {
-            "local '\(name)' has a type declared inside the coroutine; move the type declaration to file scope"
         }
     }
 }

@@ -142,6 +142,11 @@ extension Normalizer {
             edits.append((node.expansionRange, spawnText(node)))
             return
         }
+        if LocalTypes.isTypeDeclaration(node), let replacement = localTypes?.replacements[node.key],
+           let r = macros.textRange(node) {
+            edits.append((r, replacement))
+            return
+        }
         switch node.kind {
         case CXCursor_DeclRefExpr:
             guard let target = node.referencedKey, let field = frameVars[target] else { return }

@@ -43,6 +43,10 @@ let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "statement_expression.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.suspendInStatementExpression("grow")),
     ]),
+    DiagnosticsCase(file: "local_type_stays.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: LocalTypes.Messages.localType("copy")),
+        Expected(marker: "2️⃣", severity: .error, message: LocalTypes.Messages.localType("many")),
+    ]),
     DiagnosticsCase(file: "asm_goto.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.asmGoto)]),
     DiagnosticsCase(file: "variadic.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.variadic("sum"))]),
     DiagnosticsCase(file: "knr.c", expected: [
