@@ -96,7 +96,8 @@ enum Classify {
             found.append(Diagnostic(.error, at: loc, message, sourceLine: unit.source.lineText(loc.line)))
         }
         let bodies = coroutines.compactMap(\.definitionRange)
-        for decl in unit.root.children where decl.kind == CXCursor_FunctionDecl && decl.isDefinition && decl.isInMainFile {
+        for decl in unit.root.children where decl.kind == CXCursor_FunctionDecl && decl.isDefinition
+            && unit.isExpandedInMainFile(decl) {
             if byName[decl.spelling]?.isDefinedHere == true { continue }
             decl.forEachDescendant { node in
                 guard node.kind == CXCursor_CallExpr, let callee = node.referenced,

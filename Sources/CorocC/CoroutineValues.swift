@@ -21,7 +21,7 @@ enum CoroutineValues {
         guard !names.isEmpty else { return [] }
         var callees: Set<CursorKey> = []
         var references: [Cursor] = []
-        for decl in unit.root.children where decl.isInMainFile {
+        for decl in unit.root.children where unit.isExpandedInMainFile(decl) {
             decl.forEachDescendant { node in
                 if node.kind == CXCursor_CallExpr, var callee = node.children.first {
                     // Through the implicit decay cast only: the later passes do not

@@ -33,10 +33,31 @@ enum FindCoroutines {
         for decl in unit.root.children where decl.kind == CXCursor_FunctionDecl && !decl.isDefinition
             && decl.isInMainFile && names.contains(decl.spelling) {
             var range = definitionRange(decl, unit.source)
+            var next = range.end
+            while next < unit.source.bytes.count, [9, 10, 13, 32].contains(unit.source.bytes[next]) { next += 1 }
+            if next < unit.source.bytes.count, unit.source.bytes[next] == UInt8(ascii: ",") { continue }
             if let end = unit.source.semicolon(after: range.end) { range.end = end }
+            // `void foo (), bar ();` declares more than the coroutine: cutting
+            // one declarator out would leave `, bar ();`.  A plain declaration
+            // of a name that no longer exists is harmless, so it stays.
+            if declaresSeveral(unit.source.slice(range)) { continue }
             ranges.append(range)
         }
         return ranges
+    }
+
+    /// A `,` outside parentheses and brackets: several declarators share the text.
+    private static func declaresSeveral(_ text: String) -> Bool {
+        var depth = 0
+        for ch in text.utf8 {
+            switch ch {
+            case UInt8(ascii: "("), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: ")"), UInt8(ascii: "]"): depth -= 1
+            case UInt8(ascii: ","): if depth == 0 { return true }
+            default: break
+            }
+        }
+        return false
     }
 
     static func run(_ unit: ParsedUnit) -> [Coroutine] {

@@ -24,14 +24,7 @@ extension Normalizer {
         switch c.kind {
         case CXCursor_CompoundStmt:
             code("{", line(c))
-            var previousEnd = macros.textRange(c).map { $0.start + 1 }
-            for child in c.children {
-                if let from = previousEnd, let childRange = macros.textRange(child), from < childRange.start {
-                    keepComments(TextRange(start: from, end: childRange.start))
-                }
-                emitStatement(child)
-                previousEnd = macros.textRange(child).map { source.semicolon(after: $0.end) ?? $0.end }
-            }
+            emitChildren(of: c)
             code("}")
         case CXCursor_DeclStmt:
             emitDeclaration(c)
@@ -90,6 +83,74 @@ extension Normalizer {
         }
     }
 
+    /// The statements of a block, with what lies between them that is not a
+    /// statement but matters: comments, and `#define` / `#undef` lines (a
+    /// macro redefined between statements, torture 20020108-1, must be the
+    /// definition the following statements are expanded with).
+    func emitChildren(of block: Cursor) {
+        var previousEnd = macros.textRange(block).map { $0.start + 1 }
+        var previousCall: TextRange?
+        for child in block.children {
+            // Where the statement is in the file: its text, or the macro call it is part of.
+            let place = macros.textRange(child) ?? child.expansionRange
+            if let from = previousEnd, from < place.start {
+                keepDirectives(TextRange(start: from, end: place.start))
+                keepComments(TextRange(start: from, end: place.start))
+            }
+            if isRestOfMacroCall(child, after: &previousCall) { continue }
+            emitStatement(child)
+            previousEnd = max(previousEnd ?? 0, source.semicolon(after: place.end) ?? place.end)
+        }
+        if let from = previousEnd, let blockRange = macros.textRange(block), from < blockRange.end {
+            keepDirectives(TextRange(start: from, end: blockRange.end))
+        }
+    }
+
+    /// `#define`, `#undef` and `#pragma` lines of a gap between statements,
+    /// outside regions the preprocessor skipped; conditional directives are
+    /// left out, the statements being what the preprocessor chose.
+    func keepDirectives(_ gap: TextRange) {
+        var i = gap.start
+        let bytes = source.bytes
+        while i < gap.end {
+            var lineEnd = i
+            while lineEnd < gap.end, bytes[lineEnd] != 10 {
+                // A continued directive line goes on.
+                if bytes[lineEnd] == 92, lineEnd + 1 < gap.end, bytes[lineEnd + 1] == 10 { lineEnd += 1 }
+                lineEnd += 1
+            }
+            var j = i
+            while j < lineEnd, bytes[j] == 32 || bytes[j] == 9 { j += 1 }
+            let inSkipped = macros.skipped.contains { $0.start <= j && j < $0.end }
+            if j < lineEnd, bytes[j] == UInt8(ascii: "#"), !inSkipped {
+                var k = j + 1
+                while k < lineEnd, bytes[k] == 32 || bytes[k] == 9 { k += 1 }
+                var w = k
+                while w < lineEnd, isIdentifierByte(bytes[w]) { w += 1 }
+                let word = source.slice(TextRange(start: k, end: w))
+                if word == "define" || word == "undef" || word == "pragma" {
+                    code("\n" + source.slice(TextRange(start: j, end: lineEnd)) + "\n", source.line(of: j) - 1)
+                }
+            }
+            i = lineEnd + 1
+        }
+    }
+
+    /// One macro call can expand to several statements (`REPEAT_8;` to eight
+    /// `if`s, torture 20020108-1): the first is copied as the call's text, the
+    /// others are that same text and must not be copied again.  `previousCall`
+    /// is the expansion the statement before was copied as.
+    func isRestOfMacroCall(_ statement: Cursor, after previousCall: inout TextRange?) -> Bool {
+        // A statement that is (part of) a macro call has the call as its text.
+        let text = macros.textRange(statement) ?? statement.expansionRange
+        guard !needsLowering(statement), macros.expansions.contains(where: { $0.start == text.start }) else {
+            previousCall = nil
+            return false
+        }
+        defer { previousCall = text }
+        return previousCall == text
+    }
+
     /// Comments between statements matter to the compiler too
     /// (`/* fallthrough */` silences -Wimplicit-fallthrough), so keep them.
     func keepComments(_ gap: TextRange) {
@@ -102,6 +163,10 @@ extension Normalizer {
             code("__attribute__((fallthrough));")
             return
         }
+        // Directive lines in the gap are keepDirectives' (or dropped): copying
+        // the gap whole would bring back `#if` without its `#endif`.
+        let directive = source.slice(gap).split(separator: "\n").contains { $0.drop { $0 == " " || $0 == "\t" }.first == "#" }
+        if directive { return }
         let start = gap.start + (source.slice(gap).utf8.count - source.slice(gap).drop { $0.isWhitespace }.utf8.count)
         code(text + (text.hasPrefix("//") || text.contains("\n//") ? "\n" : ""), source.line(of: start))
     }
@@ -166,8 +231,10 @@ extension Normalizer {
     /// The statement's text including its `;` (libclang extents exclude it).
     func statementText(_ c: Cursor) -> String {
         guard var range = macros.textRange(c) else {
-            // No text of its own and no printed form (an expression): the macro call.
-            if c.isExpression && c.prettyPrinted.isEmpty { return macroCallText(c, statement: true) + ";" }
+            // No text of its own and no printed form (an expression, or a
+            // statement libclang does not print, as `if (N % 2) t += N;` from
+            // a macro body): the macro call.
+            if c.prettyPrinted.isEmpty { return macroCallText(c, statement: true) + ";" }
             return renderText(c) + ";"
         }
         if c.kind != CXCursor_CompoundStmt && c.kind != CXCursor_DeclStmt, let end = source.semicolon(after: range.end) {

@@ -27,9 +27,12 @@ final class ParsedUnit {
     /// The unit's cursor; one object, so every pass (and parse itself, which
     /// lists the macro expansions) shares its cached children.
     let root: Cursor
+    /// The main file, for `isExpandedInMainFile`.
+    let mainFile: CXFile?
 
     private init(index: CXIndex, unit: CXTranslationUnit, root: Cursor, source: SourceText, macros: MacroMap,
                  markers: [Marker]) {
+        self.mainFile = clang_getFile(unit, source.path)
         self.index = index
         self.unit = unit
         self.root = root
@@ -112,6 +115,17 @@ final class ParsedUnit {
             macros.skipped.sort()
         }
         return ParsedUnit(index: index, unit: unit, root: root, source: source, macros: macros, markers: markers)
+    }
+
+    /// Whether the node comes from the main file, also when a macro of it
+    /// expanded to the node: `clang_Location_isFromMainFile` says no for a
+    /// function a macro defines (`#define DEF(N) int get##N(void) {...}`),
+    /// whose calls of coroutines must still be checked.
+    func isExpandedInMainFile(_ c: Cursor) -> Bool {
+        var file: CXFile?
+        clang_getExpansionLocation(clang_getCursorLocation(c.raw), &file, nil, nil, nil)
+        guard let file, let mainFile else { return false }
+        return clang_File_isEqual(file, mainFile) != 0
     }
 
     /// clang's rendering of a libclang diagnostic, with the source line for the caret.

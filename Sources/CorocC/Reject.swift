@@ -6,7 +6,8 @@
 //      the C stack unwinds at every suspension: variable-length arrays (also
 //      through a typedef) and other variably modified locals and parameters,
 //      alloca, setjmp/longjmp, computed goto and &&label, asm goto, variadic
-//      coroutines, K&R definitions, locals of types declared inside the body.
+//      coroutines, K&R definitions, locals of types declared inside the body,
+//      coroutine calls in asm operands.
 //      Ordinary functions of the same file are not checked.  Stackful mode only
 //      rejects longjmp (out of a coroutine).
 import CClang
@@ -19,6 +20,7 @@ enum Reject {
             let loc = unit.source.location(of: offset)
             found.append(Diagnostic(.error, at: loc, message, sourceLine: unit.source.lineText(loc.line)))
         }
+        let names = Set(coroutines.map(\.name))
         for coroutine in coroutines where coroutine.isDefinedHere {
             let fn = coroutine.cursor
             switch mode {
@@ -28,6 +30,15 @@ enum Reject {
                 }
                 fn.forEachDescendant { node in
                     if let message = stacklessProblem(node, in: fn, unit) { report(node.fileOffset, message) }
+                    if node.kind == CXCursor_GCCAsmStmt {
+                        // An asm operand is an lvalue or value the asm reads in
+                        // place: a suspend point cannot be hoisted out of it.
+                        node.forEachDescendant { inner in
+                            if inner.kind == CXCursor_CallExpr, let callee = inner.referenced, names.contains(callee.spelling) {
+                                report(inner.fileOffset, Messages.awaitInAsm(callee.spelling))
+                            }
+                        }
+                    }
                 }
             case .stackful:
                 fn.forEachDescendant { node in
@@ -105,6 +116,9 @@ enum Reject {
         static let asmGoto = "asm goto in a coroutine is not supported"
         static func variadic(_ name: String) -> String {
             "variadic coroutine '\(name)': its arguments cannot be stored in a frame"
+        }
+        static func awaitInAsm(_ name: String) -> String {
+            "coroutine '\(name)' called in an asm operand; call it into a local before the asm statement"
         }
         static func localType(_ name: String) -> String {
             "local '\(name)' has a type declared inside the coroutine; move the type declaration to file scope"

@@ -279,8 +279,11 @@ enum Stackful {
         let stores = (0..<count).map { "    p->a\($0) = a\($0);\n" }.joined()
         let mainStores = (0..<count).map { "    m.a\($0) = a\($0);\n" }.joined()
         if main {
+            // No #include: a header here can clash with the user's own names
+            // (torture pr43987 has `typedef void *FILE;`); block-scope and
+            // builtin declarations of what the glue calls are compatible with
+            // the headers whether or not the file includes them.
             return """
-                #include <stdio.h>
                 struct \(name)_main_args {
                 \(fields)    int ret;
                 };
@@ -291,25 +294,28 @@ enum Stackful {
                 static int \(name)_main_stackful(\(paramList)) {
                     struct \(name)_main_args m;
                 \(mainStores)    m.ret = 0;
-                    if (coro_run_main_stackful(\(name)_main_entry, &m, "\(name)") != 0) { perror("coro"); return 1; }
+                    if (coro_run_main_stackful(\(name)_main_entry, &m, "\(name)") != 0) {
+                        extern void perror(const char *);
+                        perror("coro");
+                        return 1;
+                    }
                     return m.ret;
                 }
 
                 """
         }
         return """
-            #include <stdlib.h>
             struct \(name)_args {
             \(fields.isEmpty ? "    char unused_;\n" : fields)};
             static void \(name)_entry(void *p) {
                 struct \(name)_args copy = *(struct \(name)_args *)p, *args = &copy;
-                free(p);
+                __builtin_free(p);
                 \(count == 0 ? "(void)args; " : "")\(name)(\(callArgs));
             }
             static int \(name)_go_stackful(\(paramList)) {
-                struct \(name)_args *p = malloc(sizeof *p);
+                struct \(name)_args *p = __builtin_malloc(sizeof *p);
                 if (!p) return -1;
-            \(stores)    if (coro_go_stackful(\(name)_entry, p, "\(name)") != 0) { free(p); return -1; }
+            \(stores)    if (coro_go_stackful(\(name)_entry, p, "\(name)") != 0) { __builtin_free(p); return -1; }
                 return 0;
             }
 

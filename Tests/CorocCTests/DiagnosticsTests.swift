@@ -40,6 +40,10 @@ let diagnosticsCases: [DiagnosticsCase] = [
         Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.labelAddress),
         Expected(marker: "2️⃣", severity: .error, message: Reject.Messages.computedGoto),
     ]),
+    DiagnosticsCase(file: "asm_operand.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.awaitInAsm("slot"))]),
+    DiagnosticsCase(file: "statement_expression.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.suspendInStatementExpression("grow")),
+    ]),
     DiagnosticsCase(file: "asm_goto.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.asmGoto)]),
     DiagnosticsCase(file: "variadic.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.variadic("sum"))]),
     DiagnosticsCase(file: "knr.c", expected: [
@@ -57,6 +61,10 @@ let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "bare_call.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Classify.Messages.bareCall("work")),
         Expected(marker: "2️⃣", severity: .error, message: Classify.Messages.mainInCoroutine),
+    ]),
+    DiagnosticsCase(file: "macro_defined_caller.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Classify.Messages.bareCall("rnd")),
+        Expected(marker: "2️⃣", severity: .error, message: CoroutineValues.Messages.valueUse("rnd")),
     ]),
     DiagnosticsCase(file: "stringizing_macro.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: ExpandMacros.Messages.stringizingMacro("READ_NAMED")),
