@@ -32,7 +32,9 @@
  *   0x48    8      the save mode used (0: SSE, else the XSAVE mask)
  *   0x50    0x30   padding
  *   0x80    ...    SSE mode: xmm0-xmm15 (16 x 16 bytes, movaps)
- *                  XSAVE mode: the XSAVE area (64-byte aligned, header zeroed)
+ *                  XSAVE mode: the XSAVE area (64-byte aligned; its header
+ *                  zeroed first, since the stack holds garbage and XSAVE
+ *                  leaves the bits of components outside the mask as found)
  *
  * Vector state: with AVX enabled by the OS (XCR0), the upper halves of
  * ymm0-15, and with AVX-512 zmm16-31, the upper halves of zmm0-15 and k0-k7,
@@ -87,8 +89,9 @@ coro_stackful_preempt_trampoline_:
     testl   %eax, %eax
     jz      1f
     xorl    %edx, %edx              /* mask bits 32-63: none */
-    xorl    %ecx, %ecx              /* XRSTOR faults unless header bytes 8-63 are zero; */
-    movq    %rcx, 0x80+512+8(%rsp)  /* XSAVE writes only bytes 0-7 (XSTATE_BV) */
+    xorl    %ecx, %ecx              /* zero the 64-byte header: XSAVE sets only the XSTATE_BV */
+    movq    %rcx, 0x80+512+0(%rsp)  /* bits of the components it saves, and XRSTOR faults on */
+    movq    %rcx, 0x80+512+8(%rsp)  /* any other bit set, or a nonzero byte 8-63 */
     movq    %rcx, 0x80+512+16(%rsp)
     movq    %rcx, 0x80+512+24(%rsp)
     movq    %rcx, 0x80+512+32(%rsp)
