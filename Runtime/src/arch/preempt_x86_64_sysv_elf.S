@@ -67,12 +67,18 @@
     .align  16
 coro_stackful_preempt_trampoline_:
     .cfi_startproc
+    /* CFI: the caller's CFA rules assume the rsp it had before its
+     * `leaq -128(%rsp)`, which the compiler never saw.  So the CFA here is
+     * that rsp (entry rsp + 8 + 128) and the return address is 136 below it,
+     * not 8: a debugger's backtrace from inside the slow path stays right. */
+    .cfi_def_cfa_offset 136
+    .cfi_offset rip, -136
     CORO_ENDBR
     pushq   %rbp
     .cfi_adjust_cfa_offset 8
-    .cfi_rel_offset rbp, 0
+    .cfi_offset rbp, -144
     movq    %rsp, %rbp
-    .cfi_def_cfa_register rbp       /* unwinders: CFA = rbp + 16 from here on */
+    .cfi_def_cfa_register rbp       /* CFA = rbp + 144 from here on */
     andq    $-64, %rsp              /* XSAVE needs a 64-byte aligned area */
     subq    coro_preempt_save_frame_(%rip), %rsp   /* a multiple of 64 */
     movq    %rax, 0x00(%rsp)
@@ -150,7 +156,7 @@ coro_stackful_preempt_trampoline_:
     movq    0x38(%rsp), %r10
     movq    0x40(%rsp), %r11
     movq    %rbp, %rsp
-    .cfi_def_cfa_register rsp
+    .cfi_def_cfa_register rsp       /* CFA = rsp + 144 */
     popq    %rbp
     .cfi_adjust_cfa_offset -8
     .cfi_restore rbp
