@@ -282,6 +282,8 @@ int coro_set_deadline(long timeout_ms);
  * Back-edge checks: stackful output calls coro_stackful_preempt_point() before
  * each loop back-edge.  It is one load and a branch; when the time slice is
  * used up the coroutine yields to the scheduler (off a coroutine: nothing).
+ * The yield preserves every register (below), so the check costs the loop
+ * no registers.
  *
  * A stackful coroutine may resume on another worker thread after any call
  * that can switch (the I/O calls below, coro_yield, coro_sleep_ms, channel,
