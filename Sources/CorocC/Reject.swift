@@ -62,7 +62,17 @@ enum Reject {
             // The canonical type: `typedef int row_t[n]; row_t row;` is a VLA too.
             if clang_getCanonicalType(node.type).kind == CXType_VariableArray { return Messages.vla(node.spelling) }
             if isVariablyModified(node.type) { return Messages.variablyModified(node.spelling) }
-            let decl = Cursor(raw: clang_getTypeDeclaration(clang_getCanonicalType(node.type)))
+            // Through arrays and pointers: `struct { ... } tp[4][2];` needs the type in the frame too.
+            var type = clang_getCanonicalType(node.type)
+            while true {
+                switch type.kind {
+                case CXType_ConstantArray, CXType_IncompleteArray: type = clang_getCanonicalType(clang_getArrayElementType(type))
+                case CXType_Pointer: type = clang_getCanonicalType(clang_getPointeeType(type))
+                default: break
+                }
+                if type.kind != CXType_ConstantArray && type.kind != CXType_IncompleteArray && type.kind != CXType_Pointer { break }
+            }
+            let decl = Cursor(raw: clang_getTypeDeclaration(type))
             if !decl.isNull, clang_equalCursors(clang_getCursorSemanticParent(decl.raw), fn.raw) != 0,
                node.storageClass != CX_SC_Static {
                 return Messages.localType(node.spelling)

@@ -73,6 +73,12 @@ let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "macro_body_local.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.localInMacroBody("acc0")),
     ]),
+    DiagnosticsCase(file: "local_type.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.localType("x")),
+        Expected(marker: "2️⃣", severity: .error, message: Reject.Messages.localType("tp")),
+        Expected(marker: "3️⃣", severity: .error, message: Reject.Messages.localType("n")),
+        Expected(marker: "4️⃣", severity: .error, message: Reject.Messages.localType("p")),
+    ]),
     DiagnosticsCase(file: "spread_arguments.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.unprintable),
     ]),
