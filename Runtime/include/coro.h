@@ -282,6 +282,8 @@ int coro_set_deadline(long timeout_ms);
  * Back-edge checks: stackful output calls coro_stackful_preempt_point() before
  * each loop back-edge.  It is one load and a branch; when the time slice is
  * used up the coroutine yields to the scheduler (off a coroutine: nothing).
+ * The yield preserves every register (below), so the check costs the loop
+ * no registers.
  *
  * A stackful coroutine may resume on another worker thread after any call
  * that can switch (the I/O calls below, coro_yield, coro_sleep_ms, channel,
@@ -311,10 +313,36 @@ int *coro_errno_location(void);
 #define errno (*coro_errno_location())
 #endif
 
-void coro_stackful_yield_preempted_(void);
+/* The slow path is cold: __builtin_expect keeps it out of the loop's
+ * straight line.  On x86-64 and AArch64 ELF the inline asm calls
+ * coro_stackful_preempt_trampoline_ (src/arch/preempt_*.S), which saves and
+ * restores every register a C call may clobber, so the compiler keeps the
+ * loop's values in any register across the check instead of in the
+ * callee-saved ones or on the stack (docs/stackful.md, "Preemption points").
+ * x86-64: rsp is lowered past the 128-byte red zone around the call; the
+ * x87 stack is declared clobbered (the trampoline does not save it).
+ * AArch64: x16/x17 (linker veneers) and x30 (the bl) are clobbered.
+ * Elsewhere, for SVE code, or with CORO_PREEMPT_PLAIN_CALL defined: the
+ * plain C call. */
+__attribute__((cold)) void coro_stackful_yield_preempted_(void);
+#if !defined(CORO_PREEMPT_PLAIN_CALL) && defined(__ELF__) && defined(__x86_64__)
 static inline void coro_stackful_preempt_point(void) {
-    if (coro_preempt_pending()) coro_stackful_yield_preempted_();
+    if (__builtin_expect(coro_preempt_pending(), 0))
+        __asm__ volatile("leaq -128(%%rsp), %%rsp\n\t"
+                         "call coro_stackful_preempt_trampoline_\n\t"
+                         "leaq 128(%%rsp), %%rsp"
+                         ::: "memory", "cc", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
 }
+#elif !defined(CORO_PREEMPT_PLAIN_CALL) && defined(__ELF__) && defined(__aarch64__) && !defined(__ARM_FEATURE_SVE)
+static inline void coro_stackful_preempt_point(void) {
+    if (__builtin_expect(coro_preempt_pending(), 0))
+        __asm__ volatile("bl coro_stackful_preempt_trampoline_" ::: "memory", "cc", "x16", "x17", "x30");
+}
+#else
+static inline void coro_stackful_preempt_point(void) {
+    if (__builtin_expect(coro_preempt_pending(), 0)) coro_stackful_yield_preempted_();
+}
+#endif
 
 /* The catalogue's I/O calls in stackful form (the translator rewrites read to
  * coro_read, ...).  Same signatures and results as libc; where libc would

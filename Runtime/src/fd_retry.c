@@ -12,7 +12,13 @@
  * edge delivered after the call looked at the fd either bumped the count
  * before the park took the record lock (the park returns 1: attempt again)
  * or finds the task on the record's list.
+ *
+ * coro_fd_retry_woken is the other half of a park made here: the call
+ * again that ends the wait and tells a failure (close, deadline) from an
+ * edge (attempt again).  It was io.c's finish_fd_wait, used by io_op and
+ * connect, which now live in two files.
  */
+#include <errno.h>
 #include "fd_retry.h"
 #include "poll.h"
 
@@ -29,4 +35,13 @@ int coro_fd_retry(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeo
         if (p == 2) return 2;
         /* p == 1: an edge came since the attempt; attempt again */
     }
+}
+
+int coro_fd_retry_woken(coro_task *t) {
+    t->op = CORO_OP_KIND_NONE;
+    coro_fd_wait_done(t);
+    if (t->err == 0) return 0;
+    errno = t->err;
+    t->err = 0;
+    return 1;
 }

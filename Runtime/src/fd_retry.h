@@ -1,7 +1,7 @@
 /*
  * fd_retry.h — the one park/retry loop of the poller-served operations
  * (fd_retry.c): io.c's io_op (read, write, send, recv, accept, ...),
- * coro_op_connect and coro_op_poll all run it.
+ * connect.c's coro_op_connect and io.c's coro_op_poll all run it.
  */
 #ifndef CORO_FD_RETRY_H
 #define CORO_FD_RETRY_H
@@ -28,5 +28,12 @@ typedef int (*coro_fd_attempt)(void *ctx, uint64_t edges);
  * (poll.h: EDGES SINCE AN ATTEMPT). */
 int coro_fd_retry(coro_task *t, int fd, int mode, int64_t deadline_ns, int timeout_err,
                   coro_fd_attempt attempt, void *ctx);
+
+/* The call again after coro_fd_retry parked (t->op == CORO_OP_KIND_FD_WAIT):
+ * end the wait (coro_fd_wait_done cancels its deadline timer) and say how
+ * it ended: 0 = an edge woke it, attempt again (through coro_fd_retry);
+ * 1 = it failed, errno set from t->err (EBADF: closed while waiting; the
+ * park's timeout error).  t->op is CORO_OP_KIND_NONE after either. */
+int coro_fd_retry_woken(coro_task *t);
 
 #endif /* CORO_FD_RETRY_H */

@@ -1,5 +1,10 @@
 /*
- * io.c — the suspendable I/O and sleep operations of coro.h (coro_op_*).
+ * io.c — the suspendable fd operations of coro.h that are one system call
+ * tried again until it would not block: coro_op_read, write, recv, send,
+ * recvfrom, sendto, recvmsg, sendmsg, readv, writev, accept, accept4, poll,
+ * wait_fd and close, plus coro_set_deadline, the I/O deadline they obey.
+ * (connect, whose outcome is not learnt by calling again: connect.c; the
+ * sleeps: sleep.c; coro_op_yield, which involves no I/O: sched.c.)
  *
  * PROTOCOL ("call again", coro.h): each op is called once to start and once
  * more after every wake-up, with the same arguments.  task->op tells the two
@@ -10,8 +15,6 @@
  *   FD_WAIT      woken by the poller (err 0: retry the call), by close
  *                (EBADF) or by the deadline (ETIMEDOUT): fail or retry.
  *   BLOCKING_IO  the pool ran the call: copy out its result and errno.
- *   SLEEP        the timer fired: done.
- * (coro_op_yield, which involves no I/O, lives in sched.c.)
  * errno is set on the thread the task resumed on, just before returning 0,
  * so after a failing op it holds that op's error wherever the task moved.
  *
@@ -29,7 +32,6 @@
 #include "blocking.h"
 #include "fd_retry.h"
 #include "poll.h"
-#include "timer.h"
 
 enum io_call {
     IO_READ, IO_WRITE, IO_RECV, IO_SEND, IO_RECVFROM, IO_SENDTO, IO_RECVMSG, IO_SENDMSG,
@@ -147,16 +149,6 @@ static int finish_blocking(coro_task *t, ssize_t *ret, struct pollfd *fds) {
     return 1;
 }
 
-/* Woken from a poller wait: 1 = failed (errno set), 0 = retry. */
-static int finish_fd_wait(coro_task *t) {
-    t->op = CORO_OP_KIND_NONE;
-    coro_fd_wait_done(t);
-    if (t->err == 0) return 0;
-    errno = t->err;
-    t->err = 0;
-    return 1;
-}
-
 /* One attempt of io_op's call (fd_retry.h). */
 typedef struct io_attempt {
     io_args *a;
@@ -192,7 +184,7 @@ static int io_op(coro_frame *self, io_args *a, ssize_t *ret) {
     case CORO_OP_KIND_NONE: break;
     case CORO_OP_KIND_BLOCKING_IO: finish_blocking(t, ret, NULL); return 0;
     case CORO_OP_KIND_FD_WAIT:
-        if (finish_fd_wait(t)) {
+        if (coro_fd_retry_woken(t)) {
             *ret = -1;
             return 0;
         }
@@ -300,113 +292,6 @@ int coro_op_accept(coro_frame *self, int *ret, int fd, struct sockaddr *addr, so
 int coro_op_accept4(coro_frame *self, int *ret, int fd, struct sockaddr *addr, socklen_t *addrlen, int flags) {
     io_args a = IO_ARGS(.call = IO_ACCEPT4, .fd = fd, .addr = addr, .addrlen = addrlen, .flags = flags);
     return accept_op(self, ret, &a);
-}
-
-/* ---- connect: EINPROGRESS, wait for writability, then SO_ERROR ---- */
-
-/* 1 = finished (*ret/errno set), 0 = still connecting. */
-static int connect_result(int fd, int *ret) {
-    int soerr = 0;
-    socklen_t len = sizeof soerr;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
-        *ret = -1;
-        return 1;
-    }
-    if (soerr != 0) {
-        errno = soerr;
-        *ret = -1;
-        return 1;
-    }
-    struct sockaddr_storage peer;
-    socklen_t plen = sizeof peer;
-    if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0) {
-        *ret = 0;
-        return 1;
-    }
-    return 0;   /* ENOTCONN: a stale readiness edge; keep waiting */
-}
-
-typedef struct connect_attempt {
-    int fd, ret;
-} connect_attempt;
-
-static int connect_attempt_fn(void *ctx, uint64_t edges) {
-    (void)edges;
-    connect_attempt *at = ctx;
-    return connect_result(at->fd, &at->ret);
-}
-
-typedef struct connect_job {
-    int fd;
-    const struct sockaddr *addr;
-    socklen_t addrlen;
-    int res, err;
-} connect_job;
-
-static void connect_blocking_fn(void *arg) {
-    connect_job *j = arg;
-    j->res = connect(j->fd, j->addr, j->addrlen);
-    j->err = j->res < 0 ? errno : 0;
-}
-
-int coro_op_connect(coro_frame *self, int *ret, int fd, const struct sockaddr *addr, socklen_t addrlen) {
-    coro_task *t = self->task;
-    if (t == NULL) {
-        *ret = connect(fd, addr, addrlen);
-        return 0;
-    }
-    if (t->op == CORO_OP_KIND_BLOCKING) {   /* the pool ran connect(2) */
-        connect_job *j = (connect_job *)t->aux;
-        t->op = CORO_OP_KIND_NONE;
-        *ret = j->res;
-        if (j->res < 0) errno = j->err;
-        free(j);
-        return 0;
-    }
-    if (t->op == CORO_OP_KIND_FD_WAIT) {
-        if (finish_fd_wait(t)) {
-            *ret = -1;
-            return 0;
-        }
-    } else {
-        if (t->op != CORO_OP_KIND_NONE) coro_fatal("connect in task %s while op %u is in flight", t->name, t->op);
-        int kind = coro_fd_kind(fd);
-        if (kind < 0) {
-            *ret = -1;
-            return 0;
-        }
-        if (kind == CORO_FD_BLOCK) {   /* not pollable (odd, but do not block a worker) */
-            connect_job *j = malloc(sizeof *j);
-            if (j == NULL) {
-                *ret = -1;
-                return 0;
-            }
-            *j = (connect_job){.fd = fd, .addr = addr, .addrlen = addrlen};
-            t->op = CORO_OP_KIND_BLOCKING;
-            if (coro_blocking_submit(t, connect_blocking_fn, j) < 0) {
-                t->op = CORO_OP_KIND_NONE;
-                free(j);
-                *ret = -1;
-                return 0;
-            }
-            return CORO_SUSPENDED;
-        }
-        /* EINTR on a non-blocking connect means "in progress", never "retry" */
-        int r = connect(fd, addr, addrlen);
-        if (r == 0) {
-            *ret = 0;
-            return 0;
-        }
-        if (errno != EINPROGRESS && errno != EINTR && errno != EALREADY) {
-            *ret = -1;
-            return 0;
-        }
-    }
-    connect_attempt at = {.fd = fd};
-    int st = coro_fd_retry(t, fd, CORO_FD_WRITE, t->deadline_ns, ETIMEDOUT, connect_attempt_fn, &at);
-    if (st == CORO_SUSPENDED) return st;
-    *ret = st == 0 ? at.ret : -1;
-    return 0;
 }
 
 /* ---- poll (one fd through the poller; more on the blocking pool) ---- */
@@ -531,89 +416,6 @@ int coro_op_close(coro_frame *self, int *ret, int fd) {
     (void)self;
     *ret = coro_fd_close(fd);
     return 0;
-}
-
-/* ---- sleeps ---- */
-
-/* Park t until now + ns; 0 or a status.  ns <= 0 completes at once. */
-static int sleep_op(coro_frame *self, int64_t ns) {
-    coro_task *t = self->task;
-    if (t == NULL) {
-        if (ns > 0) {
-            struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
-            while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-            }
-        }
-        return 0;
-    }
-    if (t->op == CORO_OP_KIND_SLEEP) {
-        t->op = CORO_OP_KIND_NONE;
-        return 0;
-    }
-    if (t->op != CORO_OP_KIND_NONE) coro_fatal("sleep in task %s while op %u is in flight", t->name, t->op);
-    if (ns <= 0) return 0;
-    int64_t now = coro_now_ns();
-    int64_t when = ns > INT64_MAX / 2 - now ? INT64_MAX / 2 : now + ns;
-    t->op = CORO_OP_KIND_SLEEP;
-    if (coro_timer_sleep(t, when) < 0) {
-        t->op = CORO_OP_KIND_NONE;
-        return -1;
-    }
-    return CORO_SUSPENDED;
-}
-
-int coro_op_sleep_ms(coro_frame *self, int *ret, long ms) {
-    int64_t ns = ms > INT64_MAX / 1000000 ? INT64_MAX : (int64_t)ms * 1000000;
-    int st = sleep_op(self, ns);
-    if (st < 0) {
-        *ret = -1;
-        return 0;
-    }
-    if (st == 0) *ret = 0;
-    return st;
-}
-
-int coro_op_sleep(coro_frame *self, unsigned *ret, unsigned seconds) {
-    int st = sleep_op(self, (int64_t)seconds * 1000000000);
-    if (st < 0) {   /* could not arm a timer: report all of it unslept, as sleep(3) on a signal */
-        *ret = seconds;
-        return 0;
-    }
-    if (st == 0) *ret = 0;
-    return st;
-}
-
-int coro_op_usleep(coro_frame *self, int *ret, unsigned int usec) {
-    int st = sleep_op(self, (int64_t)usec * 1000);
-    if (st < 0) {
-        *ret = -1;
-        return 0;
-    }
-    if (st == 0) *ret = 0;
-    return st;
-}
-
-int coro_op_nanosleep(coro_frame *self, int *ret, const struct timespec *req, struct timespec *rem) {
-    coro_task *t = self->task;
-    int64_t ns = 0;
-    if (t == NULL || t->op != CORO_OP_KIND_SLEEP) {
-        if (req == NULL || req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000) {
-            errno = req == NULL ? EFAULT : EINVAL;
-            *ret = -1;
-            return 0;
-        }
-        ns = req->tv_sec > INT64_MAX / 1000000000 - 1 ? INT64_MAX : (int64_t)req->tv_sec * 1000000000 + req->tv_nsec;
-    }
-    int st = sleep_op(self, ns);
-    if (st < 0) {
-        *ret = -1;
-        return 0;
-    }
-    if (st == 0) {
-        if (rem) rem->tv_sec = 0, rem->tv_nsec = 0;
-        *ret = 0;
-    }
-    return st;
 }
 
 /* ---- deadlines ---- */

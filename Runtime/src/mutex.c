@@ -16,6 +16,9 @@
  *    the TAIL (so push and pop are O(1) with the one pointer coro.h gives
  *    us), and tail->link is the head.
  *
+ * coro_mutex_try_lock (mutex.h) takes the mutex only when state == 0, which
+ * by the invariant above means nobody waits, so it never jumps the FIFO.
+ *
  * PROTOCOL (call again): a locker parks with task->op = MUTEX_LOCK; being
  * readied means ownership was handed over, so the resumed call returns 0.
  *
@@ -26,6 +29,7 @@
  * A NULL mutex is the same kind of bug for unlock; lock returns -1/EINVAL.
  */
 #include "chan.h"
+#include "mutex.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -70,6 +74,20 @@ int coro_op_mutex_lock(coro_frame *self, int *ret, coro_mutex *m) {
     t->op = CORO_OP_KIND_MUTEX_LOCK;
     coro_lock_release(&m->lock);
     return CORO_SUSPENDED;
+}
+
+int coro_mutex_try_lock(coro_mutex *m) {
+    if (!m) {
+        errno = EINVAL;
+        return -1;
+    }
+    coro_lock_acquire(&m->lock);
+    int taken = m->state == 0;
+    if (taken) m->state = 1;
+    coro_lock_release(&m->lock);
+    if (taken) return 0;
+    errno = EAGAIN;
+    return -1;
 }
 
 static _Noreturn void mutex_misuse(const coro_mutex *m, const char *what) {

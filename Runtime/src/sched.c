@@ -8,6 +8,9 @@
  *  run it in the trampoline until it yields, parks or ends, repeat.  Threads
  *  blocked in system calls belong to the blocking pool (blocking.c), never
  *  to a worker, so CORO_THREADS workers are always available to coroutines.
+ *  This file runs tasks; idle.c finds work for a worker whose queue is dry
+ *  and wakes idle workers, frame.c allocates frames and links awaits,
+ *  config.c reads the environment (sched.h lists the interfaces).
  *
  * PICKING A TASK (next_task, then findrunnable when the local queue is dry)
  *
@@ -15,33 +18,10 @@
  *     global queue cannot starve behind a busy local queue; 61 is Go's).
  *  2. Timers that are due (one atomic load when none are armed).
  *  3. The local queue: next-slot, then ring head.
- *  4. The global queue (a fair share), then the poller without blocking
- *     (not with one worker, whose idle step 6 polls at once).
- *  5. Stealing: become "spinning" only while spinners are fewer than half
- *     of the workers not parked (2 * nspinning < nworkers - nidle: Go's rule
- *     in findRunnable, which keeps idle CPUs from all burning on a program
- *     with little parallelism), then try up to 4 rounds over all victims
- *     from a random start, taking half of a victim's ring (its next-slot too
- *     on the last round).  A worker woken by wakep is handed spinning status
- *     directly.
- *  6. Go idle.  Under the scheduler lock, re-check the global queue and join
- *     the idle list; then, if we were spinning, stop spinning and re-check
- *     every ring (the other half of the wake-up dance below).  Finally block:
- *     the first idle worker takes the poll token and blocks in the poller
- *     with the earliest timer as timeout; the others sleep on a futex.
- *
- * WAKING A WORKER (wakep), the dance that prevents lost wake-ups:
- *
- *     producer:  publish work; full fence; if a worker is idle and nobody
- *                spins, hand one idle worker "spinning" status and wake it
- *                (futex, or break the poller if it is the polling one);
- *     consumer:  join the idle list / stop spinning (seq_cst); re-check
- *                every queue before blocking.
- *
- *  Each side writes then reads the other's variable with a full fence in
- *  between, so at least one of them sees the other.  A worker that was woken
- *  spinning and finds work stops spinning and calls wakep again, so wake-ups
- *  ramp up one worker at a time (Go's resetspinning) instead of stampeding.
+ *  4.-6. When the local queue is dry (idle.c, findrunnable): the global
+ *     queue and the poller, stealing while spinning, then going idle and
+ *     blocking in the poller or on a futex until wakep (idle.c, WAKING A
+ *     WORKER) hands the worker work.
  *
  * THE TRAMPOLINE (run_task): `st = t->top->resume(t->top)` in a loop:
  *   CORO_DONE      mark the frame CORO_STATE_FINISHED; resume its caller at
@@ -66,15 +46,9 @@
  * coroutine interleavings then replay exactly.
  */
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 #include "sched.h"
 #include "poll.h"
 #include "timer.h"
@@ -96,35 +70,7 @@ __thread coro_worker *coro_self_worker_;
 #define STORE(p, v)       __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define STORER(p, v)      __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 
-static int poll_token;   /* atomic: 1 while a worker blocks in the poller */
-
-/* A full (StoreLoad) fence.  ThreadSanitizer does not model fences, so under
- * it a seq_cst read-modify-write of a dummy word stands in (same effect on
- * x86: a locked instruction). */
-#if defined(__SANITIZE_THREAD__)
-static int fence_word;
-#define FULL_FENCE() __atomic_fetch_add(&fence_word, 0, __ATOMIC_SEQ_CST)
-#else
-#define FULL_FENCE() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#endif
-
-/* ---- diagnostics, clock ---- */
-
-void coro_fatal(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("coro: runtime: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    abort();
-}
-
-int64_t coro_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+/* ---- diagnostics ---- */
 
 static const char *status_name(uint32_t s) {
     switch (s) {
@@ -137,98 +83,16 @@ static const char *status_name(uint32_t s) {
     return "corrupt";
 }
 
-static void futex_wait(uint32_t *addr, uint32_t val) {
-    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
-}
-
-static void futex_wake(uint32_t *addr, int n) {
-    syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
-}
-
-/* ---- tasks and frames: alloc.c's size classes ---- */
+/* ---- tasks: alloc.c's size classes (frames: frame.c) ---- */
 
 #define TASK_CLASS 1   /* 64 bytes: see CORO_ALLOC_SIZES */
 _Static_assert(sizeof(coro_task) <= 64, "a task must fit alloc class 1");
 
-/* Frame flags bits 8..15: alloc class + 1 (0: plain malloc). */
-#define FRAME_CLASS_SHIFT 8
+static coro_task *task_alloc(void) { return coro_alloc(coro_worker_cache(), TASK_CLASS); }
 
-static inline coro_alloc_cache *my_cache(void) {
-    coro_worker *w = coro_self_worker_;
-    return w ? &w->alloc : NULL;
-}
+static void task_free(coro_task *t) { coro_alloc_free(coro_worker_cache(), TASK_CLASS, t); }
 
-static coro_task *task_alloc(void) { return coro_alloc(my_cache(), TASK_CLASS); }
-
-static void task_free(coro_task *t) { coro_alloc_free(my_cache(), TASK_CLASS, t); }
-
-coro_frame *coro_frame_alloc(size_t frame_size) {
-    if (frame_size < sizeof(coro_frame)) frame_size = sizeof(coro_frame);
-    int cls = coro_alloc_class(frame_size);
-    coro_frame *f;
-    if (cls < 0) {
-        f = malloc(frame_size);
-        if (f == NULL) return NULL;
-        f->flags = CORO_FRAME_HEAP;
-    } else {
-        f = coro_alloc(my_cache(), cls);
-        if (f == NULL) return NULL;
-        f->flags = CORO_FRAME_HEAP | (uint32_t)(cls + 1) << FRAME_CLASS_SHIFT;
-    }
-    return f;
-}
-
-void coro_frame_free(coro_frame *frame) {
-    if (frame == NULL) return;
-    int cls = (int)((frame->flags >> FRAME_CLASS_SHIFT) & 0xff) - 1;
-    if (cls < 0) free(frame);
-    else coro_alloc_free(my_cache(), cls, frame);
-}
-
-int coro_await(coro_frame *self, coro_frame *child) {
-    if (child->state == CORO_STATE_FINISHED) return 0;
-    if (child->state != 0)
-        coro_fatal("await of a frame that is already running (state %d) in task %s", child->state,
-                   self->task ? self->task->name : "?");
-    coro_task *t = self->task;
-    child->caller = self;
-    child->task = t;
-    t->top = child;
-    return CORO_CALL;
-}
-
-/* ---- waking workers ---- */
-
-/* Hand an idle worker spinning status and wake it (see WAKING A WORKER). */
-static void wakep(void) {
-    FULL_FENCE();   /* partner: the fence in findrunnable */
-    if (__atomic_load_n(&coro_sched_.nidle, __ATOMIC_SEQ_CST) == 0) return;
-    if (__atomic_load_n(&coro_sched_.nspinning, __ATOMIC_SEQ_CST) != 0) return;
-    uint32_t zero = 0;
-    if (!__atomic_compare_exchange_n(&coro_sched_.nspinning, &zero, 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-        return;
-    coro_lock_acquire(&coro_sched_.lock);
-    coro_worker *w = coro_sched_.idle;
-    int polling = 0;
-    if (w != NULL) {
-        coro_sched_.idle = w->idle_next;
-        w->in_idle = 0;
-        polling = w->idle_polling;
-        w->spinning = 1;
-        __atomic_store_n(&coro_sched_.nidle, coro_sched_.nidle - 1, __ATOMIC_SEQ_CST);
-    }
-    coro_lock_release(&coro_sched_.lock);
-    if (w == NULL) {
-        __atomic_fetch_sub(&coro_sched_.nspinning, 1, __ATOMIC_SEQ_CST);
-        return;
-    }
-    if (polling) {
-        coro_netpoll_break();
-    } else {
-        STORE(&w->wake_word, 1);
-        futex_wake(&w->wake_word, 1);
-    }
-}
+/* ---- making tasks runnable ---- */
 
 static void enqueue(coro_task *t, int next) {
     coro_worker *w = coro_self_worker_;
@@ -242,11 +106,11 @@ static void enqueue(coro_task *t, int next) {
              * idle; a worker going idle at this very moment may miss this
              * task, costing parallelism until the next wakep, never
              * progress. */
-            if (__atomic_load_n(&coro_sched_.nidle, __ATOMIC_RELAXED) != 0) wakep();
+            if (__atomic_load_n(&coro_sched_.nidle, __ATOMIC_RELAXED) != 0) coro_wakep();
         }
     } else {
         coro_globq_put(t);
-        wakep();
+        coro_wakep();
         /* with every worker busy nobody is idle; the 61-tick check finds it */
     }
 }
@@ -299,41 +163,6 @@ coro_task *coro_current_task(void) {
 int coro_worker_id(void) {
     coro_worker *w = coro_self_worker_;
     return w ? w->id : -1;
-}
-
-/* ---- configuration ---- */
-
-static long env_long(const char *name, long dflt, long min, long max) {
-    const char *s = getenv(name);
-    if (s == NULL || *s == 0) return dflt;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end != 0 || v < min || v > max) {
-        fprintf(stderr, "coro: ignoring %s=%s (expected an integer in %ld..%ld)\n", name, s, min, max);
-        return dflt;
-    }
-    return v;
-}
-
-static void configure(void) {
-    const char *seed = getenv("CORO_SEED");
-    coro_sched_.seeded = seed != NULL && *seed != 0;
-    if (coro_sched_.seeded) {
-        coro_sched_.seed = (uint64_t)env_long("CORO_SEED", 1, 0, LONG_MAX);
-        coro_sched_.nworkers = 1;
-    } else {
-        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-        if (ncpu < 1) ncpu = 1;
-        coro_sched_.nworkers = (int)env_long("CORO_THREADS", ncpu, 1, 1024);
-    }
-    coro_sched_.timeslice_ns = env_long("CORO_TIMESLICE_US", 2000, 10, 10000000) * 1000;
-}
-
-int coro_num_workers(void) {
-    if (LOAD(&coro_sched_.running)) return coro_sched_.nworkers;
-    configure();
-    return coro_sched_.nworkers;
 }
 
 /* ---- spawn ---- */
@@ -393,10 +222,7 @@ int coro_op_yield(coro_frame *self) {
 
 static void stop_all(void) {
     STORE(&coro_sched_.stopping, 1);
-    for (int i = 0; i < coro_sched_.nworkers; i++) {
-        STORE(&coro_workers_[i].wake_word, 1);
-        futex_wake(&coro_workers_[i].wake_word, 1);
-    }
+    for (int i = 0; i < coro_sched_.nworkers; i++) coro_worker_wake(&coro_workers_[i]);
     coro_netpoll_break();
 }
 
@@ -415,7 +241,7 @@ static void task_end(coro_task *t) {
 }
 
 /* Return all credits (going idle); stop everything if no task is left. */
-static void return_credits(coro_worker *w) {
+void coro_return_credits(coro_worker *w) {
     if (w->credits == 0) return;
     uint64_t c = w->credits;
     w->credits = 0;
@@ -441,8 +267,6 @@ static void park(coro_worker *w, coro_task *t) {
     if (coro_sched_.nworkers == 1) coro_runq_put_solo(&w->q, t, !coro_sched_.seeded);
     else coro_runq_put(&w->q, t, 1);
 }
-
-static inline void run_timers(void);
 
 /* Inline into the worker loop: a yield round trip is this plus next_task.
  * `tracing` is a constant at each call site (worker_loop), so the loop that
@@ -479,7 +303,7 @@ static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_
             /* Fire due timers first, so that a task they wake runs before the
              * yielder comes round again: a preempted CPU hog must not make a
              * ticker wait a second time slice (one load when no timer is set). */
-            run_timers();
+            coro_run_timers();
             /* Behind everything already waiting, including the global queue
              * (Go's Gosched goes there too): a task that yields in a loop
              * must not starve tasks that overflowed into it. */
@@ -495,9 +319,9 @@ static inline __attribute__((always_inline)) void run_task(coro_worker *w, coro_
     }
 }
 
-/* ---- finding work ---- */
+/* ---- picking the next task ---- */
 
-static void run_timers_slow(int64_t next) {
+void coro_run_timers_slow(int64_t next) {
     int64_t now = coro_now_ns();
     if (now < next) return;
     coro_task_list woken = {0};
@@ -505,162 +329,8 @@ static void run_timers_slow(int64_t next) {
     coro_task_ready_list(&woken);
 }
 
-/* One atomic load when no timer is armed. */
-static inline void run_timers(void) {
-    int64_t next = coro_timer_next();
-    if (next != 0) run_timers_slow(next);
-}
-
-static void poll_nonblocking(void) {
-    if (coro_netpoll_waiters() == 0) return;
-    coro_task_list woken = {0};
-    coro_netpoll(0, &woken);
-    coro_trace_poll(&woken);
-    coro_task_ready_list(&woken);
-}
-
-/* worker->mode: how local_get pops (fixed for a run; one compare per tick) */
-enum { WORKER_SHARED = 0, WORKER_SOLO = 1, WORKER_SEEDED = 2 };
-
-static inline coro_task *local_get(coro_worker *w) {
-    if (__builtin_expect(w->mode == WORKER_SOLO, 1)) return coro_runq_get_solo(&w->q);
-    if (w->mode == WORKER_SHARED) return coro_runq_get(&w->q);
-    return coro_runq_get_seeded(&w->q, &w->rng);
-}
-
-static coro_task *steal(coro_worker *w) {
-    int n = coro_sched_.nworkers;
-    for (int round = 0; round < 4; round++) {
-        int start = (int)(coro_xorshift64(&w->rng) % (uint64_t)n);
-        for (int i = 0; i < n; i++) {
-            coro_worker *v = &coro_workers_[(start + i) % n];
-            if (v == w) continue;
-            coro_task *t = coro_runq_steal(&w->q, &v->q, round == 3);
-            if (t != NULL) {
-                coro_trace(CORO_TR_STEAL, t, v->id, 0);
-                return t;
-            }
-        }
-    }
-    return NULL;
-}
-
-static int any_work(void) {
-    if (!coro_globq_empty()) return 1;
-    for (int i = 0; i < coro_sched_.nworkers; i++)
-        if (!coro_runq_empty(&coro_workers_[i].q)) return 1;
-    return 0;
-}
-
-/* Leave the idle list if a waker has not already taken us off it. */
-static void leave_idle(coro_worker *w) {
-    coro_lock_acquire(&coro_sched_.lock);
-    if (w->in_idle) {
-        coro_worker **p = &coro_sched_.idle;
-        while (*p != w) p = &(*p)->idle_next;
-        *p = w->idle_next;
-        w->in_idle = 0;
-        __atomic_store_n(&coro_sched_.nidle, coro_sched_.nidle - 1, __ATOMIC_SEQ_CST);
-    }
-    coro_lock_release(&coro_sched_.lock);
-}
-
-/* Block until woken: in the poller if we hold the token, else on the futex. */
-static void block(coro_worker *w, int polling) {
-    STORER(&w->cur, NULL);
-    __atomic_fetch_sub(&coro_sched_.nactive, 1, __ATOMIC_ACQ_REL);   /* at 0 the monitor sleeps */
-    coro_task_list woken = {0};
-    if (polling) {
-        int64_t next = coro_timer_next();
-        int64_t timeout = -1;
-        if (next != 0) {
-            timeout = next - coro_now_ns();
-            if (timeout < 0) timeout = 0;
-        }
-        if (!LOAD(&coro_sched_.stopping)) coro_netpoll(timeout, &woken);
-        leave_idle(w);
-        STORE(&poll_token, 0);
-    } else {
-        while (LOAD(&w->wake_word) == 0 && !LOAD(&coro_sched_.stopping)) futex_wait(&w->wake_word, 0);
-        leave_idle(w);
-    }
-    STORE(&w->wake_word, 0);
-    /* seq_cst: partner of the monitor's store of monitor_sleeping (monitor.c) */
-    if (__atomic_fetch_add(&coro_sched_.nactive, 1, __ATOMIC_SEQ_CST) == 0) coro_monitor_kick();
-    run_timers();
-    coro_trace_poll(&woken);
-    coro_task_ready_list(&woken);
-}
-
-static coro_task *findrunnable(coro_worker *w) {
-    for (;;) {
-        if (LOAD(&coro_sched_.stopping)) return NULL;
-        run_timers();
-        coro_task *t = local_get(w);
-        if (t) return t;
-        if ((t = coro_globq_get(&w->q, coro_sched_.nworkers, 0))) return t;
-        /* A lone worker skips this: it holds the poll token whenever it goes
-         * idle, so the blocking poll just below sees the same events, and
-         * an empty epoll_wait(0) before each epoll_wait(-1) was one wasted
-         * syscall per idle turn of a server. */
-        if (coro_sched_.nworkers > 1) {
-            poll_nonblocking();
-            if ((t = local_get(w))) return t;
-        }
-
-        int n = coro_sched_.nworkers;
-        if (n > 1) {
-            if (!w->spinning) {
-                uint32_t busy = (uint32_t)n - __atomic_load_n(&coro_sched_.nidle, __ATOMIC_SEQ_CST);
-                if (2 * __atomic_load_n(&coro_sched_.nspinning, __ATOMIC_SEQ_CST) < busy) {
-                    w->spinning = 1;
-                    __atomic_fetch_add(&coro_sched_.nspinning, 1, __ATOMIC_SEQ_CST);
-                }
-            }
-            if (w->spinning && (t = steal(w))) return t;
-        }
-
-        /* Go idle. */
-        return_credits(w);
-        coro_lock_acquire(&coro_sched_.lock);
-        if (!coro_globq_empty() || LOAD(&coro_sched_.stopping)) {
-            coro_lock_release(&coro_sched_.lock);
-            continue;
-        }
-        int polling = 0;
-        int expected = 0;
-        if (__atomic_compare_exchange_n(&poll_token, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-            polling = 1;
-        /* w->spinning is ours until we join the idle list; then a waker may set it */
-        int was_spinning = w->spinning;
-        w->spinning = 0;
-        w->idle_polling = polling;
-        w->idle_next = coro_sched_.idle;
-        coro_sched_.idle = w;
-        w->in_idle = 1;
-        __atomic_store_n(&coro_sched_.nidle, coro_sched_.nidle + 1, __ATOMIC_SEQ_CST);
-        coro_lock_release(&coro_sched_.lock);
-        if (was_spinning) __atomic_fetch_sub(&coro_sched_.nspinning, 1, __ATOMIC_SEQ_CST);
-        FULL_FENCE();   /* partner: the fence in wakep */
-        if (any_work()) {
-            leave_idle(w);
-            if (polling) STORE(&poll_token, 0);
-            STORE(&w->wake_word, 0);
-            continue;
-        }
-        block(w, polling);
-    }
-}
-
-/* Stop spinning after finding work; wake another spinner if none is left. */
-static void reset_spinning(coro_worker *w) {
-    if (!w->spinning) return;
-    w->spinning = 0;
-    if (__atomic_sub_fetch(&coro_sched_.nspinning, 1, __ATOMIC_SEQ_CST) == 0) wakep();
-}
-
 static coro_task *every_61_ticks(coro_worker *w) {
-    poll_nonblocking();
+    coro_poll_nonblocking();
     return coro_globq_get(&w->q, coro_sched_.nworkers, 1);
 }
 
@@ -669,10 +339,10 @@ static inline __attribute__((always_inline)) coro_task *next_task(coro_worker *w
     STORER(&w->tick, tick);
     coro_task *t;
     if (tick % GLOBQ_TICKS == 0 && (t = every_61_ticks(w))) return t;
-    run_timers();
-    if ((t = local_get(w))) return t;
-    t = findrunnable(w);
-    if (t) reset_spinning(w);
+    coro_run_timers();
+    if ((t = coro_local_get(w))) return t;
+    t = coro_findrunnable(w);
+    if (t) coro_reset_spinning(w);
     return t;
 }
 
@@ -708,7 +378,7 @@ int coro_run_main(coro_frame *root, const char *name) {
         errno = EBUSY;
         return -1;
     }
-    configure();
+    coro_sched_configure();
     coro_trace_start();
     if (coro_netpoll_init() < 0) goto error1;
     coro_netpoll_forget_all();

@@ -1,7 +1,9 @@
 /*
- * stackful.c — stackful coroutines on the shared scheduler, and the user
- * surface of coro.h (coro_yield, coro_sleep_ms, channels, select, wait
- * groups, mutex) that blocks by switching stacks.
+ * stackful.c — stackful coroutines on the shared scheduler: creation, the
+ * switch between a worker and a coroutine's stack, yields, the thread-local
+ * rules, and the stack-overflow report.  The blocking calls of the user
+ * surface are loops over stackful.h in stackful_sync.c (channels, select,
+ * wait groups, mutex) and stackful_io.c (I/O, sleeps).
  *
  * MODEL
  *
@@ -29,7 +31,8 @@
  *
  *  Rejected: giving the scheduler a stackful mode of its own (a second run
  *  loop, and every op knowing two ways to park).  With this design the only
- *  stackful-specific code is this file, stackful_io.c and the stack pool.
+ *  stackful-specific code is this file, stackful_sync.c, stackful_io.c
+ *  and the stack pool.
  *
  * PROTOCOL OF A SWITCH (worker <-> coroutine)
  *
@@ -84,10 +87,8 @@
  *  The user-surface functions work on any thread.  When the caller is not a
  *  stackful coroutine (main before coro_run_main*, a plain pthread, a
  *  stackless task that calls them untranslated) they never park:
- *  channel send/recv, select without default, wait-group wait and mutex lock
- *  complete if they can and otherwise fail with -1/EAGAIN; coro_yield is
- *  sched_yield; coro_sleep_ms sleeps the thread.  (The I/O wrappers of
- *  stackful_io.c call libc directly.)
+ *  coro_yield is sched_yield, a preemption point does nothing, and the
+ *  others complete if they can or fail (stackful_sync.c, stackful_io.c).
  *
  * STACK OVERFLOW
  *
@@ -130,12 +131,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include "ctx.h"
-#include "lock.h"
 #include "overflow.h"
 #include "stack.h"
 #include "stackful.h"
@@ -489,117 +488,12 @@ void coro_stackful_yield_preempted_(void) {
     if (sf) yield_now(sf);
 }
 
-/* ---- user surface ------------------------------------------------------------------ */
-
+/* coro_yield is the same bare switch, so it lives here, next to the switch,
+ * rather than with the rest of the user surface (stackful_sync.c,
+ * stackful_io.c), which is op loops over stackful.h.  Off a coroutine there
+ * is nothing to switch from: sched_yield. */
 void coro_yield(void) {
     coro_stackful *sf = coro_stackful_current();
     if (!sf) { sched_yield(); return; }
     yield_now(sf);
-}
-
-int coro_sleep_ms(long ms) {
-    coro_stackful *sf = coro_stackful_current();
-    if (!sf) {
-        if (ms < 0) { errno = EINVAL; return -1; }
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-        while (nanosleep(&ts, &ts) != 0)
-            if (errno != EINTR) return -1;
-        return 0;
-    }
-    int ret, st;
-    while ((st = coro_op_sleep_ms(&sf->hdr, &ret, ms)) != 0) switch_out(sf, (coro_status)st, 0);
-    return ret;
-}
-
-/* Off a coroutine, channel operations are a select with a default case:
- * it completes if it can and never parks (so the dummy task is never
- * published anywhere).  0 with *ok set, or -1/errno. */
-static int chan_try(int op, coro_chan *c, void *value, int *ok) {
-    if (!c) { errno = EINVAL; return -1; }
-    coro_task none;
-    memset(&none, 0, sizeof none);
-    coro_frame fr = { .task = &none };
-    coro_select_case cs = { .op = op, .chan = c, .value = value, .ok = 0 };
-    int ret;
-    errno = 0;
-    if (coro_op_select(&fr, &ret, &cs, 1, 1) != 0) coro_fatal("select with a default case parked");
-    if (ret == 0) { *ok = cs.ok; return 0; }
-    if (errno == 0) errno = EAGAIN;     /* the default case: it would have blocked */
-    return -1;
-}
-
-int coro_chan_send(coro_chan *c, const void *value) {
-    coro_stackful *sf = coro_stackful_current();
-    if (!sf) {
-        int ok;
-        if (chan_try(CORO_SELECT_SEND, c, (void *)value, &ok) != 0) return -1;
-        if (!ok) { errno = EPIPE; return -1; }
-        return 0;
-    }
-    int ret, st;
-    while ((st = coro_op_chan_send(&sf->hdr, &ret, c, value)) != 0) switch_out(sf, (coro_status)st, 0);
-    return ret;
-}
-
-int coro_chan_recv(coro_chan *c, void *out) {
-    coro_stackful *sf = coro_stackful_current();
-    if (!sf) {
-        int ok;
-        if (chan_try(CORO_SELECT_RECV, c, out, &ok) != 0) return -1;
-        return ok;
-    }
-    int ret, st;
-    while ((st = coro_op_chan_recv(&sf->hdr, &ret, c, out)) != 0) switch_out(sf, (coro_status)st, 0);
-    return ret;
-}
-
-int coro_select(coro_select_case *cases, int ncases, int has_default) {
-    coro_stackful *sf = coro_stackful_current();
-    int ret, st;
-    if (!sf) {
-        coro_task none;
-        memset(&none, 0, sizeof none);
-        coro_frame fr = { .task = &none };
-        errno = 0;
-        if (coro_op_select(&fr, &ret, cases, ncases, 1) != 0)
-            coro_fatal("select with a default case parked");
-        if (ret == -1 && !has_default && errno == 0) errno = EAGAIN;
-        return ret;
-    }
-    while ((st = coro_op_select(&sf->hdr, &ret, cases, ncases, has_default)) != 0)
-        switch_out(sf, (coro_status)st, 0);
-    return ret;
-}
-
-int coro_wg_wait(coro_wg *wg) {
-    coro_stackful *sf = coro_stackful_current();
-    if (!sf) {
-        if (!wg) { errno = EINVAL; return -1; }
-        coro_lock_acquire(&wg->lock);   /* wg.c: count is protected by wg->lock */
-        long count = wg->count;
-        coro_lock_release(&wg->lock);
-        if (count == 0) return 0;
-        errno = EAGAIN;
-        return -1;
-    }
-    int ret, st;
-    while ((st = coro_op_wg_wait(&sf->hdr, &ret, wg)) != 0) switch_out(sf, (coro_status)st, 0);
-    return ret;
-}
-
-int coro_mutex_lock(coro_mutex *m) {
-    coro_stackful *sf = coro_stackful_current();
-    if (!sf) {
-        if (!m) { errno = EINVAL; return -1; }
-        coro_lock_acquire(&m->lock);    /* mutex.c: state is protected by m->lock */
-        int taken = m->state == 0;
-        if (taken) m->state = 1;
-        coro_lock_release(&m->lock);
-        if (taken) return 0;
-        errno = EAGAIN;
-        return -1;
-    }
-    int ret, st;
-    while ((st = coro_op_mutex_lock(&sf->hdr, &ret, m)) != 0) switch_out(sf, (coro_status)st, 0);
-    return ret;
 }

@@ -1,5 +1,7 @@
 /*
- * stackful.h — what stackful_io.c (the I/O wrappers) needs from stackful.c.
+ * stackful.h — what the stackful user surface (stackful_io.c: I/O and
+ * sleeps; stackful_sync.c: channels, select, wait groups, mutex) needs from
+ * stackful.c.
  *
  * Every stackful operation is the same loop over a call-again operation of
  * the frame ABI, with the coroutine's root frame as `self`:

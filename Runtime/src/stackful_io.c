@@ -1,5 +1,6 @@
 /*
- * stackful_io.c — the I/O calls of stackful mode: coro_read, coro_write, ...
+ * stackful_io.c — the I/O and sleep calls of stackful mode: coro_read,
+ * coro_write, ..., coro_sleep, coro_sleep_ms.
  *
  * `coroc translate --mode stackful` rewrites each catalogue call inside a
  * coroutine (read -> coro_read, ...; see CorocCore/IOCatalogue.swift), and a
@@ -62,6 +63,22 @@ STACKFUL_IO(unsigned, sleep, (unsigned seconds), (seconds))
 STACKFUL_IO(int, usleep, (unsigned int usec), (usec))
 STACKFUL_IO(int, nanosleep, (const struct timespec *req, struct timespec *rem), (req, rem))
 STACKFUL_IO(int, poll, (struct pollfd *fds, nfds_t nfds, int timeout_ms), (fds, nfds, timeout_ms))
+
+/* Not a libc call, but a sleep like the three above: the op loop on a
+ * coroutine, a thread sleep off one (EINVAL for ms < 0, as the op). */
+int coro_sleep_ms(long ms) {
+    coro_stackful *sf = coro_stackful_current();
+    if (!sf) {
+        if (ms < 0) { errno = EINVAL; return -1; }
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) != 0)
+            if (errno != EINTR) return -1;
+        return 0;
+    }
+    int ret;
+    CORO_STACKFUL_WAIT(sf, coro_op_sleep_ms(coro_stackful_frame(sf), &ret, ms));
+    return ret;
+}
 
 /* close never waits, but off a coroutine it must still wake the coroutines
  * parked on fd (EBADF), so it always goes through coro_op_close. */

@@ -85,9 +85,9 @@ enum {
 };
 
 /* task->op values: which suspendable operation is in flight (0 = none).
- * Ranges are split by file so owners never collide: the core (io.c, timer.c,
- * blocking.c, sched.c) uses 1..31, channels/select/wait groups/mutex 32..63,
- * stackful mode 64..95. */
+ * Ranges are split by file so owners never collide: the core (io.c,
+ * connect.c, sleep.c, timer.c, blocking.c, sched.c) uses 1..31,
+ * channels/select/wait groups/mutex 32..63, stackful mode 64..95. */
 enum {
     CORO_OP_KIND_NONE = 0,
     CORO_OP_KIND_YIELD = 1,

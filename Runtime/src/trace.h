@@ -24,8 +24,9 @@
  *    tasks are pooled and addresses recur, but an address is reused only
  *    after the end event of its previous life (see the stamping rule).
  *
- * The hooks are one line each where the event happens (sched.c, netpoll.c,
- * blocking.c); what each event means and the JSON written at exit: trace.c.
+ * The hooks are one line each where the event happens (sched.c, idle.c,
+ * netpoll.c, blocking.c); what each event means and the JSON written at
+ * exit: trace.c.
  */
 #ifndef CORO_TRACE_H
 #define CORO_TRACE_H

@@ -17,12 +17,17 @@
  *  - waiters is non-empty only while count > 0.  Waiters form a LIFO list
  *    through task->link: they are all woken together, so order is moot.
  *
+ * coro_wg_try_wait (wg.h) is the wait that never parks, for callers that
+ * cannot (coro_wg_wait off a coroutine, stackful_sync.c): it reads count
+ * under the lock and reports, nothing more.
+ *
  * PROTOCOL (call again): a waiter parks with task->op = WG_WAIT; being
  * readied means the counter reached zero, so the resumed call just returns
  * *ret = 0 without looking at the counter again (which may have been raised
  * again meanwhile, as with Go's Wait after a reuse).
  */
 #include "chan.h"
+#include "wg.h"
 
 #include <errno.h>
 
@@ -57,6 +62,19 @@ int coro_wg_add(coro_wg *wg, long delta) {
 }
 
 int coro_wg_done(coro_wg *wg) { return coro_wg_add(wg, -1); }
+
+int coro_wg_try_wait(coro_wg *wg) {
+    if (!wg) {
+        errno = EINVAL;
+        return -1;
+    }
+    coro_lock_acquire(&wg->lock);
+    long count = wg->count;
+    coro_lock_release(&wg->lock);
+    if (count == 0) return 0;
+    errno = EAGAIN;
+    return -1;
+}
 
 int coro_op_wg_wait(coro_frame *self, int *ret, coro_wg *wg) {
     coro_task *t = self->task;

@@ -8,8 +8,9 @@
 # program (it ANDs the notes of all objects).  This target builds build/cet/
 # with -fcf-protection=full, and fails unless every member of its libcoro.a
 # shows "x86 feature: IBT" (`readelf -n`; the asm objects did not), the
-# switch's entry points disassemble to endbr64 first, and test_ctx_regs and
-# the stackful tests pass in that build.  The final programs are not
+# switch's entry points and the preemption trampoline (src/arch/
+# preempt_x86_64_sysv_elf.S) disassemble to endbr64 first, and
+# test_ctx_regs and the stackful tests pass in that build.  The final programs are not
 # checked for the note: this Debian's crt1.o/crti.o carry none, so no
 # program linked here is IBT-marked (ld -z cet-report=warning says so).
 # (SHSTK is not claimed: see the .S.)
@@ -35,7 +36,9 @@ test-cet:
 	        objdump -d --no-show-raw-insn $(CET_B)/obj/arch/ctx_x86_64_sysv_elf.o | grep -A1 "<$$f>:" | grep -q endbr64 || \
 	            { echo "FAILED: $$f does not begin with endbr64"; exit 1; }; \
 	    done; \
-	    echo "test-cet: all $$members runtime objects IBT-marked; switch entry points begin with endbr64"; \
+	    objdump -d --no-show-raw-insn $(CET_B)/obj/arch/preempt_x86_64_sysv_elf.o | grep -A1 "<coro_stackful_preempt_trampoline_>:" | grep -q endbr64 || \
+	        { echo "FAILED: coro_stackful_preempt_trampoline_ does not begin with endbr64"; exit 1; }; \
+	    echo "test-cet: all $$members runtime objects IBT-marked; switch and preemption trampoline entry points begin with endbr64"; \
 	    for t in $(CET_TESTS); do \
 	        echo "== $$t (-fcf-protection=full)"; \
 	        timeout 300 $$t > $$t.log 2>&1 || { cat $$t.log; echo "FAILED: $$t (-fcf-protection=full)"; exit 1; }; \

@@ -47,12 +47,17 @@ static void test_off_coroutine(void) {
     coro_wg_add(&wg, 1);
     CHECK(coro_wg_wait(&wg) == -1 && errno == EAGAIN, "wait on a busy wait group: errno %d", errno);
     coro_wg_done(&wg);
+    CHECK(coro_wg_wait(&wg) == 0, "wait after the count came back to zero");
+    CHECK(coro_wg_wait(NULL) == -1 && errno == EINVAL, "wait on a NULL wait group: errno %d", errno);
 
     coro_mutex m;
     coro_mutex_init(&m);
     CHECK(coro_mutex_lock(&m) == 0, "lock a free mutex");
     CHECK(coro_mutex_lock(&m) == -1 && errno == EAGAIN, "lock a held mutex: errno %d", errno);
     coro_mutex_unlock(&m);
+    CHECK(coro_mutex_lock(&m) == 0, "lock again after the unlock");
+    coro_mutex_unlock(&m);
+    CHECK(coro_mutex_lock(NULL) == -1 && errno == EINVAL, "lock a NULL mutex: errno %d", errno);
 
     int fds[2];
     CHECK(pipe(fds) == 0, "pipe");

@@ -169,9 +169,12 @@ enum Emit {
         guard let call = markerCall(marker, input), let name = call.referenced?.spelling else {
             return input.unit.source.slice(marker.range)
         }
+        // As written: the pieces between the call's commas keep macro calls
+        // (`NULL`) that have no text range of their own.
+        let pieces = input.unit.writtenArguments(call)
         let args = (0..<call.argumentCount).map { i -> String in
             let arg = call.argument(i)
-            return input.unit.macros.textRange(arg).map(input.unit.source.slice) ?? arg.prettyPrinted
+            return (input.unit.macros.textRange(arg) ?? pieces?[i]).map(input.unit.source.slice) ?? arg.prettyPrinted
         }.joined(separator: ", ")
         switch marker.kind {
         case .go: return "coro_spawn(\(name)_new(\(args)), \"\(name)\")"

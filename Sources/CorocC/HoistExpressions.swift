@@ -139,7 +139,9 @@ extension Normalizer {
             // An argument written in a macro body shows up with the whole macro
             // call as its extent: its text is not its own.
             let ownText = macros.textRange(arg).map { r in callRange.map { $0 != r && $0.contains(r) } ?? true } ?? false
-            let value = !ownText && !containsSuspend(arg) ? renderPretty(arg) : lowerExpression(arg)
+            let value = !ownText && !containsSuspend(arg)
+                ? (callRange != nil && macros.textRange(arg) == nil ? writtenArgument(call, i) : renderPretty(arg))
+                : lowerExpression(arg)
             if hasSideEffects(arg) && !containsSuspendOnly(arg) {
                 let t = "\(fp)->" + frame.temp(arg.type)
                 code(assignment(t, value, arg.type), line(arg))

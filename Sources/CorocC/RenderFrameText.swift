@@ -228,8 +228,19 @@ extension Normalizer {
             return "((void)0)"
         }
         if let callee = facts.coroutines[name] { checkArgumentCount(call, callee) }
-        let args = (0..<call.argumentCount).map { renderText(call.argument($0)) }
+        let args = (0..<call.argumentCount).map { writtenArgument(call, $0) }
         return "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
+    }
+
+    /// Argument `i` of `call`, rendered: its own text, else the text between
+    /// the call's commas (an argument that is a macro call, `NULL`), else the
+    /// printed form.
+    func writtenArgument(_ call: Cursor, _ i: Int) -> String {
+        let arg = call.argument(i)
+        if macros.textRange(arg) == nil, let piece = facts.unit.writtenArguments(call)?[i] {
+            return render(piece, arg)
+        }
+        return renderText(arg)
     }
 
     /// `coro_go(g(h(x)))` where an argument suspends (h is a coroutine or an

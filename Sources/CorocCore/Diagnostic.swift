@@ -72,7 +72,12 @@ public struct Diagnostic: Hashable, Sendable {
 /// Thrown by a frontend when any error-severity diagnostic was produced.
 public struct DiagnosticError: Error, Sendable {
     public var diagnostics: [Diagnostic]
-    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    /// Exact repeats (same severity, place and message: one construct met by
+    /// two passes, or one macro that is several arguments) are reported once.
+    public init(_ diagnostics: [Diagnostic]) {
+        var seen: Set<String> = []
+        self.diagnostics = diagnostics.filter { seen.insert($0.rendered()).inserted }
+    }
 }
 
 /// Messages both frontends give, worded once.

@@ -20,7 +20,8 @@ struct DiagnosticsCase: Sendable, CustomStringConvertible {
     var expected: [Expected]
     /// Warnings only: the translation must succeed and report them.
     var translates = false
-    var description: String { file }
+    var mode: TranslationMode = .stackless
+    var description: String { "\(file) (\(mode))" }
 }
 
 let diagnosticsCases: [DiagnosticsCase] = [
@@ -76,6 +77,12 @@ let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "macro_body_local.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.localInMacroBody("acc0")),
     ]),
+    DiagnosticsCase(file: "spread_arguments.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.unprintable),
+    ]),
+    DiagnosticsCase(file: "spread_arguments.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Stackful.Messages.unwritableArgument),
+    ], mode: .stackful),
     DiagnosticsCase(file: "parse_error.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: "expected ';' after expression", atMarkerStart: true),
     ]),
@@ -103,7 +110,7 @@ func diagnosticLandsOnMarker(_ testCase: DiagnosticsCase) throws {
     let text = readFile(path)
     var found: [Diagnostic] = []
     do {
-        let translation = try translate(path)
+        let translation = try translate(path, mode: testCase.mode)
         #expect(testCase.translates, "expected errors, but \(testCase.file) translated")
         found = translation.diagnostics
     } catch {

@@ -61,9 +61,10 @@ test: test-arm64
 
 # The BTI build (-mbranch-protection=standard): every object of its
 # libcoro.a must carry the "AArch64 feature: BTI" note (the asm had none, so
-# the linker dropped BTI for every program), and test_ctx_regs and
-# test_stackful_basic must pass under qemu in that build (its resume is
-# `ret x4`, ctx_arm64_aapcs_elf.S).  Programs are not checked for the note:
+# the linker dropped BTI for every program), and test_ctx_regs,
+# test_stackful_basic and test_stackful_preempt_regs must pass under qemu in
+# that build (the switch's resume is `ret x4`, ctx_arm64_aapcs_elf.S; the
+# preemption trampoline begins with `bti c`, preempt_arm64_aapcs_elf.S).  Programs are not checked for the note:
 # this Debian's aarch64 crt files carry none.
 ARM64_BTI_OUT ?= build/arm64-bti
 .PHONY: test-arm64-bti
@@ -81,7 +82,7 @@ test-arm64-bti:
 	n=$$(echo $$objs | wc -w); m=$$(readelf -n $(ARM64_BTI_OUT)/libcoro.a | grep -c 'AArch64 feature: BTI'); \
 	[ "$$n" = "$$m" ] || { echo "FAILED: $$m of $$n arm64 objects are marked BTI"; exit 1; }; \
 	echo "test-arm64-bti: all $$n runtime objects BTI-marked"; \
-	for t in tests/test_ctx_regs.c tests/test_stackful_basic.c; do \
+	for t in tests/test_ctx_regs.c tests/test_stackful_basic.c tests/test_stackful_preempt_regs.c; do \
 	    b=$(ARM64_BTI_OUT)/$$(basename $$t .c); \
 	    $(ARM64_CC) $(ARM64_CFLAGS) -mbranch-protection=standard $$t -o $$b $(ARM64_BTI_OUT)/libcoro.a; \
 	    echo "== $(ARM64_RUN) $$b (BTI build)"; \
