@@ -46,7 +46,12 @@ func heapPrototypes(_ callee: Coroutine) -> String {
 
 /// Whole-word search for an identifier in C text.
 func containsIdentifier(_ text: String, _ name: String) -> Bool {
-    let bytes = Array(text.utf8), word = Array(name.utf8)
+    containsIdentifier(bytes: Array(text.utf8), name)
+}
+
+/// Whole-word search for an identifier in C source bytes.
+func containsIdentifier(bytes: [UInt8], _ name: String) -> Bool {
+    let word = Array(name.utf8)
     guard bytes.count >= word.count else { return false }
     var i = 0
     while i + word.count <= bytes.count {

@@ -32,9 +32,13 @@ enum Emit {
         var edits: [(TextRange, String)] = []
         let mainUsers = Set(input.unit.markers.filter { $0.kind == .main }.compactMap { calleeOfMarker($0, input) })
         var errnoIncluded = false
+        // The resume function's parameter must not hide a file-scope name the
+        // body uses (980506-2 calls its own function `self`); a macro body may
+        // use it too, so any mention in the file counts.
+        let selfName = containsIdentifier(bytes: source.bytes, "self") ? "coro_self" : "self"
         for coroutine in input.coroutines {
             guard let range = coroutine.definitionRange, let lowered = input.lowered[coroutine.name] else { continue }
-            var text = coroutineText(lowered, path: path, withMain: mainUsers.contains(coroutine.name))
+            var text = coroutineText(lowered, path: path, withMain: mainUsers.contains(coroutine.name), selfName: selfName)
             // Included here, after the user's own includes and feature macros
             // (_GNU_SOURCE must come before the first system header).
             if lowered.normalized.usesErrno && !errnoIncluded {
@@ -66,7 +70,7 @@ enum Emit {
         return out
     }
 
-    private static func coroutineText(_ lowered: LoweredCoroutine, path: String, withMain: Bool) -> String {
+    private static func coroutineText(_ lowered: LoweredCoroutine, path: String, withMain: Bool, selfName: String) -> String {
         let n = lowered.normalized
         let c = n.coroutine
         let name = c.name, fp = n.framePointer
@@ -80,7 +84,7 @@ enum Emit {
         var seen: Set<String> = []
         for piece in n.preamble where seen.insert(piece).inserted { out += piece }
         out += "typedef struct \(name)_frame {\n\(n.frame.structBody)} \(name)_frame;\n"
-        out += "static coro_status \(name)_resume(coro_frame *self);\n"
+        out += "static coro_status \(name)_resume(coro_frame *\(selfName));\n"
         // init: header and parameters; flags belong to whoever allocated the frame.
         out += "static void \(name)_init(\(name)_frame *\(fp)\(params.isEmpty ? "" : ", " + params.joined(separator: ", "))) {\n"
         out += "    \(fp)->hdr.resume = \(name)_resume;\n    \(fp)->hdr.state = 0;\n"
@@ -101,8 +105,8 @@ enum Emit {
             out += "\(linkage)\(declare(c.resultType, "\(name)_result(coro_frame *frame)")) {\n"
             out += "    return ((\(name)_frame *)frame)->ret_;\n}\n"
         }
-        out += "static coro_status \(name)_resume(coro_frame *self) {\n"
-        out += "    \(name)_frame *\(fp) = (\(name)_frame *)self;\n"
+        out += "static coro_status \(name)_resume(coro_frame *\(selfName)) {\n"
+        out += "    \(name)_frame *\(fp) = (\(name)_frame *)\(selfName);\n"
         out += lowered.dispatch
         out += body(lowered.pieces, path: path, indent: "    ")
         out += "\n    return CORO_DONE;\n}\n"

@@ -147,7 +147,20 @@ final class Normalizer {
         self.frame = FrameBuilder(header: facts.header, result: coroutine.returnsVoid ? nil : coroutine.resultType)
         // The frame pointer must not collide with a name used in the body.
         let text = source.slice(coroutine.definitionRange!)
-        fp = containsIdentifier(text, "f") ? "coro_f" : "f"
+        fp = containsIdentifier(text, "f") || Self.refersToName(coroutine.cursor, "f") ? "coro_f" : "f"
+    }
+
+    /// Whether the body names `name` where its text does not show it: a macro
+    /// body expanded in it (`#define CALLF(x) f(x)` with a file-scope `f`).
+    private static func refersToName(_ cursor: Cursor, _ name: String) -> Bool {
+        var found = false
+        cursor.forEachDescendant { node in
+            if !found, node.kind == CXCursor_DeclRefExpr || node.kind == CXCursor_TypeRef,
+               node.spelling == name {
+                found = true
+            }
+        }
+        return found
     }
 
     func run() -> NormalizedCoroutine {

@@ -89,11 +89,13 @@ def begin_file_offset(decl, state):
     b = decl.get("range", {}).get("begin", {})
     if "spellingLoc" in b or "expansionLoc" in b:
         return None
+    # clang prints "file" only when it differs from the last location printed,
+    # and it prints "loc" before "range": the begin's file is the one in force
+    # after loc (a file's first declaration names its file in loc only).
     walk_locs(decl.get("loc", {}), st, None)
     loc_file = st.get("file")
-    st2 = dict(state)
-    walk_locs(b, st2, None)
-    return st2.get("file"), b.get("offset"), loc_file, decl.get("loc", {})
+    walk_locs(b, st, None)
+    return st.get("file"), b.get("offset"), loc_file, decl.get("loc", {})
 
 
 def coroutinize(path, clang):
@@ -156,6 +158,21 @@ def coroutinize(path, clang):
     return b"#include <coro.h>\n" + src + tail.encode(), None
 
 
+def inline_c_includes(path, suite, depth=0):
+    """The program's bytes with each `#include "X.c"` of a suite file replaced by
+    that file's text (recursively)."""
+    out = []
+    for line in open(path, "rb").read().splitlines(keepends=True):
+        m = re.match(rb'\s*#\s*include\s+"([^"/]+\.c)"', line)
+        inc = m and os.path.join(suite, m.group(1).decode())
+        if inc and depth < 4 and os.path.isfile(inc):
+            body = inline_c_includes(inc, suite, depth + 1)
+            out.append(body if body.endswith(b"\n") else body + b"\n")
+        else:
+            out.append(line)
+    return b"".join(out)
+
+
 def stack_kb(text):
     """The stack the program declares it needs (`{ dg-require-stack-size "EXPR" }`, as
     GCC's harness reads it) in KiB plus 64 for the runtime, or None: a stackful
@@ -215,10 +232,31 @@ def one(name, suite, args, libcoro):
         pst, pout, _ = run([plain], cwd=tmp)
         if pst != 0:
             return name, {"*": {"outcome": "not-runnable", "detail": "plain run status %s" % pst}}
-        text, why = coroutinize(src, args.clang)
+        # A program made of another (`#include "20040629-1.c"` plus a #define) has
+        # its functions in the included file; coroc translates the main file
+        # only, so the included .c files are pasted in first.
+        cin = os.path.join(tmp, os.path.basename(name))
+        with open(cin, "wb") as f:
+            f.write(inline_c_includes(src, suite))
+        text, why = coroutinize(cin, args.clang)
+        if text is None and why == "clang ast dump failed":
+            # clang cannot parse it (GCC's nested functions, unknown builtins):
+            # neither can coroc, which reports clang's error.  That is coroc's
+            # answer to the program, so classify it like any translation.
+            for mode in args.modes:
+                st, _, err = run(["nice", args.coroc, "translate", cin, "-o", os.path.join(tmp, "x.c"),
+                                  "--mode", mode, "-I", os.path.join(REPO, "Runtime", "include"), "-I", suite,
+                                  "-D", "__OPTIMIZE__=1"], timeout=120)
+                errt = err.decode("utf-8", "replace")
+                if st == 1 and re.search(r":\d+:\d+: error: ", errt):
+                    r = {"outcome": "rejected", "detail": first_error(errt)}
+                else:
+                    r = {"outcome": "harness", "detail": "clang cannot parse it; coroc exited %s" % st}
+                for t in args.threads:
+                    results["%s/%d" % (mode, t)] = r
+            return name, results
         if text is None:
             return name, {"*": {"outcome": "harness", "detail": why}}
-        cin = os.path.join(tmp, os.path.basename(name))
         with open(cin, "wb") as f:
             f.write(text)
         for mode in args.modes:
