@@ -1,7 +1,7 @@
 // The C frontend's public face: translate one annotated C file.
 //
 // Runs the passes in order (each its own file, contract at its top):
-//   Parse -> FindCoroutines -> Reject (CoroutineValues, LocalTypes) -> Classify
+//   Parse -> FindCoroutines -> Reject -> PlainCopies (CoroutineValues) -> LocalTypes -> Classify
 //   -> Normalize -> Lower -> Emit
 // with ThreadWarnings (using Liveness) beside Normalize.  Debug builds check
 // between passes that each did its job (`checkNormalized`, `checkLowered`).
@@ -47,18 +47,25 @@ public struct CTranslator {
             unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded)
             coroutines = FindCoroutines.run(unit)
         }
-        var errors = Reject.run(unit, coroutines, mode: options.mode)
+        var errors: [Diagnostic] = []
+        var warnings: [Diagnostic] = []
         var localTypes: [String: LocalTypePlan] = [:]
+        var forms = PlainForms()
         let command = "coroc translate" + (options.mode == .stackful ? " --mode stackful" : "") + " \(path)"
         switch options.mode {
         case .stackful:
+            errors = Reject.run(unit, coroutines, mode: .stackful)
             if !errors.isEmpty { throw DiagnosticError(errors) }
             let output = try Stackful.run(unit, coroutines, catalogue: options.catalogue, command: command)
             return CTranslation(output: output, diagnostics: [], report: [])
         case .stackless:
-            // Stackful keeps coroutines as C functions, so only here is a
-            // pointer to one meaningless.
-            errors += CoroutineValues.run(unit, coroutines)
+            // Stackful keeps coroutines as C functions, so only here do values
+            // of coroutines, plain callers and refused bodies need plain forms.
+            let problems = Reject.problems(unit, coroutines, mode: .stackless)
+            forms = PlainCopies.run(unit, coroutines, catalogue: options.catalogue, problems: problems)
+            errors = Reject.sorted(problems.filter { !forms.demoted.contains($0.key) }.values.flatMap { $0 } + forms.errors)
+            warnings += Reject.sorted(forms.warnings)
+            coroutines = coroutines.filter { !forms.demoted.contains($0.name) }
             let local = LocalTypes.run(unit, coroutines)
             errors += local.errors
             localTypes = local.plans
@@ -73,7 +80,6 @@ public struct CTranslator {
                                  localTypes: localTypes)
         try lookUpRuntimeTypes(unit, &facts)
         var lowered: [String: LoweredCoroutine] = [:]
-        var warnings: [Diagnostic] = []
         var reports: [CoroutineReport] = []
         for coroutine in coroutines where coroutine.isDefinedHere {
             let normalized = Normalizer(coroutine, facts).run()
@@ -99,7 +105,8 @@ public struct CTranslator {
         }
         if !errors.isEmpty { throw DiagnosticError(errors) }
         let output = Emit.run(EmitInput(unit: unit, coroutines: coroutines, lowered: lowered,
-                                        prototypeRanges: FindCoroutines.prototypes(unit, coroutines), command: command))
+                                        prototypeRanges: FindCoroutines.prototypes(unit, coroutines.filter { !forms.copied.contains($0.name) }),
+                                        plainCopies: forms.copied, command: command))
         return CTranslation(output: output, diagnostics: warnings, report: reports)
     }
 

@@ -152,13 +152,25 @@ final class Cursor {
     /// The identity of what `referenced` returns, without allocating a Cursor
     /// (the frame-variable lookup of every name in a coroutine body).
     var referencedKey: CursorKey? {
+        if kind == CXCursor_CallExpr && callsCallResult { return nil }
         let r = clang_getCursorReferenced(raw)
         return clang_Cursor_isNull(r) != 0 ? nil : CursorKey(raw: r)
     }
 
+    /// For a call, the function it calls by name.  libclang answers a call of
+    /// a call's result (`pick(i)(x)`) with the inner callee (`pick`), which
+    /// every pass would take for a call of `pick` with the outer arguments.
     var referenced: Cursor? {
+        if kind == CXCursor_CallExpr && callsCallResult { return nil }
         let r = Cursor(raw: clang_getCursorReferenced(raw))
         return r.isNull ? nil : r
+    }
+
+    /// Whether this call's callee, through implicit casts, is itself a call.
+    private var callsCallResult: Bool {
+        var callee = children.first
+        while let c = callee, c.kind == CXCursor_UnexposedExpr, c.children.count == 1 { callee = c.children[0] }
+        return callee?.kind == CXCursor_CallExpr
     }
 
     private(set) lazy var children: [Cursor] = {

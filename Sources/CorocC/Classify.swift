@@ -9,7 +9,7 @@
 //      coro_go(...) / coro_main(...) marker is a spawn, not an await.
 //      Also: the call graph between coroutines and which callee frames can be
 //      embedded (callee defined earlier in the file and not on a cycle with the
-//      caller: CorocCore's AwaitGraph), and misuse of coroutines outside coroutines.
+//      caller: CorocCore's AwaitGraph), and coro_main inside a coroutine.
 import CClang
 import CorocCore
 
@@ -86,8 +86,8 @@ enum Classify {
         return result
     }
 
-    /// Calls of coroutines outside coroutines must be coro_go / coro_main
-    /// markers; coro_main inside a coroutine has no meaning.
+    /// coro_main inside a coroutine has no meaning.  (Calls of coroutines
+    /// outside coroutines are PlainCopies': a plain copy, or an error.)
     private static func misuse(_ unit: ParsedUnit, _ coroutines: [Coroutine], _ byName: [String: Coroutine],
                                _ inMarker: (Cursor) -> Bool) -> [Diagnostic] {
         var found: [Diagnostic] = []
@@ -96,15 +96,6 @@ enum Classify {
             found.append(Diagnostic(.error, at: loc, message, sourceLine: unit.source.lineText(loc.line)))
         }
         let bodies = coroutines.compactMap(\.definitionRange)
-        for decl in unit.root.children where decl.kind == CXCursor_FunctionDecl && decl.isDefinition
-            && unit.isExpandedInMainFile(decl) {
-            if byName[decl.spelling]?.isDefinedHere == true { continue }
-            decl.forEachDescendant { node in
-                guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
-                      byName[callee.spelling] != nil, !inMarker(node) else { return }
-                report(node.fileOffset, Messages.bareCall(callee.spelling))
-            }
-        }
         for marker in unit.markers where marker.kind == .main {
             if bodies.contains(where: { $0.start <= marker.range.start && marker.range.start < $0.end }) {
                 report(marker.range.start, Messages.mainInCoroutine)
@@ -114,7 +105,6 @@ enum Classify {
     }
 
     enum Messages {
-        static func bareCall(_ name: String) -> String { CommonMessages.callOutsideCoroutine(name) }
         static let mainInCoroutine = "coro_main(...) inside a coroutine; use it in main, outside coroutines"
     }
 }

@@ -1,22 +1,23 @@
-// Pass 3b: reject coroutines used as values.
+// Pass 3b (stackless): find coroutines used as values.
 //
 // In:  the unit and its coroutines.
-// Out: an error at every reference to a coroutine that is not the callee of a
-//      call: `fp = f;`, `int (*cb)(int) = f;`, `{ f, g }` tables, `return f;`,
-//      `&f`, passing `f` as an argument, a parenthesized callee `(f)(x)` —
-//      anywhere in the main file, inside coroutines or not.
+// Out: every reference to a coroutine that is not the callee of a call:
+//      `fp = f;`, `int (*cb)(int) = f;`, `{ f, g }` tables, `return f;`, `&f`,
+//      passing `f` as an argument, a parenthesized callee `(f)(x)` — anywhere
+//      in the main file, inside coroutines or not.  PlainCopies decides what
+//      each becomes.
 //
 // Why: a stackless coroutine is no longer a C function of its declared type
-// (it becomes a frame type plus a step function), so a pointer to it has no
-// meaning a caller could use; the output would name a function that does not
-// exist ("'f' undeclared"). Calling a coroutine through a pointer would need
-// the callee known at translation time to lay out the caller's frame, so it
-// is not supported; the error says so at the use.
+// (it becomes a frame type plus a step function), so a pointer to it can only
+// be a pointer to a plain C copy of it; the output would otherwise name a
+// function that does not exist ("'f' undeclared").  A call through a pointer
+// cannot await: the callee must be known at translation time to lay out the
+// caller's frame.
 import CClang
 import CorocCore
 
 enum CoroutineValues {
-    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine]) -> [Diagnostic] {
+    static func valueUses(_ unit: ParsedUnit, _ coroutines: [Coroutine]) -> [(name: String, offset: Int)] {
         let names = Set(coroutines.map(\.name))
         guard !names.isEmpty else { return [] }
         var callees: Set<CursorKey> = []
@@ -38,19 +39,11 @@ enum CoroutineValues {
                 }
             }
         }
-        var found: [Diagnostic] = []
+        var found: [(name: String, offset: Int)] = []
         var seen: Set<Int> = []
         for node in references where !callees.contains(node.key) && seen.insert(node.fileOffset).inserted {
-            let loc = unit.source.location(of: node.fileOffset)
-            found.append(Diagnostic(.error, at: loc, Messages.valueUse(node.spelling),
-                                    sourceLine: unit.source.lineText(loc.line)))
+            found.append((node.spelling, node.fileOffset))
         }
         return found
-    }
-
-    enum Messages {
-        static func valueUse(_ name: String) -> String {
-            "coroutine '\(name)' used as a value; a coroutine can only be called (coroc does not support pointers to coroutines)"
-        }
     }
 }

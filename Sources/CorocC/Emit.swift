@@ -22,6 +22,8 @@ struct EmitInput {
     var lowered: [String: LoweredCoroutine]
     /// CORO prototypes in the main file (with their `;`), removed from the output.
     var prototypeRanges: [TextRange]
+    /// Coroutines that also keep their definition as written (PlainCopies).
+    var plainCopies: Set<String> = []
     var command: String
 }
 
@@ -44,6 +46,12 @@ enum Emit {
             if lowered.normalized.usesErrno && !errnoIncluded {
                 text = "\n#include <errno.h>" + text
                 errnoIncluded = true
+            }
+            if input.plainCopies.contains(coroutine.name) {
+                // Its plain C copy, for pointers and plain callers: the
+                // definition as written, under the name nothing else uses.
+                text += "\n#line \(source.line(of: range.start)) \(path)\n"
+                text += String(repeating: " ", count: source.column(of: range.start) - 1) + source.slice(range)
             }
             text += "\n#line \(source.line(of: range.end)) \(path)\n"
             // Keep the column of what follows on the same line (rarely anything).

@@ -8,20 +8,33 @@
 //      alloca, setjmp/longjmp, computed goto and &&label, asm goto, variadic
 //      coroutines, K&R definitions, coroutine calls in asm operands.  Locals
 //      of types declared inside the body are LocalTypes'.
-//      Ordinary functions of the same file are not checked.  Stackful mode only
-//      rejects longjmp (out of a coroutine).
+//      Ordinary functions of the same file are not checked.  Stackful mode
+//      rejects none of these: its bodies stay as written, on their own stacks.
 import CClang
 import CorocCore
 
 enum Reject {
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], mode: TranslationMode) -> [Diagnostic] {
-        var found: [Diagnostic] = []
-        func report(_ offset: Int, _ message: String) {
-            let loc = unit.source.location(of: offset)
-            found.append(Diagnostic(.error, at: loc, message, sourceLine: unit.source.lineText(loc.line)))
-        }
+        sorted(problems(unit, coroutines, mode: mode).values.flatMap { $0 })
+    }
+
+    static func sorted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        let none = SourceLocation(file: "", line: 0, column: 0)
+        return diagnostics.sorted { ($0.location ?? none, $0.message) < ($1.location ?? none, $1.message) }
+    }
+
+    /// The errors of each coroutine, by name (PlainCopies may keep a refused
+    /// coroutine as the plain C function it is).
+    static func problems(_ unit: ParsedUnit, _ coroutines: [Coroutine], mode: TranslationMode) -> [String: [Diagnostic]] {
+        var byCoroutine: [String: [Diagnostic]] = [:]
         let names = Set(coroutines.map(\.name))
         for coroutine in coroutines where coroutine.isDefinedHere {
+            var found: [Diagnostic] = []
+            func report(_ offset: Int, _ message: String) {
+                let loc = unit.source.location(of: offset)
+                found.append(Diagnostic(.error, at: loc, message, sourceLine: unit.source.lineText(loc.line)))
+            }
+            defer { if !found.isEmpty { byCoroutine[coroutine.name] = found } }
             let fn = coroutine.cursor
             switch mode {
             case .stackless:
@@ -41,14 +54,14 @@ enum Reject {
                     }
                 }
             case .stackful:
-                fn.forEachDescendant { node in
-                    if node.kind == CXCursor_CallExpr, longjmpNames.contains(node.spelling) {
-                        report(node.fileOffset, Messages.longjmp)
-                    }
-                }
+                // The body runs as written on its coroutine's stack, and awaits
+                // are plain calls on that stack: setjmp/longjmp between them
+                // work as in C.  A jump to a buffer set on another stack (another
+                // coroutine's, a thread's) is undefined, as between threads.
+                break
             }
         }
-        return found.sorted { ($0.location ?? SourceLocation(file: "", line: 0, column: 0)) < ($1.location ?? SourceLocation(file: "", line: 0, column: 0)) }
+        return byCoroutine
     }
 
     private static let setjmpNames: Set<String> = ["setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp", "__builtin_setjmp"]

@@ -1,0 +1,215 @@
+// Pass 3a (stackless): which coroutines also, or only, run as plain C functions.
+//
+// In:  the unit, its coroutines, the catalogue, and Reject's problems of each
+//      coroutine (variadic, alloca, VLA, setjmp, &&label...).
+// Out: `demoted`: coroutines that are not lowered at all and stay the C
+//      functions the user wrote; `copied`: coroutines that are lowered and get,
+//      beside their state machine, a plain C copy under their own name (the
+//      stackless output otherwise defines no function of that name); the
+//      warnings saying so; errors for what needs a plain form but cannot have one.
+//
+// Why: a coroutine used as a value (`qsort(v, n, sizeof *v, cmp)`, a handler
+// table, `return f;`), called from a plain function, or written with what a
+// frame cannot hold (its arguments through `...`, alloca) has no state-machine
+// form a plain caller could use.  It has a plain one when it never suspends:
+// no catalogue call (I/O, runtime operation), no coro_go / coro_main, and every
+// coroutine it calls never suspends either (a greatest fixpoint, so recursion is
+// fine).  Then the plain form computes exactly what the coroutine does; it only
+// has no preemption checks (like any plain C function it calls, e.g. qsort), and
+// the warning says so.  A coroutine that does suspend keeps the error.
+//
+// Which form: a coroutine that Reject refused, or that no lowered coroutine
+// awaits and no coro_go / coro_main starts, is demoted: one form, no dead state
+// machine.  One that is also awaited or started keeps both, the copy for plain
+// callers, unless it has a static local (each form would have its own): then it
+// is demoted too if nothing starts it, and an error if something does.
+// Every coroutine a plain form calls needs a plain form too (the closure).
+import CClang
+import CorocCore
+
+struct PlainForms {
+    var demoted: Set<String> = []
+    var copied: Set<String> = []
+    var warnings: [Diagnostic] = []
+    var errors: [Diagnostic] = []
+    /// Names that exist as plain C functions in the output.
+    var plain: Set<String> { demoted.union(copied) }
+}
+
+enum PlainCopies {
+    /// Why a coroutine needs a plain form: where, and what to say.
+    private enum Need: Hashable, Comparable {
+        case value(Int), plainCaller(Int)
+    }
+
+    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
+                    problems: [String: [Diagnostic]]) -> PlainForms {
+        let byName = Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0) })
+        let markerRanges = unit.markers.map(\.range)
+        func inMarker(_ node: Cursor) -> Bool {
+            let offset = node.fileOffset
+            return markerRanges.contains { $0.start <= offset && offset < $0.end }
+        }
+        // Per coroutine defined here: callees, first suspend point, static locals.
+        var callees: [String: [(String, Int)]] = [:]
+        var suspendsAt: [String: (String, Int)] = [:]
+        var staticLocal: [String: String] = [:]
+        var started: Set<String> = []      // callee of a coro_go / coro_main anywhere
+        var awaitedBy: [String: Set<String>] = [:]
+        var needs: [String: [Need]] = [:]
+        for coroutine in coroutines where coroutine.isDefinedHere {
+            let name = coroutine.name
+            var calls: [(String, Int)] = []
+            if let range = coroutine.definitionRange,
+               let marker = markerRanges.first(where: { range.start <= $0.start && $0.start < range.end }) {
+                suspendsAt[name] = ("coro_go / coro_main", marker.start)
+            }
+            coroutine.cursor.forEachDescendant { node in
+                if node.kind == CXCursor_VarDecl, node.storageClass == CX_SC_Static, staticLocal[name] == nil {
+                    staticLocal[name] = node.spelling
+                }
+                guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
+                      callee.kind == CXCursor_FunctionDecl else { return }
+                let calleeName = callee.spelling
+                if byName[calleeName] != nil {
+                    if !inMarker(node) {
+                        calls.append((calleeName, node.fileOffset))
+                        awaitedBy[calleeName, default: []].insert(name)
+                    }
+                } else if catalogue.lookup(calleeName) != nil, suspendsAt[name] == nil {
+                    suspendsAt[name] = (calleeName, node.fileOffset)
+                }
+            }
+            callees[name] = calls
+        }
+        // Started coroutines: the outermost coroutine call of each marker.
+        for decl in unit.root.children where unit.isExpandedInMainFile(decl) {
+            decl.forEachDescendant { node in
+                guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
+                      byName[callee.spelling] != nil, inMarker(node) else { return }
+                started.insert(callee.spelling)
+            }
+        }
+        // Roots: value uses, calls from plain functions, Reject's problems.
+        for use in CoroutineValues.valueUses(unit, coroutines) { needs[use.name, default: []].append(.value(use.offset)) }
+        for decl in unit.root.children where decl.kind == CXCursor_FunctionDecl && decl.isDefinition
+            && unit.isExpandedInMainFile(decl) && byName[decl.spelling]?.isDefinedHere != true {
+            decl.forEachDescendant { node in
+                guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
+                      byName[callee.spelling] != nil, !inMarker(node) else { return }
+                needs[callee.spelling, default: []].append(.plainCaller(node.fileOffset))
+            }
+        }
+        for (name, list) in problems where !list.isEmpty { needs[name, default: []] += [] }
+
+        // Never suspends: greatest fixpoint over the await graph.
+        // A refused coroutine that coro_go / coro_main starts has no form at all.
+        var computeOnly = Set(coroutines.filter {
+            $0.isDefinedHere && suspendsAt[$0.name] == nil && ((problems[$0.name] ?? []).isEmpty || !started.contains($0.name))
+        }.map(\.name))
+        var changed = true
+        while changed {
+            changed = false
+            for name in computeOnly where callees[name, default: []].contains(where: { !computeOnly.contains($0.0) }) {
+                computeOnly.remove(name)
+                changed = true
+            }
+        }
+        // The plain set: the compute-only roots and everything they call.
+        var plain: Set<String> = []
+        var work = needs.keys.filter { computeOnly.contains($0) }.sorted()
+        while let name = work.popLast() {
+            guard plain.insert(name).inserted else { continue }
+            work += callees[name, default: []].map(\.0).filter { !plain.contains($0) }
+        }
+        var forms = PlainForms()
+        // Demote what Reject refused and what has a static local; then, until
+        // nothing changes, what no lowered coroutine awaits and nothing starts.
+        var demoted = plain.filter { !(problems[$0] ?? []).isEmpty || (staticLocal[$0] != nil && !started.contains($0)) }
+        changed = true
+        while changed {
+            changed = false
+            for name in plain.subtracting(demoted) where !started.contains(name)
+                && awaitedBy[name, default: []].allSatisfy({ demoted.contains($0) }) {
+                demoted.insert(name)
+                changed = true
+            }
+        }
+        forms.demoted = demoted
+        forms.copied = plain.subtracting(demoted)
+
+        func diagnostic(_ kind: Severity, _ offset: Int, _ message: String) -> Diagnostic {
+            let loc = unit.source.location(of: offset)
+            return Diagnostic(kind, at: loc, message, sourceLine: unit.source.lineText(loc.line))
+        }
+        func suspension(_ name: String) -> String {
+            var seen: Set<String> = []
+            var at = name
+            var path: [String] = []
+            while seen.insert(at).inserted {
+                if let (what, offset) = suspendsAt[at] {
+                    let loc = unit.source.location(of: offset)
+                    return path.map { "awaits '\($0)', which " }.joined() + "suspends at '\(what)' (line \(loc.line))"
+                }
+                guard let next = callees[at, default: []].first(where: { !computeOnly.contains($0.0) }) else { break }
+                at = next.0
+                path.append(at)
+            }
+            return "suspends"
+        }
+        for name in needs.keys.sorted() {
+            guard let coroutine = byName[name] else { continue }
+            let start = coroutine.cursor.fileOffset
+            if !plain.contains(name) {
+                // Needs a plain form it cannot have (Reject's own errors stand
+                // for what Reject refused).  A coroutine declared in another
+                // file cannot have one either: its body is not here.
+                let why = coroutine.isDefinedHere ? suspension(name) : "is defined in another file"
+                for need in Set(needs[name]!).sorted() {
+                    switch need {
+                    case .value(let at): forms.errors.append(diagnostic(.error, at, Messages.valueUse(name, why)))
+                    case .plainCaller(let at): forms.errors.append(diagnostic(.error, at, Messages.bareCall(name, why)))
+                    }
+                }
+                continue
+            }
+            if forms.copied.contains(name) {
+                forms.warnings.append(diagnostic(.warning, start, Messages.copied(name)))
+            } else if let problem = problems[name]?.first {
+                forms.warnings.append(diagnostic(.warning, start, Messages.demotedProblem(name, problem.message)))
+            } else {
+                forms.warnings.append(diagnostic(.warning, start, Messages.demoted(name)))
+            }
+        }
+        // A static local in a coroutine that must keep both forms.
+        for name in plain.subtracting(demoted).sorted() {
+            if let local = staticLocal[name], let coroutine = byName[name] {
+                forms.errors.append(diagnostic(.error, coroutine.cursor.fileOffset, Messages.staticLocal(name, local)))
+            }
+        }
+        // Calls from a demoted function are plain calls: their callees are in
+        // `plain` by construction.  Demoted functions' own problems are gone.
+        return forms
+    }
+
+    enum Messages {
+        static func valueUse(_ name: String, _ why: String) -> String {
+            "coroutine '\(name)' used as a value; a pointer to it would call it as a plain C function, which it cannot be: it \(why)"
+        }
+        static func bareCall(_ name: String, _ why: String) -> String {
+            CommonMessages.callOutsideCoroutine(name) + "; it cannot run as a plain C function: it \(why)"
+        }
+        static func copied(_ name: String) -> String {
+            "coroutine '\(name)' is also used as a plain C function (a value, or called outside a coroutine): that copy of it never suspends and has no preemption checks"
+        }
+        static func demoted(_ name: String) -> String {
+            "coroutine '\(name)' is only used as a plain C function (a value, or called outside a coroutine, or by such a function); it never suspends, so it stays one, without preemption checks"
+        }
+        static func demotedProblem(_ name: String, _ problem: String) -> String {
+            "coroutine '\(name)' never suspends, so it stays a plain C function, without preemption checks (\(problem))"
+        }
+        static func staticLocal(_ name: String, _ local: String) -> String {
+            "coroutine '\(name)' is started with coro_go / coro_main and also used as a plain C function, and its static local '\(local)' would not be shared between the two forms"
+        }
+    }
+}
