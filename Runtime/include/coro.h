@@ -64,8 +64,17 @@ extern "C" {
 
 /* ---- annotations (read by the translator; harmless to a plain C compiler) ---- */
 
+/* The translator reads them through libclang (clang); GCC does not know the
+ * attribute and warns at every use (-Wattributes), e.g. in the plain C forms
+ * that stackless output keeps as written, so for other compilers they are
+ * empty. */
+#if defined(__clang__)
 #define CORO            __attribute__((annotate("coro")))
 #define CORO_NOPREEMPT  __attribute__((annotate("coro_nopreempt")))
+#else
+#define CORO
+#define CORO_NOPREEMPT
+#endif
 
 /* ---- frames and status ---------------------------------------------------- */
 
