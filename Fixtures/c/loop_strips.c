@@ -13,7 +13,8 @@
  *     changes the bound, a down step under an up bound (unsigned wrap), a
  *     while with continue, do-while, goto out of the loop.
  * Then preemption inside strips: with a 20 us time slice, a coroutine spawned
- * before a long strip-mined loop (for, variable step, while) must run while
+ * before a long strip-mined loop (for, variable step, while, an unsigned
+ * counter wrapping past its bound) must run while
  * the loop runs (one worker: only a check in the loop lets it).  The
  * untranslated program runs the spawned call first, so it prints the same. */
 #include <coro.h>
@@ -92,7 +93,7 @@ CORO static void mark(void) { ran = 1; }
 
 /* Each phase: `mark` was spawned before the loop; on one worker it runs only
  * when the loop is preempted, so `ran` is set by the loop's end. */
-CORO static void preempted(long n, long step) {
+CORO static void preempted(long n, long step, unsigned lo) {
     unsigned long h = 0;
     ran = 0;
     coro_go(mark());
@@ -107,13 +108,20 @@ CORO static void preempted(long n, long step) {
     long j = n;
     while (j > 0) { h = (h ^ (unsigned long)j) * 1099511628211ul; j--; }
     printf("while: mark ran during the loop: %s\n", ran ? "yes" : "no");
+    /* an unsigned counter that wraps past its bound: `u >= lo` always holds
+     * (lo is 0), the other term ends the loop; strips must still end */
+    ran = 0;
+    coro_go(mark());
+    long c = 0;
+    for (unsigned u = 5; u >= lo && c < n; u--) { h = (h ^ u) * 1099511628211ul; c++; }
+    printf("unsigned wrap: mark ran during the loop: %s\n", ran ? "yes" : "no");
     printf("preempted h=%lu\n", h);
 }
 
 CORO static int run(int argc) {
     strips(10000 + argc, 3 + argc, -argc);
     per_iteration(20000 + argc);
-    preempted(20000000L + argc, 2 + argc);
+    preempted(20000000L + argc, 2 + argc, (unsigned)argc - 1);
     return 0;
 }
 

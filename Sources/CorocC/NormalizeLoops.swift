@@ -59,7 +59,7 @@ extension Normalizer {
     /// The inner strip's head (StripLoops.Strip.text) with the parts rendered
     /// for the frame; the body and `}` follow.
     func stripOpening(_ strip: StripLoops.Strip) -> String {
-        let name = newLabel(strip.stepConstant == nil ? "strip_left" : "strip_end")
+        let name = newLabel(strip.countsDown ? "strip_left" : "strip_end")
         return strip.text(v: renderText(strip.counterSide), e: renderText(strip.boundSide),
                           s: strip.stepVariable.map(renderText), terms: strip.terms.map(renderText),
                           increment: strip.increment.map(renderText), name: name)

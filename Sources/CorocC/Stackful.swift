@@ -38,7 +38,7 @@ enum Stackful {
         guard terms.count == strip.terms.count, (inc == nil) == (strip.increment == nil), (s == nil) == (strip.stepVariable == nil),
               let first = terms.first, let last = terms.last, whole.start < first.start, last.end <= (inc?.start ?? r.start),
               (inc?.end ?? r.start) <= r.start, r.end <= whole.end else { return nil }
-        let name = strip.stepConstant == nil ? "coro_strip_left" : "coro_strip_end"
+        let name = strip.countsDown ? "coro_strip_left" : "coro_strip_end"
         let inner = strip.text(v: source.slice(v), e: source.slice(e), s: s.map(source.slice), terms: terms.map(source.slice),
                                increment: inc.map(source.slice), name: name)
         let end = compound ? r.end : (source.semicolon(after: r.end) ?? r.end)

@@ -31,7 +31,9 @@
 // distance in U minus 1 for `<`, `>`, `!=`, so that trips = d / |s| + 1)
 //     constant step c:  { T end = d / c >= N ? V ± N' c : E; for (; C[E := end]; STEP) B }
 //                       (N' = N for strict bounds, N - 1 for <= and >=)
-//     variable step s:  { U left = s > 0 ? (d / s >= N ? N : d / s + 1) : 1;
+//     variable step s, or an unsigned V (it may wrap past E and back, so
+//     only a countdown bounds the last strip):
+//                       { U left = s > 0 ? (d / s >= N ? N : d / s + 1) : 1;
 //                         for (; left != 0 && OTHER TERMS; left--, STEP) B }
 // (the while form has no STEP in the inner head: it is B's last statement).
 // All arithmetic is in U and `end` lies between V and E, so no signed
@@ -74,6 +76,12 @@ enum StripLoops {
         var increment: Cursor?    // STEP of the for form (removed from the outer head)
         var unsignedType: String
         var trips: Int
+        /// A countdown strip (`left`), not an end value: variable steps, and
+        /// unsigned counters, which may wrap past E and back (`u >= 0`,
+        /// `u <= UINT_MAX - 1; u += 2`): against the original bound the last
+        /// strip would then run on unchecked; a countdown still ends it.
+        var countsDown: Bool { stepConstant == nil || counterIsUnsigned }
+        var counterIsUnsigned: Bool
 
         /// The strip's block opening: `{ DECL for (; COND; INCS) ` (the body
         /// and `}` follow), from how each part renders in the output mode.
@@ -84,14 +92,19 @@ enum StripLoops {
             let d = strict ? "(\(dist) - 1u)" : "(\(dist))"
             var condition: [String] = [], steps: [String] = []
             let declaration: String
-            if let c = stepConstant {
+            if let c = stepConstant, !countsDown {
                 let k = Int64(strict ? n : n - 1) * c
                 let q = c == 1 ? d : "\(d) / \(c)u"
                 declaration = "\(declare(counter.type, name)) = \(q) >= \(n)u ? (__typeof__(\(v)))((\(u))(\(v)) \(up ? "+" : "-") \(k)u) : (__typeof__(\(v)))(\(e));"
                 for (i, t) in rendered.enumerated() { condition.append(i == boundTerm ? "(\(v)) \(op) \(name)" : "(\(t))") }
             } else {
-                let s = "(\(s ?? "1"))", q = "\(d) / (\(u))\(s)"
-                declaration = "\(u) \(name) = \(s) > 0 ? (\(q) >= \(n)u ? \(n)u : \(q) + 1u) : 1u;"
+                if let c = stepConstant {
+                    let q = c == 1 ? d : "\(d) / \(c)u"
+                    declaration = "\(u) \(name) = \(q) >= \(n)u ? \(n)u : \(q) + 1u;"
+                } else {
+                    let s = "(\(s ?? "1"))", q = "\(d) / (\(u))\(s)"
+                    declaration = "\(u) \(name) = \(s) > 0 ? (\(q) >= \(n)u ? \(n)u : \(q) + 1u) : 1u;"
+                }
                 condition.append("\(name) != 0")
                 for (i, t) in rendered.enumerated() where i != boundTerm { condition.append("(\(t))") }
                 steps.append("\(name)--")
@@ -156,7 +169,8 @@ enum StripLoops {
         let trips = max(2, min(maxTrips, stripWork / max(1, nodes)))
         return Strip(form: form, counter: counter, counterSide: counterSide, boundSide: boundSide, terms: terms,
                      boundTerm: boundTerm, op: op, up: move.up, stepConstant: move.constant, stepVariable: move.variable,
-                     increment: increment, unsignedType: unsignedType, trips: trips)
+                     increment: increment, unsignedType: unsignedType, trips: trips,
+                     counterIsUnsigned: [CXType_UInt, CXType_ULong, CXType_ULongLong].contains(clang_getCanonicalType(counter.type).kind))
     }
 
     private struct Move {

@@ -114,7 +114,7 @@ static coro_status loops_resume(coro_frame *self) {
 #line 32 "Inputs/golden/short_loops.c"
     for (int short_inner3 = 0; short_inner3 < 8; short_inner3++) checked_outer2_r += s_r & 1; } } }
 #line 34 "Inputs/golden/short_loops.c"
-    { checked_neg_r = 0; S10:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 10; f->s = s_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_neg_r < (unsigned)-1)) break; { unsigned int coro_strip_end5 = ((unsigned int)((unsigned)-1) - (unsigned int)(checked_neg_r) - 1u) >= 1024u ? (__typeof__(checked_neg_r))((unsigned int)(checked_neg_r) + 1024u) : (__typeof__(checked_neg_r))((unsigned)-1); for (; (checked_neg_r) < coro_strip_end5; checked_neg_r++)  { s_r++; } } } }
+    { checked_neg_r = 0; S10:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 10; f->s = s_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_neg_r < (unsigned)-1)) break; { unsigned int coro_strip_left5 = ((unsigned int)((unsigned)-1) - (unsigned int)(checked_neg_r) - 1u) >= 1024u ? 1024u : ((unsigned int)((unsigned)-1) - (unsigned int)(checked_neg_r) - 1u) + 1u; for (; coro_strip_left5 != 0; coro_strip_left5--, checked_neg_r++)  { s_r++; } } } }
 #line 35 "Inputs/golden/short_loops.c"
     { f->ret_ = s_r; return CORO_DONE; }
     return CORO_DONE;
