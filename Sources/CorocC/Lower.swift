@@ -25,9 +25,12 @@
 // and the code before the loop both reach from outside.  GCC and LLVM then
 // keep optimizing it (invariant motion, vectorization, register allocation);
 // with the label inside the body the dispatch would be a second entry and the
-// loop irreducible.  What stays irreducible: a loop that encloses another
-// resume point (a suspend, or the check of an inner loop) is entered from the
-// side by that point's `goto`, since the dispatch is flat.  The golden test
+// loop irreducible.  A strip (StripLoops: `for (;;) { check; if (!(C))
+// break; { for (; ...;) B } }`) is an inner loop with no resume point inside
+// the checked one, so both stay natural and the strip is what GCC and LLVM
+// vectorize.  What stays irreducible: a loop that encloses another resume
+// point (a suspend, or the check of an inner loop) is entered from the side
+// by that point's `goto`, since the dispatch is flat.  The golden test
 // `loopsStayNatural` compiles the output with clang -O2 and counts vectorized
 // loops against the original's.
 //

@@ -38,6 +38,13 @@ extension Normalizer {
         if !containsSuspend(condition) && !preempt {
             code("while (\(renderText(condition)))", line(c))
             emitBody(body)
+        } else if !containsSuspend(condition), let strip = StripLoops.strip(c, candidates: registerCandidates, macros, source) {
+            // Strips of at most strip.trips iterations, the check before each.
+            loopHead("for (;;) {", line: line(c))
+            code("if (!(\(renderText(condition)))) break;", line(condition))
+            code(stripOpening(strip), line(c))
+            emitBody(body)
+            code("} }")
         } else {
             loopHead("for (;;) {", line: line(c))
             let value = containsSuspend(condition) ? lowerExpression(condition) : renderText(condition)
@@ -47,6 +54,15 @@ extension Normalizer {
         }
         loops.removeLast()
         fragments.append(.loopEnd)
+    }
+
+    /// The inner strip's head (StripLoops.Strip.text) with the parts rendered
+    /// for the frame; the body and `}` follow.
+    func stripOpening(_ strip: StripLoops.Strip) -> String {
+        let name = newLabel(strip.countsDown ? "strip_left" : "strip_end")
+        return strip.text(v: renderText(strip.counterSide), e: renderText(strip.boundSide),
+                          s: strip.stepVariable.map(renderText), terms: strip.terms.map(renderText),
+                          increment: strip.increment.map(renderText), name: name)
     }
 
     func emitDo(_ c: Cursor) {
@@ -86,14 +102,11 @@ extension Normalizer {
             let inc = increment.map(renderText) ?? ""
             if !preempt {
                 code("for (; \(cond); \(inc))", line(c))
-            } else if let strip = ShortLoops.strip(c, candidates: registerCandidates, macros, source), let condition {
-                // Strips of ShortLoops.stripTrips iterations, the check before each.
+            } else if let strip = StripLoops.strip(c, candidates: registerCandidates, macros, source), let condition {
+                // Strips of at most strip.trips iterations, the check before each.
                 loopHead("for (;;) {", line: line(c))
                 code("if (!(\(cond))) break;", line(condition))
-                let v = "(" + renderText(condition.children[0]) + ")", e = "(" + renderText(strip.bound) + ")"
-                let (n, u, end) = (ShortLoops.stripTrips, strip.unsignedType, newLabel("strip_end"))
-                code("{ \(declare(strip.counter.type, end)) = \(e) > \(v) && (\(u))\(e) - (\(u))\(v) > \(n) ? \(v) + \(n) : \(e);")
-                code("for (; \(v) < \(end); \(inc))", line(c))
+                code(stripOpening(strip), line(c))
                 emitBody(body)
                 code("} }")
                 loops.removeLast()

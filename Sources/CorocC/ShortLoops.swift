@@ -1,6 +1,6 @@
-// Analysis: loops that need no back-edge check of their own (short leaves),
-// and counted loops that need one per strip of iterations (`strip`, below;
-// Normalize and Stackful emit the strips).
+// Analysis: loops that need no back-edge check of their own (short leaves;
+// loops that need one per strip of iterations are StripLoops'), and the
+// expression helpers StripLoops shares.
 //
 // In:  a loop statement of a coroutine, the coroutine's register candidates
 //      (RegisterPolicy: scalars whose address is never taken).
@@ -92,56 +92,11 @@ enum ShortLoops {
         return inner == 0 || total <= nestTrips ? max(trips, 0) : nil
     }
 
-    /// A counted loop to strip-mine (HotSpot's loop strip mining): the
-    /// innermost `for (...; V < E; V++)` (or `++V`, `V += 1`) where E is an
-    /// integer constant or a variable of V's type, V and E are register
-    /// candidates only read in the body, and the body is straight (as for a
-    /// short leaf) with no `break` (it would leave only the strip).  Normalize
-    /// then runs it as strips of `stripTrips` iterations without a check,
-    /// each strip preceded by the check: the strip is what GCC and LLVM
-    /// vectorize.  Returns the rendered-type spelling of the unsigned type of
-    /// V, for the strip's overflow-free length computation.
-    static let stripTrips = 1024
-
-    struct Strip {
-        var counter: Cursor
-        var bound: Cursor
-        /// `unsigned long` etc.: E - V computed without overflow when E > V.
-        var unsignedType: String
-    }
-
-    static func strip(_ loop: Cursor, candidates: Set<CursorKey>, _ macros: MacroMap, _ source: SourceText) -> Strip? {
-        guard loop.kind == CXCursor_ForStmt else { return nil }
-        let parts = loop.children
-        guard parts.count >= 3 else { return nil }   // cond, inc, body (init optional)
-        let (condition, increment, body) = (parts[parts.count - 3], parts[parts.count - 2], parts[parts.count - 1])
-        guard condition.kind == CXCursor_BinaryOperator, condition.children.count == 2,
-              operatorText(condition, macros, source) == "<",
-              let counter = variable(condition.children[0]), candidates.contains(counter.key),
-              let unsignedType = unsignedSpelling(counter.type) else { return nil }
-        var readOnly = [counter.key]
-        let boundSide = condition.children[1]
-        if let bound = variable(boundSide) {
-            guard candidates.contains(bound.key),
-                  clang_equalTypes(clang_getCanonicalType(bound.type), clang_getCanonicalType(counter.type)) != 0
-            else { return nil }
-            readOnly.append(bound.key)
-        } else {
-            guard let value = constant(boundSide), value >= 0, value < 1 << 31 else { return nil }
-        }
-        guard let inc = macros.textRange(increment) else { return nil }
-        let step = source.slice(inc).filter { !$0.isWhitespace }
-        let name = counter.spelling
-        guard step == name + "++" || step == "++" + name || step == name + "+=1" else { return nil }
-        guard isStraightBody(body, readOnly: readOnly, breakAllowed: false) else { return nil }
-        return Strip(counter: counter, bound: boundSide, unsignedType: unsignedType)
-    }
-
     /// No loop (but those `nested` accepts, whose insides it has checked),
-    /// call, jump target or goto (nor break, unless allowed); the variables
+    /// call, jump target or goto (nor break or continue, unless allowed); the variables
     /// `readOnly` only read.
-    private static func isStraightBody(_ body: Cursor, readOnly: [CursorKey], breakAllowed: Bool,
-                                       nested: ((Cursor) -> Bool)? = nil) -> Bool {
+    static func isStraightBody(_ body: Cursor, readOnly: [CursorKey], breakAllowed: Bool, continueAllowed: Bool = true,
+                               nested: ((Cursor) -> Bool)? = nil) -> Bool {
         func ok(_ node: Cursor, parent: Cursor?) -> Bool {
             switch node.kind {
             case CXCursor_ForStmt where nested != nil:
@@ -152,7 +107,7 @@ enum ShortLoops {
                  CXCursor_IndirectGotoStmt, CXCursor_LabelStmt, CXCursor_SwitchStmt, CXCursor_CaseStmt,
                  CXCursor_DefaultStmt, CXCursor_AsmStmt, CXCursor_StmtExpr:
                 return false
-            case CXCursor_BreakStmt where !breakAllowed:
+            case CXCursor_BreakStmt where !breakAllowed, CXCursor_ContinueStmt where !continueAllowed:
                 return false
             case CXCursor_DeclRefExpr where node.referencedKey.map(readOnly.contains) ?? false:
                 guard parent?.kind == CXCursor_UnexposedExpr else { return false }
@@ -172,21 +127,21 @@ enum ShortLoops {
         return node.children.allSatisfy { onlyRead($0, readOnly, parent: node) }
     }
 
-    private static func strip(_ c: Cursor) -> Cursor {
+    static func strip(_ c: Cursor) -> Cursor {
         var c = c
         while (c.kind == CXCursor_ParenExpr || c.kind == CXCursor_UnexposedExpr), c.children.count == 1 { c = c.children[0] }
         return c
     }
 
     /// The variable a (cast, parenthesized) name refers to.
-    private static func variable(_ c: Cursor) -> Cursor? {
+    static func variable(_ c: Cursor) -> Cursor? {
         let e = strip(c)
         guard e.kind == CXCursor_DeclRefExpr, let target = e.referenced, target.kind == CXCursor_VarDecl || target.kind == CXCursor_ParmDecl else { return nil }
         return target
     }
 
     /// The value of an integer constant expression.
-    private static func constant(_ c: Cursor) -> Int64? {
+    static func constant(_ c: Cursor) -> Int64? {
         guard c.isExpression, c.kind != CXCursor_CallExpr, !c.anyDescendant({ $0.kind == CXCursor_CallExpr }),
               let result = clang_Cursor_Evaluate(c.raw) else { return nil }
         defer { clang_EvalResult_dispose(result) }
@@ -194,7 +149,7 @@ enum ShortLoops {
         return clang_EvalResult_getAsLongLong(result)
     }
 
-    private static func unsignedSpelling(_ type: CXType) -> String? {
+    static func unsignedSpelling(_ type: CXType) -> String? {
         switch clang_getCanonicalType(type).kind {
         case CXType_Int, CXType_UInt: return "unsigned int"
         case CXType_Long, CXType_ULong: return "unsigned long"
@@ -210,7 +165,7 @@ enum ShortLoops {
     }
 
     /// The operator of a binary expression: the text between its operands.
-    private static func operatorText(_ c: Cursor, _ macros: MacroMap, _ source: SourceText) -> String? {
+    static func operatorText(_ c: Cursor, _ macros: MacroMap, _ source: SourceText) -> String? {
         guard c.children.count == 2, let l = macros.textRange(c.children[0]), let r = macros.textRange(c.children[1]),
               l.end <= r.start else { return nil }
         return source.slice(TextRange(start: l.end, end: r.start)).filter { !$0.isWhitespace }

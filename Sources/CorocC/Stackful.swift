@@ -10,8 +10,8 @@
 //     the call's result with its errno;
 //   - in coroutines without CORO_NOPREEMPT, `coro_stackful_preempt_point();`
 //     at the top of every loop body (but short leaf loops, see ShortLoops;
-//     counted loops get one per strip of 1024 iterations, as stackless) and
-//     before every backward goto;
+//     loops StripLoops accepts get one per strip of up to 1024 iterations,
+//     as stackless) and before every backward goto;
 //   - `coro_go(f(x))` -> `f_go_stackful(x)` and `coro_main(f(x))` ->
 //     `f_main_stackful(x)`, generated per spawned function (args struct, entry
 //     thunk) just before the first top-level declaration that uses them;
@@ -21,25 +21,31 @@ import CClang
 import CorocCore
 
 enum Stackful {
-    /// A counted loop in strips (ShortLoops.strip), as the stackless output
-    /// runs it: `for (I; V < E; V++) B` becomes `for (I; V < E; ) {
-    /// coro_stackful_preempt_point(); { T end = ...; for (; V < end; V++) B } }`.
-    /// Nil (a check per iteration instead) when the loop is not one or its
-    /// parts do not have text of their own in order (macros).
+    /// A loop in strips (StripLoops), as the stackless output runs it:
+    /// `for (I; C; STEP) B` becomes `for (I; C; ) { coro_stackful_preempt_point();
+    /// { T coro_strip_end = ...; for (; C'; STEP) B } }`, `while (C) B` the
+    /// same without STEP.  Nil (a check per iteration instead) when the loop
+    /// is not one or its parts do not have text of their own in order (macros).
     private static func stripEdits(_ loop: Cursor, body r: TextRange, compound: Bool, candidates: Set<CursorKey>,
                                    _ unit: ParsedUnit) -> [(TextRange, String)]? {
-        let source = unit.source, parts = loop.children
-        guard let strip = ShortLoops.strip(loop, candidates: candidates, unit.macros, source),
-              let v = unit.macros.textRange(parts[parts.count - 3].children[0]),
-              let e = unit.macros.textRange(strip.bound), let inc = unit.macros.textRange(parts[parts.count - 2]),
-              let whole = unit.macros.textRange(loop), whole.start < v.start, v.end <= e.start, e.end <= inc.start,
-              inc.end <= r.start, r.end <= whole.end else { return nil }
-        let (vText, eText) = ("(" + source.slice(v) + ")", "(" + source.slice(e) + ")")
-        let (n, u) = (ShortLoops.stripTrips, strip.unsignedType)
-        let open = "{ coro_stackful_preempt_point(); { \(declare(strip.counter.type, "coro_strip_end")) = \(eText) > \(vText)"
-            + " && (\(u))\(eText) - (\(u))\(vText) > \(n) ? \(vText) + \(n) : \(eText); for (; \(vText) < coro_strip_end; \(source.slice(inc))) "
+        let source = unit.source, macros = unit.macros
+        guard let strip = StripLoops.strip(loop, candidates: candidates, macros, source),
+              let whole = macros.textRange(loop), let v = macros.textRange(strip.counterSide),
+              let e = macros.textRange(strip.boundSide) else { return nil }
+        let terms = strip.terms.compactMap { macros.textRange($0) }
+        let inc = strip.increment.flatMap { macros.textRange($0) }
+        let s = strip.stepVariable.flatMap { macros.textRange($0) }
+        guard terms.count == strip.terms.count, (inc == nil) == (strip.increment == nil), (s == nil) == (strip.stepVariable == nil),
+              let first = terms.first, let last = terms.last, whole.start < first.start, last.end <= (inc?.start ?? r.start),
+              (inc?.end ?? r.start) <= r.start, r.end <= whole.end else { return nil }
+        let name = strip.countsDown ? "coro_strip_left" : "coro_strip_end"
+        let inner = strip.text(v: source.slice(v), e: source.slice(e), s: s.map(source.slice), terms: terms.map(source.slice),
+                               increment: inc.map(source.slice), name: name)
         let end = compound ? r.end : (source.semicolon(after: r.end) ?? r.end)
-        return [(inc, ""), (TextRange(start: r.start, end: r.start), open), (TextRange(start: end, end: end), " } }")]
+        var edits = [(TextRange(start: r.start, end: r.start), "{ coro_stackful_preempt_point(); " + inner),
+                     (TextRange(start: end, end: end), " } }")]
+        if let inc { edits.append((inc, "")) }
+        return edits
     }
 
     /// Whether `r` starts right after the loop header: after its `)` (while,

@@ -62,9 +62,9 @@ static coro_status shapes_resume(coro_frame *self) {
 #line 9 "Inputs/golden/loop_shapes.c"
     sum_r = 0; i_r = 0; S1:;
 #line 10 "Inputs/golden/loop_shapes.c"
-    for (;;) { if (coro_preempt_pending()) { f->hdr.state = 1; f->a = a_r; f->n = n_r; f->sum = sum_r; f->i = i_r; f->j = j_r; f->k = k_r; f->p = p_r; f->q = q_r; return CORO_YIELDED; } if (!(i_r < n_r)) break; { { sum_r += a_r[i_r]; i_r++; } } }
+    for (;;) { if (coro_preempt_pending()) { f->hdr.state = 1; f->a = a_r; f->n = n_r; f->sum = sum_r; f->i = i_r; f->j = j_r; f->k = k_r; f->p = p_r; f->q = q_r; return CORO_YIELDED; } if (!(i_r < n_r)) break; { long coro_strip_end1 = ((unsigned long)(n_r) - (unsigned long)(i_r) - 1u) >= 1024u ? (__typeof__(i_r))((unsigned long)(i_r) + 1024u) : (__typeof__(i_r))(n_r); for (; (i_r) < coro_strip_end1; )  { { sum_r += a_r[i_r]; i_r++; } } } }
 #line 11 "Inputs/golden/loop_shapes.c"
-    { j_r = 0; S2:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 2; f->a = a_r; f->n = n_r; f->sum = sum_r; f->j = j_r; f->k = k_r; f->p = p_r; f->q = q_r; return CORO_YIELDED; } if (!(j_r < n_r)) break; { long coro_strip_end1 = (n_r) > (j_r) && (unsigned long)(n_r) - (unsigned long)(j_r) > 1024 ? (j_r) + 1024 : (n_r); for (; (j_r) < coro_strip_end1; j_r++) { {
+    { j_r = 0; S2:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 2; f->a = a_r; f->n = n_r; f->sum = sum_r; f->j = j_r; f->k = k_r; f->p = p_r; f->q = q_r; return CORO_YIELDED; } if (!(j_r < n_r)) break; { long coro_strip_end2 = ((unsigned long)(n_r) - (unsigned long)(j_r) - 1u) >= 992u ? (__typeof__(j_r))((unsigned long)(j_r) + 992u) : (__typeof__(j_r))(n_r); for (; (j_r) < coro_strip_end2; j_r++)  { {
         if (a_r[j_r] < 0) continue;
         sum_r += 3 * a_r[j_r];
     } } } } }
@@ -75,7 +75,7 @@ static coro_status shapes_resume(coro_frame *self) {
 #line 17 "Inputs/golden/loop_shapes.c"
     { p_r = 0; S4:; for (;; p_r++) { if (coro_preempt_pending()) { f->hdr.state = 4; f->a = a_r; f->n = n_r; f->sum = sum_r; f->p = p_r; f->q = q_r; return CORO_YIELDED; } if (!(p_r < 4)) break; {
 #line 18 "Inputs/golden/loop_shapes.c"
-    { q_r = 0; S5:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 5; f->a = a_r; f->n = n_r; f->sum = sum_r; f->p = p_r; f->q = q_r; return CORO_YIELDED; } if (!(q_r < n_r)) break; { long coro_strip_end2 = (n_r) > (q_r) && (unsigned long)(n_r) - (unsigned long)(q_r) > 1024 ? (q_r) + 1024 : (n_r); for (; (q_r) < coro_strip_end2; q_r++) { sum_r += a_r[q_r] * p_r; } } } } } } }
+    { q_r = 0; S5:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 5; f->a = a_r; f->n = n_r; f->sum = sum_r; f->p = p_r; f->q = q_r; return CORO_YIELDED; } if (!(q_r < n_r)) break; { long coro_strip_end3 = ((unsigned long)(n_r) - (unsigned long)(q_r) - 1u) >= 1024u ? (__typeof__(q_r))((unsigned long)(q_r) + 1024u) : (__typeof__(q_r))(n_r); for (; (q_r) < coro_strip_end3; q_r++)  { sum_r += a_r[q_r] * p_r; } } } } } } }
 #line 19 "Inputs/golden/loop_shapes.c"
     { f->ret_ = sum_r; return CORO_DONE; }
     return CORO_DONE;

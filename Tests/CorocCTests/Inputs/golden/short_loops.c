@@ -2,11 +2,12 @@
  * `short_` loops below have none (constant bounds, at most 1024 trips, no
  * call or jump in the body, no loop but short ones with at most 16384
  * iterations in all, counter only read); every `checked_` loop
- * keeps a check: a bound too large or not constant (checked_big and
- * checked_var are counted loops, strip-mined with one check per 1024 trips),
- * a counter written in the body, a call in the body, a nest of too many
- * iterations (200 x 100) or with a checked loop in it, a step other than
- * +1, a huge unsigned bound, an outer counter written in an inner loop. */
+ * keeps a check: a bound too large or not constant, a step other than +1, a
+ * huge unsigned bound (checked_big, checked_var, checked_step, checked_neg
+ * are counted loops, strip-mined by StripLoops with one check per strip of
+ * up to 1024 trips), a counter written in the body, a call in the body, a
+ * nest of too many iterations (200 x 100) or with a checked loop in it, an
+ * outer counter written in an inner loop. */
 #include <coro.h>
 
 enum { N = 96 };

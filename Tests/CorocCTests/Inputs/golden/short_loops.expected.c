@@ -4,18 +4,19 @@
  * `short_` loops below have none (constant bounds, at most 1024 trips, no
  * call or jump in the body, no loop but short ones with at most 16384
  * iterations in all, counter only read); every `checked_` loop
- * keeps a check: a bound too large or not constant (checked_big and
- * checked_var are counted loops, strip-mined with one check per 1024 trips),
- * a counter written in the body, a call in the body, a nest of too many
- * iterations (200 x 100) or with a checked loop in it, a step other than
- * +1, a huge unsigned bound, an outer counter written in an inner loop. */
+ * keeps a check: a bound too large or not constant, a step other than +1, a
+ * huge unsigned bound (checked_big, checked_var, checked_step, checked_neg
+ * are counted loops, strip-mined by StripLoops with one check per strip of
+ * up to 1024 trips), a counter written in the body, a call in the body, a
+ * nest of too many iterations (200 x 100) or with a checked loop in it, an
+ * outer counter written in an inner loop. */
 #include <coro.h>
 
 enum { N = 96 };
 int g(int);
 
 
-#line 15 "Inputs/golden/short_loops.c"
+#line 16 "Inputs/golden/short_loops.c"
 typedef struct loops_frame {
     coro_frame hdr;
     long ret_;
@@ -81,43 +82,43 @@ static coro_status loops_resume(coro_frame *self) {
     default: __builtin_trap();   /* resumed a finished or corrupt frame */
     }
 
-#line 16 "Inputs/golden/short_loops.c"
-    s_r = 0;
 #line 17 "Inputs/golden/short_loops.c"
-    for (int short_1 = 0; short_1 < N; short_1++) s_r += a_r[short_1];
+    s_r = 0;
 #line 18 "Inputs/golden/short_loops.c"
-    for (int short_2 = 0; short_2 <= 1023; ++short_2) s_r ^= short_2;
+    for (int short_1 = 0; short_1 < N; short_1++) s_r += a_r[short_1];
 #line 19 "Inputs/golden/short_loops.c"
-    { checked_big_r = 0; S1:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 1; f->n = n_r; f->s = s_r; f->checked_big = checked_big_r; f->checked_var = checked_var_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_big_r < 1025)) break; { int coro_strip_end1 = (1025) > (checked_big_r) && (unsigned int)(1025) - (unsigned int)(checked_big_r) > 1024 ? (checked_big_r) + 1024 : (1025); for (; (checked_big_r) < coro_strip_end1; checked_big_r++) { s_r += checked_big_r; } } } }
+    for (int short_2 = 0; short_2 <= 1023; ++short_2) s_r ^= short_2;
 #line 20 "Inputs/golden/short_loops.c"
-    { checked_var_r = 0; S2:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 2; f->n = n_r; f->s = s_r; f->checked_var = checked_var_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_var_r < n_r)) break; { int coro_strip_end2 = (n_r) > (checked_var_r) && (unsigned int)(n_r) - (unsigned int)(checked_var_r) > 1024 ? (checked_var_r) + 1024 : (n_r); for (; (checked_var_r) < coro_strip_end2; checked_var_r++) { s_r += checked_var_r; } } } }
+    { checked_big_r = 0; S1:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 1; f->n = n_r; f->s = s_r; f->checked_big = checked_big_r; f->checked_var = checked_var_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_big_r < 1025)) break; { int coro_strip_end1 = ((unsigned int)(1025) - (unsigned int)(checked_big_r) - 1u) >= 1024u ? (__typeof__(checked_big_r))((unsigned int)(checked_big_r) + 1024u) : (__typeof__(checked_big_r))(1025); for (; (checked_big_r) < coro_strip_end1; checked_big_r++)  { s_r += checked_big_r; } } } }
 #line 21 "Inputs/golden/short_loops.c"
-    { checked_write_r = 0; S3:; for (;; checked_write_r++) { if (coro_preempt_pending()) { f->hdr.state = 3; f->n = n_r; f->s = s_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_write_r < 8)) break; { { s_r += checked_write_r; checked_write_r += s_r & 1; } } } }
+    { checked_var_r = 0; S2:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 2; f->n = n_r; f->s = s_r; f->checked_var = checked_var_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_var_r < n_r)) break; { int coro_strip_end2 = ((unsigned int)(n_r) - (unsigned int)(checked_var_r) - 1u) >= 1024u ? (__typeof__(checked_var_r))((unsigned int)(checked_var_r) + 1024u) : (__typeof__(checked_var_r))(n_r); for (; (checked_var_r) < coro_strip_end2; checked_var_r++)  { s_r += checked_var_r; } } } }
 #line 22 "Inputs/golden/short_loops.c"
-    { checked_call_r = 0; S4:; for (;; checked_call_r++) { if (coro_preempt_pending()) { f->hdr.state = 4; f->n = n_r; f->s = s_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_call_r < 8)) break; { s_r += g(checked_call_r); } } }
+    { checked_write_r = 0; S3:; for (;; checked_write_r++) { if (coro_preempt_pending()) { f->hdr.state = 3; f->n = n_r; f->s = s_r; f->checked_write = checked_write_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_write_r < 8)) break; { { s_r += checked_write_r; checked_write_r += s_r & 1; } } } }
 #line 23 "Inputs/golden/short_loops.c"
-    { checked_step_r = 0; S5:; for (;; checked_step_r += 2) { if (coro_preempt_pending()) { f->hdr.state = 5; f->n = n_r; f->s = s_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_step_r < 8)) break; { s_r += checked_step_r; } } }
+    { checked_call_r = 0; S4:; for (;; checked_call_r++) { if (coro_preempt_pending()) { f->hdr.state = 4; f->n = n_r; f->s = s_r; f->checked_call = checked_call_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_call_r < 8)) break; { s_r += g(checked_call_r); } } }
 #line 24 "Inputs/golden/short_loops.c"
+    { checked_step_r = 0; S5:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 5; f->n = n_r; f->s = s_r; f->checked_step = checked_step_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_step_r < 8)) break; { int coro_strip_end3 = ((unsigned int)(8) - (unsigned int)(checked_step_r) - 1u) / 2u >= 1024u ? (__typeof__(checked_step_r))((unsigned int)(checked_step_r) + 2048u) : (__typeof__(checked_step_r))(8); for (; (checked_step_r) < coro_strip_end3; checked_step_r += 2)  { s_r += checked_step_r; } } } }
+#line 25 "Inputs/golden/short_loops.c"
     for (int short_outer = 0; short_outer < 8; short_outer++)
         for (int short_inner = 0; short_inner < 8; short_inner++) s_r += short_inner * short_outer;
-#line 26 "Inputs/golden/short_loops.c"
-    { checked_outer_r = 0; S6:; for (;; checked_outer_r++) { if (coro_preempt_pending()) { f->hdr.state = 6; f->n = n_r; f->s = s_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_outer_r < 200)) break; {
 #line 27 "Inputs/golden/short_loops.c"
-    for (int short_inner2 = 0; short_inner2 < 100; short_inner2++) s_r += short_inner2 * checked_outer_r; } } }
+    { checked_outer_r = 0; S6:; for (;; checked_outer_r++) { if (coro_preempt_pending()) { f->hdr.state = 6; f->n = n_r; f->s = s_r; f->checked_outer = checked_outer_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_outer_r < 200)) break; {
 #line 28 "Inputs/golden/short_loops.c"
-    { checked_nest_r = 0; S7:; for (;; checked_nest_r++) { if (coro_preempt_pending()) { f->hdr.state = 7; f->n = n_r; f->s = s_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_nest_r < 8)) break; {
+    for (int short_inner2 = 0; short_inner2 < 100; short_inner2++) s_r += short_inner2 * checked_outer_r; } } }
 #line 29 "Inputs/golden/short_loops.c"
-    { checked_inner_r = 0; S8:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 8; f->n = n_r; f->s = s_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_inner_r < n_r)) break; { int coro_strip_end3 = (n_r) > (checked_inner_r) && (unsigned int)(n_r) - (unsigned int)(checked_inner_r) > 1024 ? (checked_inner_r) + 1024 : (n_r); for (; (checked_inner_r) < coro_strip_end3; checked_inner_r++) { s_r += checked_inner_r; } } } } } } }
+    { checked_nest_r = 0; S7:; for (;; checked_nest_r++) { if (coro_preempt_pending()) { f->hdr.state = 7; f->n = n_r; f->s = s_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_nest_r < 8)) break; {
 #line 30 "Inputs/golden/short_loops.c"
-    { checked_outer2_r = 0; S9:; for (;; checked_outer2_r++) { if (coro_preempt_pending()) { f->hdr.state = 9; f->s = s_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_outer2_r < 8)) break; {
+    { checked_inner_r = 0; S8:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 8; f->n = n_r; f->s = s_r; f->checked_nest = checked_nest_r; f->checked_inner = checked_inner_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_inner_r < n_r)) break; { int coro_strip_end4 = ((unsigned int)(n_r) - (unsigned int)(checked_inner_r) - 1u) >= 1024u ? (__typeof__(checked_inner_r))((unsigned int)(checked_inner_r) + 1024u) : (__typeof__(checked_inner_r))(n_r); for (; (checked_inner_r) < coro_strip_end4; checked_inner_r++)  { s_r += checked_inner_r; } } } } } } }
 #line 31 "Inputs/golden/short_loops.c"
+    { checked_outer2_r = 0; S9:; for (;; checked_outer2_r++) { if (coro_preempt_pending()) { f->hdr.state = 9; f->s = s_r; f->checked_outer2 = checked_outer2_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_outer2_r < 8)) break; {
+#line 32 "Inputs/golden/short_loops.c"
     for (int short_inner3 = 0; short_inner3 < 8; short_inner3++) checked_outer2_r += s_r & 1; } } }
-#line 33 "Inputs/golden/short_loops.c"
-    { checked_neg_r = 0; S10:; for (;; checked_neg_r++) { if (coro_preempt_pending()) { f->hdr.state = 10; f->s = s_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_neg_r < (unsigned)-1)) break; { s_r++; } } }
 #line 34 "Inputs/golden/short_loops.c"
+    { checked_neg_r = 0; S10:; for (;;) { if (coro_preempt_pending()) { f->hdr.state = 10; f->s = s_r; f->checked_neg = checked_neg_r; return CORO_YIELDED; } if (!(checked_neg_r < (unsigned)-1)) break; { unsigned int coro_strip_left5 = ((unsigned int)((unsigned)-1) - (unsigned int)(checked_neg_r) - 1u) >= 1024u ? 1024u : ((unsigned int)((unsigned)-1) - (unsigned int)(checked_neg_r) - 1u) + 1u; for (; coro_strip_left5 != 0; coro_strip_left5--, checked_neg_r++)  { s_r++; } } } }
+#line 35 "Inputs/golden/short_loops.c"
     { f->ret_ = s_r; return CORO_DONE; }
     return CORO_DONE;
 }
 
-#line 35 "Inputs/golden/short_loops.c"
+#line 36 "Inputs/golden/short_loops.c"
 
