@@ -25,8 +25,8 @@
  *  map-entry cost depends on how the guard is made:
  *
  *   - MADV_GUARD_INSTALL (Linux 6.13+) marks the guard in the page tables
- *     without splitting the mapping: one map entry per region (~960 stacks
- *     of 64 KiB), so the stack count is bounded by address space only.
+ *     without splitting the mapping: one map entry per region (~127 stacks
+ *     of 512 KiB), so the stack count is bounded by address space only.
  *     Measured here (kernel 6.18, tests/test_stackful_stack.c): 131,060
  *     guarded stacks (twice vm.max_map_count) in 26 map entries, since
  *     adjacent regions merge; 100,000 parked coroutines added 1 entry
@@ -103,13 +103,13 @@
 #define MADV_GUARD_INSTALL 102
 #endif
 
-/* Virtual bytes per region: 64 MiB holds ~960 stacks of the default size
+/* Virtual bytes per region: 64 MiB holds ~127 stacks of the default size
  * and keeps the region table small; picked, not tuned (address space is
  * what it costs). */
 #define REGION_TARGET_BYTES ((size_t)64 << 20)
 
 /* Regions the guard lookup can see: 16384 x 64 MiB = 1 TiB of stacks,
- * ~15 million default-sized ones.  Past it allocation fails with ENOMEM. */
+ * ~2 million default-sized ones.  Past it allocation fails with ENOMEM. */
 #define MAX_REGIONS 16384
 
 /* Per-thread cache capacity; a refill or a spill moves half of it under the

@@ -49,9 +49,11 @@ enum Emit {
             }
             if input.plainCopies.contains(coroutine.name) {
                 // Its plain C copy, for pointers and plain callers: the
-                // definition as written, under the name nothing else uses.
-                text += "\n#line \(source.line(of: range.start)) \(path)\n"
-                text += String(repeating: " ", count: source.column(of: range.start) - 1) + source.slice(range)
+                // definition as written, under the name nothing else uses;
+                // first, since the state machine may use it as a value too
+                // (pr71626-1: `V v = { (intptr_t) foo };` inside foo).
+                // It stands where the original did, so #line needs nothing.
+                text = source.slice(range) + "\n" + text
             }
             text += "\n#line \(source.line(of: range.end)) \(path)\n"
             // Keep the column of what follows on the same line (rarely anything).

@@ -125,6 +125,10 @@ enum LocalTypes {
             }
             if movable {
                 plans[coroutine.name] = plan
+                // What moved is at file scope now: another coroutine's own
+                // `union doubleword` would be a redefinition (930930-2).
+                fileTags = tags
+                fileNames = names
             } else {
                 errors += localTypeErrors(unit, fn)
             }

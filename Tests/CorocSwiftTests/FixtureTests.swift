@@ -33,7 +33,7 @@ func fixturePrintsExpected(_ fixture: FixtureCase) throws {
 }
 
 /// The contrast the recursion fixture's `// env:` line exists for: the same
-/// program in stackful mode with the default 64 KiB stacks overflows, and the
+/// program in stackful mode with the default 512 KiB stacks overflows, and the
 /// runtime reports it by name instead of crashing with SIGSEGV.
 @Test func deepRecursionOverflowsADefaultStackfulStack() throws {
     let url = FixtureSupport.fixturesFolder.appendingPathComponent("recursion.coroswift")

@@ -98,14 +98,15 @@ def begin_file_offset(decl, state):
     return st.get("file"), b.get("offset"), loc_file, decl.get("loc", {})
 
 
-def coroutinize(path, clang):
+def coroutinize(path, clang, include_dirs=()):
     """Source bytes with CORO on every definition and main run by coro_main, or (None, why)."""
     src = open(path, "rb").read()
     # -O2 as the builds: `#ifndef __OPTIMIZE__` regions (pure-1's link_error
     # definitions) are then not marked CORO when the compile skips them.
     st, out, err = run([clang, "-fsyntax-only", "-O2", "-w", "-std=gnu17", "-Wno-error=implicit-int",
                          "-Wno-error=implicit-function-declaration", "-Wno-error=int-conversion",
-                         "-Wno-error=incompatible-pointer-types", "-Wno-error=return-type", "-Xclang", "-ast-dump=json", path], timeout=60)
+                         "-Wno-error=incompatible-pointer-types", "-Wno-error=return-type", "-Wno-parentheses", "-Xclang", "-ast-dump=json"]
+                        + [a for d in include_dirs for a in ("-I", d)] + [path], timeout=60)
     if st != 0:
         return None, "clang ast dump failed"
     ast = json.loads(out)
@@ -176,7 +177,7 @@ def inline_c_includes(path, suite, depth=0):
 def stack_kb(text):
     """The stack the program declares it needs (`{ dg-require-stack-size "EXPR" }`, as
     GCC's harness reads it) in KiB plus 64 for the runtime, or None: a stackful
-    coroutine's stack is CORO_STACK_KB (64 KiB by default), and main runs in one."""
+    coroutine's stack is CORO_STACK_KB (512 KiB by default), and main runs in one."""
     m = re.search(rb'dg-require-stack-size\s+"([0-9xXa-fA-F +*()-]+)"', text)
     if not m:
         return None
@@ -238,7 +239,7 @@ def one(name, suite, args, libcoro):
         cin = os.path.join(tmp, os.path.basename(name))
         with open(cin, "wb") as f:
             f.write(inline_c_includes(src, suite))
-        text, why = coroutinize(cin, args.clang)
+        text, why = coroutinize(cin, args.clang, [suite])   # its headers (gcc_tmpnam.h) beside the original
         if text is None and why == "clang ast dump failed":
             # clang cannot parse it (GCC's nested functions, unknown builtins):
             # neither can coroc, which reports clang's error.  That is coroc's
