@@ -41,7 +41,7 @@ public struct CTranslator {
         // Macros that hide suspend points are spelled out and the file re-parsed;
         // a few rounds cover macros whose expansion calls further such macros.
         for _ in 0..<4 {
-            let (expanded, macroErrors) = ExpandMacros.run(unit, coroutines, catalogue: options.catalogue)
+            let (expanded, macroErrors) = ExpandMacros.run(unit, coroutines, catalogue: options.catalogue, mode: options.mode)
             if !macroErrors.isEmpty { throw DiagnosticError(macroErrors) }
             guard let expanded else { break }
             unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded)

@@ -23,9 +23,20 @@ import Foundation
 enum ExpandMacros {
     /// The file's text with the macro calls spelled out (nil: nothing to
     /// expand) and the errors for macros that cannot be spelled out.
-    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine],
-                    catalogue: IOCatalogue) -> (expanded: [UInt8]?, errors: [Diagnostic]) {
-        let names = Set(coroutines.map(\.name))
+    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
+                    mode: TranslationMode = .stackless) -> (expanded: [UInt8]?, errors: [Diagnostic]) {
+        // Stackful output edits only catalogue calls (renamed to their wrappers,
+        // or moved to the blocking pool); an await there is a plain call that
+        // needs no text (pr88904's `my_assert(e)` calls a coroutine with `#e`).
+        let names = mode == .stackless ? Set(coroutines.map(\.name)) : []
+        func edited(_ name: String) -> Bool {
+            guard let entry = catalogue.lookup(name) else { return false }
+            if mode == .stackless { return true }
+            switch entry.kind {
+            case .operation: return entry.stackfulName != nil
+            case .blocking: return true
+            }
+        }
         let markerStarts = Set(unit.markers.map(\.range.start))
         var calls: [Int: Cursor] = [:]   // macro call start -> its MacroExpansion cursor
         let expansionsByStart = Dictionary(
@@ -40,7 +51,7 @@ enum ExpandMacros {
             }
             coroutine.cursor.forEachDescendant { node in
                 guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
-                      names.contains(callee.spelling) || catalogue.lookup(callee.spelling) != nil else { return }
+                      names.contains(callee.spelling) || edited(callee.spelling) else { return }
                 // The callee's name token tells where the call was written
                 // (libclang maps the call's own extent to the macro call).
                 // libclang reports a token of a macro body at the macro call's
