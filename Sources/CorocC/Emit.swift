@@ -190,6 +190,11 @@ enum Emit {
             let arg = call.argument(i)
             return (input.unit.macros.textRange(arg) ?? pieces?[i]).map(input.unit.source.slice) ?? arg.prettyPrinted
         }.joined(separator: ", ")
+        if marker.kind == .main && !input.coroutines.contains(where: { $0.name == name }) {
+            // A plain form (PlainCopies): it never suspends, so running it
+            // is calling it.
+            return clang_getCursorType(call.raw).kind == CXType_Void ? "((void)\(name)(\(args)), 0)" : "((int)\(name)(\(args)))"
+        }
         switch marker.kind {
         case .go: return "coro_spawn(\(name)_new(\(args)), \"\(name)\")"
         case .main: return "\(name)_main(\(args))"

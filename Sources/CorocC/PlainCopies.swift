@@ -19,10 +19,11 @@
 // the warning says so.  A coroutine that does suspend keeps the error.
 //
 // Which form: a coroutine that Reject refused, or that no lowered coroutine
-// awaits and no coro_go / coro_main starts, is demoted: one form, no dead state
-// machine.  One that is also awaited or started keeps both, the copy for plain
-// callers, unless it has a static local (each form would have its own): then it
-// is demoted too if nothing starts it, and an error if something does.
+// awaits and no coro_go starts, is demoted: one form, no dead state machine
+// (`coro_main(f(x))` of it becomes the plain call).  One that is also awaited
+// or spawned keeps both, the copy for plain callers, unless it has a static
+// local (each form would have its own): then it is demoted too if nothing
+// spawns it, and an error if coro_go does.
 // Every coroutine a plain form calls needs a plain form too (the closure).
 import CClang
 import CorocCore
@@ -82,12 +83,16 @@ enum PlainCopies {
             }
             callees[name] = calls
         }
-        // Started coroutines: the outermost coroutine call of each marker.
+        // Started coroutines: the coroutine calls of coro_go markers.  A
+        // coro_main of a plain form is a plain call (Emit): nothing else can
+        // run beside a program that never suspends.
+        let goRanges = unit.markers.filter { $0.kind == .go }.map(\.range)
         for decl in unit.root.children where unit.isExpandedInMainFile(decl) {
             decl.forEachDescendant { node in
                 guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
-                      byName[callee.spelling] != nil, inMarker(node) else { return }
-                started.insert(callee.spelling)
+                      byName[callee.spelling] != nil else { return }
+                let offset = node.fileOffset
+                if goRanges.contains(where: { $0.start <= offset && offset < $0.end }) { started.insert(callee.spelling) }
             }
         }
         // Roots: value uses, calls from plain functions, Reject's problems.
@@ -209,7 +214,7 @@ enum PlainCopies {
             "coroutine '\(name)' never suspends, so it stays a plain C function, without preemption checks (\(problem))"
         }
         static func staticLocal(_ name: String, _ local: String) -> String {
-            "coroutine '\(name)' is started with coro_go / coro_main and also used as a plain C function, and its static local '\(local)' would not be shared between the two forms"
+            "coroutine '\(name)' is started with coro_go and also used as a plain C function, and its static local '\(local)' would not be shared between the two forms"
         }
     }
 }
