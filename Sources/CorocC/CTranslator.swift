@@ -106,7 +106,7 @@ public struct CTranslator {
         if !errors.isEmpty { throw DiagnosticError(errors) }
         let output = Emit.run(EmitInput(unit: unit, coroutines: coroutines, lowered: lowered,
                                         prototypeRanges: FindCoroutines.prototypes(unit, coroutines.filter { !forms.copied.contains($0.name) }),
-                                        plainCopies: forms.copied, command: command))
+                                        plainCopies: forms.copied, demoted: forms.demoted, command: command))
         return CTranslation(output: output, diagnostics: warnings, report: reports)
     }
 

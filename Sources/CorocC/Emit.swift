@@ -24,6 +24,8 @@ struct EmitInput {
     var prototypeRanges: [TextRange]
     /// Coroutines that also keep their definition as written (PlainCopies).
     var plainCopies: Set<String> = []
+    /// Coroutines kept only as the plain functions they are (PlainCopies).
+    var demoted: Set<String> = []
     var command: String
 }
 
@@ -157,7 +159,7 @@ enum Emit {
 
     /// The CORO call written inside a marker.
     private static func markerCall(_ marker: ParsedUnit.Marker, _ input: EmitInput) -> Cursor? {
-        let names = Set(input.coroutines.map(\.name))
+        let names = Set(input.coroutines.map(\.name)).union(input.demoted)
         var found: Cursor?
         func visit(_ c: Cursor) {
             for child in c.children where found == nil {
@@ -190,7 +192,7 @@ enum Emit {
             let arg = call.argument(i)
             return (input.unit.macros.textRange(arg) ?? pieces?[i]).map(input.unit.source.slice) ?? arg.prettyPrinted
         }.joined(separator: ", ")
-        if marker.kind == .main && !input.coroutines.contains(where: { $0.name == name }) {
+        if marker.kind == .main && input.demoted.contains(name) {
             // A plain form (PlainCopies): it never suspends, so running it
             // is calling it.
             return clang_getCursorType(call.raw).kind == CXType_Void ? "((void)\(name)(\(args)), 0)" : "((int)\(name)(\(args)))"
