@@ -154,15 +154,19 @@ final class Cursor {
     var referencedKey: CursorKey? {
         if kind == CXCursor_CallExpr && callsCallResult { return nil }
         let r = clang_getCursorReferenced(raw)
+        if clang_Cursor_isNull(r) != 0, kind == CXCursor_CallExpr, let callee = parenthesizedCallee { return callee.key }
         return clang_Cursor_isNull(r) != 0 ? nil : CursorKey(raw: r)
     }
 
     /// For a call, the function it calls by name.  libclang answers a call of
     /// a call's result (`pick(i)(x)`) with the inner callee (`pick`), which
     /// every pass would take for a call of `pick` with the outer arguments.
+    /// A parenthesized callee (`(f)(x)`) is a call of `f` too, which libclang
+    /// does not say (it answers nothing).
     var referenced: Cursor? {
         if kind == CXCursor_CallExpr && callsCallResult { return nil }
         let r = Cursor(raw: clang_getCursorReferenced(raw))
+        if r.isNull, kind == CXCursor_CallExpr, let callee = parenthesizedCallee { return callee }
         return r.isNull ? nil : r
     }
 
@@ -171,6 +175,19 @@ final class Cursor {
         var callee = children.first
         while let c = callee, c.kind == CXCursor_UnexposedExpr, c.children.count == 1 { callee = c.children[0] }
         return callee?.kind == CXCursor_CallExpr
+    }
+
+    /// The function a callee written in parentheses names: `(f)`, `((f))`.
+    private var parenthesizedCallee: Cursor? {
+        var callee = children.first
+        var sawParen = false
+        while let c = callee, c.kind == CXCursor_UnexposedExpr || c.kind == CXCursor_ParenExpr, c.children.count == 1 {
+            sawParen = sawParen || c.kind == CXCursor_ParenExpr
+            callee = c.children[0]
+        }
+        guard sawParen, let ref = callee, ref.kind == CXCursor_DeclRefExpr else { return nil }
+        let target = Cursor(raw: clang_getCursorReferenced(ref.raw))
+        return !target.isNull && target.kind == CXCursor_FunctionDecl ? target : nil
     }
 
     private(set) lazy var children: [Cursor] = {

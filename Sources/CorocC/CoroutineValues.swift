@@ -3,8 +3,8 @@
 // In:  the unit and its coroutines.
 // Out: every reference to a coroutine that is not the callee of a call:
 //      `fp = f;`, `int (*cb)(int) = f;`, `{ f, g }` tables, `return f;`, `&f`,
-//      passing `f` as an argument, a parenthesized callee `(f)(x)` — anywhere
-//      in the main file, inside coroutines or not.  PlainCopies decides what
+//      passing `f` as an argument — anywhere in the main file, inside
+//      coroutines or not (a parenthesized callee `(f)(x)` is a call).  PlainCopies decides what
 //      each becomes.
 //
 // Why: a stackless coroutine is no longer a C function of its declared type
@@ -25,11 +25,10 @@ enum CoroutineValues {
         for decl in unit.root.children where unit.isExpandedInMainFile(decl) {
             decl.forEachDescendant { node in
                 if node.kind == CXCursor_CallExpr, var callee = node.children.first {
-                    // Through the implicit decay cast only: the later passes do not
-                    // see `(f)(x)` as a call of `f` (no referenced callee), so it is
-                    // reported here rather than emitted as a call of a name that no
-                    // longer exists.
-                    while callee.kind == CXCursor_UnexposedExpr, callee.children.count == 1 {
+                    // Through the implicit decay cast and parentheses: `(f)(x)` is
+                    // a call of `f` (Cursor.referenced says so for every pass).
+                    while callee.kind == CXCursor_UnexposedExpr || callee.kind == CXCursor_ParenExpr,
+                          callee.children.count == 1 {
                         callee = callee.children[0]
                     }
                     if callee.kind == CXCursor_DeclRefExpr { callees.insert(callee.key) }

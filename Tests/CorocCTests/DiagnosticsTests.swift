@@ -55,12 +55,11 @@ let diagnosticsCases: [DiagnosticsCase] = [
     ]),
     DiagnosticsCase(file: "coroutine_value.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c1", "suspends at 'coro_yield' (line 9)")),
-        Expected(marker: "2️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c2", "awaits 'c1', which suspends at 'coro_yield' (line 9)")),
-        Expected(marker: "3️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c3", "awaits 'c2', which awaits 'c1', which suspends at 'coro_yield' (line 9)")),
-        Expected(marker: "4️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c4", "awaits 'c3', which awaits 'c2', which awaits 'c1', which suspends at 'coro_yield' (line 9)")),
-        Expected(marker: "5️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c5", "awaits 'c4', which awaits 'c3', which awaits 'c2', which awaits 'c1', which suspends at 'coro_yield' (line 9)")),
-        Expected(marker: "6️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c6", "awaits 'c5', which awaits 'c4', which awaits 'c3', which awaits 'c2', which awaits 'c1', which suspends at 'coro_yield' (line 9)")),
-        Expected(marker: "7️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c7", "suspends at 'coro_yield' (line 10)")),
+        Expected(marker: "2️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c2", "awaits 'c7', which suspends at 'coro_yield' (line 10)")),
+        Expected(marker: "3️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c3", "awaits 'c2', which awaits 'c7', which suspends at 'coro_yield' (line 10)")),
+        Expected(marker: "4️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c4", "awaits 'c3', which awaits 'c2', which awaits 'c7', which suspends at 'coro_yield' (line 10)")),
+        Expected(marker: "5️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c5", "awaits 'c4', which awaits 'c3', which awaits 'c2', which awaits 'c7', which suspends at 'coro_yield' (line 10)")),
+        Expected(marker: "6️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c6", "awaits 'c5', which awaits 'c4', which awaits 'c3', which awaits 'c2', which awaits 'c7', which suspends at 'coro_yield' (line 10)")),
     ]),
     DiagnosticsCase(file: "bare_call.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: PlainCopies.Messages.bareCall("work", "suspends at 'coro_yield' (line 6)")),
