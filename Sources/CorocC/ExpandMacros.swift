@@ -13,9 +13,13 @@
 // the argument texts (C's rules, without rescanning: nested macros stay calls
 // and the re-parse expands them; a second round handles a suspend point they
 // hide).  Newlines of the call are kept so line numbers do not move.
-// Stringizing (#) and pasting (##) are not expanded (their textual rules are
-// not reproduced here): a macro that hides a suspend point and uses either is
-// an error at the macro call, never a silently wrong expansion.
+// Stringizing (#) and pasting (##) are done as the preprocessor does them
+// (MacroText); a `#` that is not an operator on a parameter is an error at the
+// macro call, never a silently wrong expansion.  Also spelled out: a macro call
+// with a suspend point in its arguments (stackless: the body shapes the
+// statement the suspend is hoisted from, `MUST(e)` = `do { if ((e) < 0) ...
+// } while (0)`; both modes: a `#e` would print the rewritten argument), and a
+// file-scope macro call that defines a coroutine (stackless).
 import CClang
 import CorocCore
 import Foundation
@@ -39,6 +43,7 @@ enum ExpandMacros {
         }
         let markerStarts = Set(unit.markers.map(\.range.start))
         var calls: [Int: Cursor] = [:]   // macro call start -> its MacroExpansion cursor
+        var onlyIfHash: Set<Int> = []     // expand these only if the macro uses # or ##
         let expansionsByStart = Dictionary(
             unit.root.children.filter { $0.kind == CXCursor_MacroExpansion && $0.isInMainFile }.map { ($0.expansionRange.start, $0) },
             uniquingKeysWith: { a, _ in a })
@@ -60,6 +65,19 @@ enum ExpandMacros {
                 let refAt = calleeRef.fileOffset
                 let written = unit.source.slice(TextRange(start: refAt, end: refAt + calleeRef.spelling.utf8.count))
                 if written == calleeRef.spelling && !isIdentifierContinuation(unit.source, refAt + calleeRef.spelling.utf8.count) {
+                    // Written in a macro call's argument.  Stackless rewrites the
+                    // statement around it, which the macro's body may shape
+                    // (`MUST(e)` = `do { if ((e) < 0) ... } while (0)`), and both
+                    // modes edit the argument's text, which `#e` would print: the
+                    // outermost such macro call is spelled out (stackful: only
+                    // one that stringizes or pastes).
+                    if let outer = unit.macros.expansions.filter({ $0.start < refAt && refAt < $0.end
+                        && !markerStarts.contains($0.start) && bodyRange.contains($0) }).min(by: { $0.start < $1.start }),
+                       let expansion = expansionsByStart[outer.start],
+                       expansion.referenced.map({ clang_Cursor_isMacroFunctionLike($0.raw) != 0 }) ?? false {
+                        calls[outer.start] = expansion
+                        if mode == .stackful { onlyIfHash.insert(outer.start) }
+                    }
                     return
                 }
                 let at = node.fileOffset
@@ -67,15 +85,32 @@ enum ExpandMacros {
                 if let expansion = expansionsByStart[at] { calls[at] = expansion }
             }
         }
+        // A coroutine that a macro defines (`DEFINE_SCALER(3)` making
+        // `scale_3`) has no text to rewrite: stackless spells the macro call
+        // out (its callers would await a frame nothing defines).
+        if mode == .stackless {
+            for decl in unit.root.children where decl.kind == CXCursor_FunctionDecl && decl.isDefinition
+                && decl.hasAnnotation.coro && !decl.isInMainFile && unit.isExpandedInMainFile(decl) {
+                let start = decl.expansionRange.start
+                if let expansion = expansionsByStart[start], !markerStarts.contains(start) { calls[start] = expansion }
+            }
+        }
         if calls.isEmpty { return (nil, []) }
         var bytes = unit.source.bytes
         var changed = false
         var errors: [Diagnostic] = []
+        // A macro call inside another one that is spelled out goes with it.
+        let ranges = calls.mapValues(\.expansionRange)
+        for (start, range) in ranges where ranges.contains(where: { $0.key != start && $0.value.contains(range) }) {
+            calls[start] = nil
+        }
         for start in calls.keys.sorted(by: >) {
             let expansion = calls[start]!
             let text: String
             switch expand(expansion, unit) {
-            case .text(let t): text = t
+            case .text(let t, let usesHash):
+                if onlyIfHash.contains(start) && !usesHash { continue }
+                text = t
             case .unknown: continue
             case .stringizesOrPastes:
                 let loc = unit.source.location(of: start)
@@ -102,7 +137,8 @@ enum ExpandMacros {
     }
 
     private enum Expansion {
-        case text(String)
+        /// The expansion, and whether the definition stringizes or pastes.
+        case text(String, usesHash: Bool)
         /// The definition or the call could not be read (left to Normalize).
         case unknown
         case stringizesOrPastes
@@ -151,19 +187,27 @@ enum ExpandMacros {
             rest = rest[rest.index(after: close)...]
         }
         let body = rest.trimmingCharacters(in: .whitespaces)
-        if hasHashOutsideLiterals(body) { return .stringizesOrPastes }
-        guard functionLike else { return .text(body) }
+        let usesHash = hasHashOutsideLiterals(body)
+        guard functionLike else {
+            // `##` pastes in an object-like macro too; a `#` there is no operator
+            // this reproduces.
+            guard let text = usesHash ? MacroText.substitute(body, [:]) : body else { return .stringizesOrPastes }
+            return .text(text, usesHash: usesHash)
+        }
         let call = unit.source.slice(expansion.expansionRange)
         guard let args = splitArguments(call) else { return nil }
         var table: [String: String] = [:]
         for (i, parameter) in parameters.enumerated() {
-            if parameter == "..." {
-                table["__VA_ARGS__"] = args.dropFirst(i).joined(separator: ",")
+            if parameter.hasSuffix("...") {
+                // `...` is __VA_ARGS__; GNU `args...` names it.
+                let name = parameter == "..." ? "__VA_ARGS__" : String(parameter.dropLast(3)).trimmingCharacters(in: .whitespaces)
+                table[name] = args.dropFirst(i).joined(separator: ",")
                 break
             }
             table[parameter] = i < args.count ? args[i] : ""
         }
-        return .text(substitute(body, table))
+        guard let expanded = MacroText.substitute(body, table) else { return .stringizesOrPastes }
+        return .text(expanded, usesHash: usesHash)
     }
 
     /// Whether `#` appears as a token (not inside a string or char literal).
@@ -208,33 +252,5 @@ enum ExpandMacros {
             i += 1
         }
         return nil
-    }
-
-    /// Replaces whole-word parameter names (outside string and char literals).
-    private static func substitute(_ body: String, _ table: [String: String]) -> String {
-        let bytes = Array(body.utf8)
-        var out: [UInt8] = [], i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
-                var j = i + 1
-                while j < bytes.count && bytes[j] != b { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
-                j = min(j + 1, bytes.count)
-                out += bytes[i..<j]
-                i = j
-                continue
-            }
-            if isIdentifierByte(b) && !(b >= 48 && b <= 57) {
-                var j = i
-                while j < bytes.count && isIdentifierByte(bytes[j]) { j += 1 }
-                let word = String(decoding: bytes[i..<j], as: UTF8.self)
-                out += Array((table[word] ?? word).utf8)
-                i = j
-                continue
-            }
-            out.append(b)
-            i += 1
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

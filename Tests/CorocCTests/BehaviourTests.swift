@@ -56,22 +56,3 @@ import Testing
     #expect(run.status == 0)
     #expect(run.stdout == "sum 50\n")
 }
-
-/// Stackful-only programs (Inputs/stackful): what stackless rejects with a
-/// reason but stackful, keeping bodies as written, must run like the original.
-@Test(arguments: Paths.inputs("stackful", ext: "c"))
-func stackfulRunsWhatStacklessRejects(_ name: String) throws {
-    let path = Paths.input("stackful", name)
-    #expect(throws: DiagnosticError.self) { try translate(path, mode: .stackless) }
-    let exe = try compile(try translate(path, mode: .stackful).output, linkRuntime: true)
-    defer { try? FileManager.default.removeItem(atPath: exe) }
-    let original = try compile(readFile(path), linkRuntime: true)
-    defer { try? FileManager.default.removeItem(atPath: original) }
-    let expected = try runProcess([original]).stdout
-    #expect(!expected.isEmpty, "the original printed nothing")
-    for threads in ["1", "4"] {
-        let run = try runProcess([exe], environment: ["CORO_THREADS": threads])
-        #expect(run.status == 0, "\(name) exited \(run.status): \(run.stderr)")
-        #expect(run.stdout == expected, "\(name) stackful with CORO_THREADS=\(threads)")
-    }
-}

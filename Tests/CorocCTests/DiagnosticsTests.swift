@@ -77,10 +77,6 @@ let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "static_local_copy.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: PlainCopies.Messages.staticLocal("counter", "calls")),
     ]),
-    DiagnosticsCase(file: "stringizing_macro.c", expected: [
-        Expected(marker: "1️⃣", severity: .error, message: ExpandMacros.Messages.stringizingMacro("READ_NAMED")),
-        Expected(marker: "2️⃣", severity: .error, message: ExpandMacros.Messages.stringizingMacro("READ_PASTED")),
-    ]),
     DiagnosticsCase(file: "macro_body_local.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.localInMacroBody("acc0")),
     ]),

@@ -1,8 +1,9 @@
-/* Proves (stackful): a macro that stringizes or pastes around an await is
- * kept as written — an await is a plain call in stackful output, so nothing
- * in the macro needs expanding (GCC torture pr88904's `my_assert(e)` and
- * 20040629-1's `T(n, ...)` were rejected in both modes).  Stackless still
- * rejects it: its awaits must be spelled out. */
+/* Proves: a macro that stringizes or pastes around an await works in both
+ * modes (GCC torture pr88904's `my_assert(e)` and 20040629-1's `T(n, ...)`
+ * were rejected in both): stackful keeps it as written (an await is a plain
+ * call there), stackless spells it out with # and ## done as the
+ * preprocessor does; a coroutine that a macro defines (DEFINE_SCALER) is
+ * spelled out too (its callers awaited a frame nothing defined). */
 #include <coro.h>
 #include <stdio.h>
 
