@@ -24,18 +24,29 @@ struct SourceText {
     let path: String
     let bytes: [UInt8]
     private let lineStarts: [Int]
+    /// No byte >= 0x80 (almost every C file): a slice is then its bytes as
+    /// they are, without ByteText's per-slice check.
+    private let isASCII: Bool
 
     init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
         var starts = [0]
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        var high: UInt8 = 0
+        for (i, b) in bytes.enumerated() {
+            high |= b
+            if b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        }
         lineStarts = starts
+        isASCII = high < 0x80
     }
 
     func slice(_ range: TextRange) -> String {
         let lo = max(0, min(range.start, bytes.count)), hi = max(lo, min(range.end, bytes.count))
-        return ByteText.decode(bytes[lo..<hi])
+        return bytes.withUnsafeBufferPointer { all in
+            let part = UnsafeBufferPointer(rebasing: all[lo..<hi])
+            return isASCII ? String(decoding: part, as: UTF8.self) : ByteText.decode(part)
+        }
     }
 
     /// 1-based line of a byte offset.
@@ -246,7 +257,8 @@ func string(_ s: CXString) -> String {
     // Byte-exact: the pretty printer's text of a string literal keeps raw bytes.
     var n = 0
     while c[n] != 0 { n += 1 }
-    return ByteText.decode(UnsafeBufferPointer(start: c, count: n).map { UInt8(bitPattern: $0) })
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self), count: n)
+    return ByteText.decodeASCII(bytes) ?? ByteText.decode(bytes)
 }
 
 func spelling(_ type: CXType) -> String { string(clang_getTypeSpelling(type)) }
