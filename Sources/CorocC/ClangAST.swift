@@ -123,6 +123,9 @@ struct CursorKey: Hashable {
     let raw: CXCursor
     init(_ c: Cursor) { raw = c.raw }
     init(raw: CXCursor) { self.raw = raw }
+
+    /// MacroMap.textRange's answer for this node, once asked (nil: not yet).
+    var textRangeMemo: TextRange??
     /// An expression or statement is its Stmt node (`data.1`): clang_equalCursors
     /// also compares the parent declaration, and a cursor fetched through
     /// clang_Cursor_getVarDeclInitializer or clang_Cursor_getArgument carries a
@@ -152,10 +155,14 @@ final class Cursor {
 
     init(raw: CXCursor) { self.raw = raw }
 
+    /// MacroMap.textRange's answer for this node, once asked (nil: not yet).
+    var textRangeMemo: TextRange??
+
     /// The kind is a field of CXCursor (clang_getCursorKind only returns it).
     var kind: CXCursorKind { raw.kind }
     var key: CursorKey { CursorKey(self) }
-    var spelling: String { string(clang_getCursorSpelling(raw)) }
+    /// Cached, as `fileOffset`: the passes ask each node for both several times.
+    private(set) lazy var spelling: String = string(clang_getCursorSpelling(raw))
     var type: CXType { clang_getCursorType(raw) }
     var isNull: Bool { clang_Cursor_isNull(raw) != 0 }
     var isExpression: Bool { clang_isExpression(kind) != 0 }
@@ -212,11 +219,11 @@ final class Cursor {
     }
 
     /// The expansion-level location: where the node (or the macro producing it) is in the file.
-    var fileOffset: Int {
+    private(set) lazy var fileOffset: Int = {
         var offset: UInt32 = 0
         clang_getFileLocation(clang_getCursorLocation(raw), nil, nil, nil, &offset)
         return Int(offset)
-    }
+    }()
 
     var isInMainFile: Bool { clang_Location_isFromMainFile(clang_getCursorLocation(raw)) != 0 }
 
@@ -290,6 +297,16 @@ struct MacroMap {
     /// body.  libclang maps a macro-body end to the macro call's start or end,
     /// so a range that covers only part of a macro call is not the node's text.
     func textRange(_ c: Cursor) -> TextRange? {
+        // The passes ask this of the same node many times (its line, its
+        // text, its operands' edits): four libclang location queries each.
+        // A cursor belongs to one unit, whose MacroMap never changes.
+        if let known = c.textRangeMemo { return known }
+        let range = computeTextRange(c)
+        c.textRangeMemo = .some(range)
+        return range
+    }
+
+    private func computeTextRange(_ c: Cursor) -> TextRange? {
         let extent = clang_getCursorExtent(c.raw)
         guard let s = textOffset(clang_getRangeStart(extent)), let e = textOffset(clang_getRangeEnd(extent)),
               s < e else { return nil }
