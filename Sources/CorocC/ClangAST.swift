@@ -24,18 +24,29 @@ struct SourceText {
     let path: String
     let bytes: [UInt8]
     private let lineStarts: [Int]
+    /// No byte >= 0x80 (almost every C file): a slice is then its bytes as
+    /// they are, without ByteText's per-slice check.
+    private let isASCII: Bool
 
     init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
         var starts = [0]
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        var high: UInt8 = 0
+        for (i, b) in bytes.enumerated() {
+            high |= b
+            if b == UInt8(ascii: "\n") { starts.append(i + 1) }
+        }
         lineStarts = starts
+        isASCII = high < 0x80
     }
 
     func slice(_ range: TextRange) -> String {
         let lo = max(0, min(range.start, bytes.count)), hi = max(lo, min(range.end, bytes.count))
-        return ByteText.decode(bytes[lo..<hi])
+        return bytes.withUnsafeBufferPointer { all in
+            let part = UnsafeBufferPointer(rebasing: all[lo..<hi])
+            return isASCII ? String(decoding: part, as: UTF8.self) : ByteText.decode(part)
+        }
     }
 
     /// 1-based line of a byte offset.
@@ -112,6 +123,9 @@ struct CursorKey: Hashable {
     let raw: CXCursor
     init(_ c: Cursor) { raw = c.raw }
     init(raw: CXCursor) { self.raw = raw }
+
+    /// MacroMap.textRange's answer for this node, once asked (nil: not yet).
+    var textRangeMemo: TextRange??
     /// An expression or statement is its Stmt node (`data.1`): clang_equalCursors
     /// also compares the parent declaration, and a cursor fetched through
     /// clang_Cursor_getVarDeclInitializer or clang_Cursor_getArgument carries a
@@ -141,10 +155,14 @@ final class Cursor {
 
     init(raw: CXCursor) { self.raw = raw }
 
+    /// MacroMap.textRange's answer for this node, once asked (nil: not yet).
+    var textRangeMemo: TextRange??
+
     /// The kind is a field of CXCursor (clang_getCursorKind only returns it).
     var kind: CXCursorKind { raw.kind }
     var key: CursorKey { CursorKey(self) }
-    var spelling: String { string(clang_getCursorSpelling(raw)) }
+    /// Cached, as `fileOffset`: the passes ask each node for both several times.
+    private(set) lazy var spelling: String = string(clang_getCursorSpelling(raw))
     var type: CXType { clang_getCursorType(raw) }
     var isNull: Bool { clang_Cursor_isNull(raw) != 0 }
     var isExpression: Bool { clang_isExpression(kind) != 0 }
@@ -230,11 +248,11 @@ final class Cursor {
     }
 
     /// The expansion-level location: where the node (or the macro producing it) is in the file.
-    var fileOffset: Int {
+    private(set) lazy var fileOffset: Int = {
         var offset: UInt32 = 0
         clang_getFileLocation(clang_getCursorLocation(raw), nil, nil, nil, &offset)
         return Int(offset)
-    }
+    }()
 
     var isInMainFile: Bool { clang_Location_isFromMainFile(clang_getCursorLocation(raw)) != 0 }
 
@@ -275,7 +293,8 @@ func string(_ s: CXString) -> String {
     // Byte-exact: the pretty printer's text of a string literal keeps raw bytes.
     var n = 0
     while c[n] != 0 { n += 1 }
-    return ByteText.decode(UnsafeBufferPointer(start: c, count: n).map { UInt8(bitPattern: $0) })
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self), count: n)
+    return ByteText.decodeASCII(bytes) ?? ByteText.decode(bytes)
 }
 
 func spelling(_ type: CXType) -> String { string(clang_getTypeSpelling(type)) }
@@ -307,6 +326,16 @@ struct MacroMap {
     /// body.  libclang maps a macro-body end to the macro call's start or end,
     /// so a range that covers only part of a macro call is not the node's text.
     func textRange(_ c: Cursor) -> TextRange? {
+        // The passes ask this of the same node many times (its line, its
+        // text, its operands' edits): four libclang location queries each.
+        // A cursor belongs to one unit, whose MacroMap never changes.
+        if let known = c.textRangeMemo { return known }
+        let range = computeTextRange(c)
+        c.textRangeMemo = .some(range)
+        return range
+    }
+
+    private func computeTextRange(_ c: Cursor) -> TextRange? {
         let extent = clang_getCursorExtent(c.raw)
         guard let s = textOffset(clang_getRangeStart(extent)), let e = textOffset(clang_getRangeEnd(extent)),
               s < e else { return nil }

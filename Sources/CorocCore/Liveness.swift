@@ -82,75 +82,107 @@ public struct FlowBuilder: Sendable {
 
 public struct Liveness: Sendable {
     public let graph: FlowGraph
-    /// liveIn[b] for each block index b.
-    public private(set) var liveIn: [Set<String>]
+    /// liveIn[b] for each block index b (built from the bit sets when asked:
+    /// Lower only reads `liveAcross`).
+    public var liveIn: [Set<String>] {
+        (0..<graph.blocks.count).map { b in set(live[(b * words)..<(b * words + words)]) }
+    }
     private var afterSuspend: [Int: Set<String>] = [:]
+    private let names: [String]
+    private let words: Int
+    /// liveIn of block b is words b*words ..< (b+1)*words.
+    private let live: [UInt64]
 
     // The solver runs on bit sets over the graph's names (interned once):
     // with Set<String> unions, hashing was a fifth of `coroc translate`'s
-    // time on bench/gen_big.sh's 250 coroutines.
+    // time on bench/gen_big.sh's 250 coroutines.  The sets of all blocks are
+    // one flat word array (one allocation, not one per block and item), and
+    // an item's names are index lists: items name few variables.
     public init(_ graph: FlowGraph) {
         self.graph = graph
         let blocks = graph.blocks
         var index: [String: Int] = [:], names: [String] = []
+        func intern(_ set: Set<String>) -> [Int] {
+            set.map { name in
+                if let i = index[name] { return i }
+                index[name] = names.count
+                names.append(name)
+                return names.count - 1
+            }
+        }
+        var uses: [[[Int]]] = [], defs: [[[Int]]] = []
         for block in blocks {
+            var u: [[Int]] = [], d: [[Int]] = []
             for item in block.items {
-                for name in item.uses.union(item.defs) where index[name] == nil {
-                    index[name] = names.count
-                    names.append(name)
-                }
+                u.append(intern(item.uses))
+                d.append(intern(item.defs))
             }
+            uses.append(u)
+            defs.append(d)
         }
-        let words = (names.count + 63) / 64
-        func bits(_ set: Set<String>) -> Bits {
-            var b = Bits(words: words)
-            for name in set { b.insert(index[name]!) }
-            return b
-        }
-        let uses = blocks.map { $0.items.map { bits($0.uses) } }
-        let defs = blocks.map { $0.items.map { bits($0.defs) } }
+        let words = max(1, (names.count + 63) / 64)
+        self.names = names
+        self.words = words
+        func hasBit(_ bits: [UInt64], _ base: Int, _ i: Int) -> Bool { bits[base + (i >> 6)] & (1 << UInt64(i & 63)) != 0 }
+        func setBit(_ bits: inout [UInt64], _ base: Int, _ i: Int) { bits[base + (i >> 6)] |= 1 << UInt64(i & 63) }
         // Upward-exposed uses (read before any def in the block) and the block's defs.
-        var exposed: [Bits] = [], killed: [Bits] = []
+        var exposed = [UInt64](repeating: 0, count: blocks.count * words)
+        var killed = exposed
         for b in blocks.indices {
-            var e = Bits(words: words), k = Bits(words: words)
+            let base = b * words
             for i in blocks[b].items.indices {
-                e.formUnion(uses[b][i], minus: k)
-                k.formUnion(defs[b][i])
+                for u in uses[b][i] where !hasBit(killed, base, u) { setBit(&exposed, base, u) }
+                for d in defs[b][i] { setBit(&killed, base, d) }
             }
-            exposed.append(e)
-            killed.append(k)
         }
         let successors = blocks.map { $0.successors.filter { $0 >= 0 && $0 < blocks.count }.sorted() }
-        func liveOut(_ b: Int, _ liveIn: [Bits]) -> Bits {
-            var out = Bits(words: words)
-            for s in successors[b] { out.formUnion(liveIn[s]) }
-            return out
-        }
         var live = exposed
+        var out = [UInt64](repeating: 0, count: words)
+        func liveOut(_ b: Int) {
+            for w in 0..<words { out[w] = 0 }
+            for s in successors[b] {
+                for w in 0..<words { out[w] |= live[s * words + w] }
+            }
+        }
         var changed = true
         while changed {
             changed = false
             for b in blocks.indices.reversed() {
-                var next = exposed[b]
-                next.formUnion(liveOut(b, live), minus: killed[b])
-                if next != live[b] {
-                    live[b] = next
-                    changed = true
+                liveOut(b)
+                let base = b * words
+                for w in 0..<words {
+                    let next = exposed[base + w] | (out[w] & ~killed[base + w])
+                    if next != live[base + w] {
+                        live[base + w] = next
+                        changed = true
+                    }
                 }
             }
         }
-        func set(_ b: Bits) -> Set<String> { Set(b.members.map { names[$0] }) }
-        self.liveIn = live.map(set)
-        var after: [Int: Bits] = [:]
+        self.live = live
+        var after: [Int: [UInt64]] = [:]
         for b in blocks.indices where blocks[b].items.contains(where: { $0.suspend != nil }) {
-            var current = liveOut(b, live)
+            liveOut(b)
+            var current = out
             for i in blocks[b].items.indices.reversed() {
-                if let id = blocks[b].items[i].suspend { after[id, default: Bits(words: words)].formUnion(current) }
-                current.subtract(defs[b][i])
-                current.formUnion(uses[b][i])
+                if let id = blocks[b].items[i].suspend {
+                    var acc = after[id] ?? [UInt64](repeating: 0, count: words)
+                    for w in 0..<words { acc[w] |= current[w] }
+                    after[id] = acc
+                }
+                for d in defs[b][i] { current[d >> 6] &= ~(1 << UInt64(d & 63)) }
+                for u in uses[b][i] { setBit(&current, 0, u) }
             }
         }
-        afterSuspend = after.mapValues(set)
+        afterSuspend = after.mapValues { self.set($0[...]) }
+    }
+
+    private func set(_ bits: ArraySlice<UInt64>) -> Set<String> {
+        var result: Set<String> = []
+        for (w, word) in bits.enumerated() where word != 0 {
+            for bit in 0..<64 where word & (1 << UInt64(bit)) != 0 { result.insert(names[w * 64 + bit]) }
+        }
+        return result
     }
 
     /// Variables whose value at suspend point `id` is read after it.
@@ -158,24 +190,4 @@ public struct Liveness: Sendable {
 
     /// Every variable live on entry to some block.
     public var liveOnSomeEntry: Set<String> { liveIn.reduce(into: Set<String>()) { $0.formUnion($1) } }
-}
-
-/// A fixed-size bit set (the solver's sets of interned names).
-private struct Bits: Equatable {
-    var words: [UInt64]
-    init(words count: Int) { words = Array(repeating: 0, count: count) }
-    mutating func insert(_ i: Int) { words[i >> 6] |= 1 << UInt64(i & 63) }
-    mutating func formUnion(_ other: Bits) { for w in words.indices { words[w] |= other.words[w] } }
-    /// self ∪ (other − minus)
-    mutating func formUnion(_ other: Bits, minus: Bits) {
-        for w in words.indices { words[w] |= other.words[w] & ~minus.words[w] }
-    }
-    mutating func subtract(_ other: Bits) { for w in words.indices { words[w] &= ~other.words[w] } }
-    var members: [Int] {
-        var out: [Int] = []
-        for (w, word) in words.enumerated() where word != 0 {
-            for bit in 0..<64 where word & (1 << UInt64(bit)) != 0 { out.append(w * 64 + bit) }
-        }
-        return out
-    }
 }

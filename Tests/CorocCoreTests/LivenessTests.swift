@@ -99,3 +99,22 @@ private func straight(_ items: [Item]) -> FlowGraph { FlowGraph(blocks: [Block(i
     #expect(b.graph.blocks[0].successors == [1])
     #expect(Liveness(b.graph).liveAcross(suspend: 0) == ["x"])
 }
+
+@Test func moreNamesThanOneWordHolds() {
+    // 150 names span three 64-bit words of the solver's flat bit array: block
+    // 1 reads v0..v149 after its suspension, defines the even ones first and
+    // loops back, so the odd ones are live across and liveIn of each block is
+    // per block, not smeared across blocks' words.
+    let names = (0..<150).map { "v\($0)" }
+    let even = Set(names.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+    let g = FlowGraph(blocks: [
+        Block(items: [Item(defs: Set(names))], successors: [1]),
+        Block(items: [.suspend(0), Item(defs: even), Item(uses: Set(names))], successors: [1, 2]),
+        Block(items: [Item(uses: ["v149"])]),
+    ])
+    let l = Liveness(g)
+    #expect(l.liveAcross(suspend: 0) == Set(names).subtracting(even))
+    #expect(l.liveIn[0].isEmpty)
+    #expect(l.liveIn[1] == Set(names).subtracting(even))
+    #expect(l.liveIn[2] == ["v149"])
+}
