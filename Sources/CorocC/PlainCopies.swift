@@ -43,106 +43,133 @@ enum PlainCopies {
         case value(Int), plainCaller(Int)
     }
 
+    /// What the unit says about each coroutine, gathered in one pass.
+    private struct Facts {
+        var callees: [String: [(name: String, offset: Int)]] = [:]   // awaits, in order
+        var suspendsAt: [String: (what: String, offset: Int)] = [:]  // first own suspend point
+        var staticLocal: [String: String] = [:]
+        var spawned: Set<String> = []                                // called in a coro_go
+        var awaitedBy: [String: Set<String>] = [:]
+        var needs: [String: [Need]] = [:]                             // the roots
+    }
+
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
                     problems: [String: [Diagnostic]]) -> PlainForms {
+        let facts = gather(unit, coroutines, catalogue: catalogue, problems: problems)
+        let computeOnly = neverSuspending(coroutines, facts, problems)
+        // The plain set: the compute-only roots and everything they call.
+        var plain: Set<String> = []
+        var work = facts.needs.keys.filter { computeOnly.contains($0) }.sorted()
+        while let name = work.popLast() {
+            guard plain.insert(name).inserted else { continue }
+            work += facts.callees[name, default: []].map(\.name).filter { !plain.contains($0) }
+        }
+        var forms = PlainForms()
+        forms.demoted = demote(plain, facts, problems)
+        forms.copied = plain.subtracting(forms.demoted)
+        report(unit, coroutines, facts, computeOnly, problems, &forms)
+        return forms
+    }
+
+    private static func gather(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
+                               problems: [String: [Diagnostic]]) -> Facts {
         let byName = Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0) })
         let markerRanges = unit.markers.map(\.range)
-        func inMarker(_ node: Cursor) -> Bool {
+        let goRanges = unit.markers.filter { $0.kind == .go }.map(\.range)
+        func within(_ ranges: [TextRange], _ node: Cursor) -> Bool {
             let offset = node.fileOffset
-            return markerRanges.contains { $0.start <= offset && offset < $0.end }
+            return ranges.contains { $0.start <= offset && offset < $0.end }
         }
-        // Per coroutine defined here: callees, first suspend point, static locals.
-        var callees: [String: [(String, Int)]] = [:]
-        var suspendsAt: [String: (String, Int)] = [:]
-        var staticLocal: [String: String] = [:]
-        var started: Set<String> = []      // callee of a coro_go / coro_main anywhere
-        var awaitedBy: [String: Set<String>] = [:]
-        var needs: [String: [Need]] = [:]
+        var facts = Facts()
         for coroutine in coroutines where coroutine.isDefinedHere {
             let name = coroutine.name
-            var calls: [(String, Int)] = []
+            var calls: [(name: String, offset: Int)] = []
             if let range = coroutine.definitionRange,
                let marker = markerRanges.first(where: { range.start <= $0.start && $0.start < range.end }) {
-                suspendsAt[name] = ("coro_go / coro_main", marker.start)
+                facts.suspendsAt[name] = ("coro_go / coro_main", marker.start)
             }
             coroutine.cursor.forEachDescendant { node in
-                if node.kind == CXCursor_VarDecl, node.storageClass == CX_SC_Static, staticLocal[name] == nil {
-                    staticLocal[name] = node.spelling
+                if node.kind == CXCursor_VarDecl, node.storageClass == CX_SC_Static, facts.staticLocal[name] == nil {
+                    facts.staticLocal[name] = node.spelling
                 }
                 guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
                       callee.kind == CXCursor_FunctionDecl else { return }
                 let calleeName = callee.spelling
                 if byName[calleeName] != nil {
-                    if !inMarker(node) {
+                    if !within(markerRanges, node) {
                         calls.append((calleeName, node.fileOffset))
-                        awaitedBy[calleeName, default: []].insert(name)
+                        facts.awaitedBy[calleeName, default: []].insert(name)
                     }
-                } else if catalogue.lookup(calleeName) != nil, suspendsAt[name] == nil {
-                    suspendsAt[name] = (calleeName, node.fileOffset)
+                } else if catalogue.lookup(calleeName) != nil, facts.suspendsAt[name] == nil {
+                    facts.suspendsAt[name] = (calleeName, node.fileOffset)
                 }
             }
-            callees[name] = calls
+            facts.callees[name] = calls
         }
-        // Started coroutines: the coroutine calls of coro_go markers.  A
-        // coro_main of a plain form is a plain call (Emit): nothing else can
-        // run beside a program that never suspends.
-        let goRanges = unit.markers.filter { $0.kind == .go }.map(\.range)
         for decl in unit.root.children where unit.isExpandedInMainFile(decl) {
+            // Calls of coroutines from plain functions, and coro_go spawns
+            // anywhere.  (A coro_main of a plain form is a plain call, Emit:
+            // nothing else can run beside a program that never suspends.)
+            let plainFunction = decl.kind == CXCursor_FunctionDecl && decl.isDefinition
+                && byName[decl.spelling]?.isDefinedHere != true
             decl.forEachDescendant { node in
                 guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
                       byName[callee.spelling] != nil else { return }
-                let offset = node.fileOffset
-                if goRanges.contains(where: { $0.start <= offset && offset < $0.end }) { started.insert(callee.spelling) }
+                if within(goRanges, node) { facts.spawned.insert(callee.spelling) }
+                if plainFunction && !within(markerRanges, node) {
+                    facts.needs[callee.spelling, default: []].append(.plainCaller(node.fileOffset))
+                }
             }
         }
-        // Roots: value uses, calls from plain functions, Reject's problems.
-        for use in CoroutineValues.valueUses(unit, coroutines) { needs[use.name, default: []].append(.value(use.offset)) }
-        for decl in unit.root.children where decl.kind == CXCursor_FunctionDecl && decl.isDefinition
-            && unit.isExpandedInMainFile(decl) && byName[decl.spelling]?.isDefinedHere != true {
-            decl.forEachDescendant { node in
-                guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
-                      byName[callee.spelling] != nil, !inMarker(node) else { return }
-                needs[callee.spelling, default: []].append(.plainCaller(node.fileOffset))
-            }
-        }
-        for (name, list) in problems where !list.isEmpty { needs[name, default: []] += [] }
+        for use in CoroutineValues.valueUses(unit, coroutines) { facts.needs[use.name, default: []].append(.value(use.offset)) }
+        for (name, list) in problems where !list.isEmpty { facts.needs[name, default: []] += [] }
+        return facts
+    }
 
-        // Never suspends: greatest fixpoint over the await graph.
-        // A refused coroutine that coro_go / coro_main starts has no form at all.
+    /// Coroutines defined here that never suspend, nor does anything they
+    /// await: a greatest fixpoint over the await graph.  A refused coroutine
+    /// that coro_go spawns has no form at all, so it is not one.
+    private static func neverSuspending(_ coroutines: [Coroutine], _ facts: Facts,
+                                        _ problems: [String: [Diagnostic]]) -> Set<String> {
         var computeOnly = Set(coroutines.filter {
-            $0.isDefinedHere && suspendsAt[$0.name] == nil && ((problems[$0.name] ?? []).isEmpty || !started.contains($0.name))
+            $0.isDefinedHere && facts.suspendsAt[$0.name] == nil
+                && ((problems[$0.name] ?? []).isEmpty || !facts.spawned.contains($0.name))
         }.map(\.name))
         var changed = true
         while changed {
             changed = false
-            for name in computeOnly where callees[name, default: []].contains(where: { !computeOnly.contains($0.0) }) {
+            for name in computeOnly where facts.callees[name, default: []].contains(where: { !computeOnly.contains($0.name) }) {
                 computeOnly.remove(name)
                 changed = true
             }
         }
-        // The plain set: the compute-only roots and everything they call.
-        var plain: Set<String> = []
-        var work = needs.keys.filter { computeOnly.contains($0) }.sorted()
-        while let name = work.popLast() {
-            guard plain.insert(name).inserted else { continue }
-            work += callees[name, default: []].map(\.0).filter { !plain.contains($0) }
+        return computeOnly
+    }
+
+    /// Which plain forms are the only form: what Reject refused, what has a
+    /// static local and is not spawned, and then, until nothing changes, what
+    /// no lowered coroutine awaits (itself aside) and nothing spawns.
+    private static func demote(_ plain: Set<String>, _ facts: Facts, _ problems: [String: [Diagnostic]]) -> Set<String> {
+        var demoted = plain.filter {
+            !(problems[$0] ?? []).isEmpty || (facts.staticLocal[$0] != nil && !facts.spawned.contains($0))
         }
-        var forms = PlainForms()
-        // Demote what Reject refused and what has a static local; then, until
-        // nothing changes, what no lowered coroutine awaits and nothing starts.
-        var demoted = plain.filter { !(problems[$0] ?? []).isEmpty || (staticLocal[$0] != nil && !started.contains($0)) }
-        changed = true
+        var changed = true
         while changed {
             changed = false
-            for name in plain.subtracting(demoted) where !started.contains(name)
-                && awaitedBy[name, default: []].allSatisfy({ demoted.contains($0) }) {
+            for name in plain.subtracting(demoted) where !facts.spawned.contains(name)
+                && facts.awaitedBy[name, default: []].allSatisfy({ $0 == name || demoted.contains($0) }) {
                 demoted.insert(name)
                 changed = true
             }
         }
-        forms.demoted = demoted
-        forms.copied = plain.subtracting(demoted)
+        return demoted
+    }
 
+    /// A warning at each root's definition, or, for a root that cannot have a
+    /// plain form, an error at each use saying where it suspends.
+    private static func report(_ unit: ParsedUnit, _ coroutines: [Coroutine], _ facts: Facts, _ computeOnly: Set<String>,
+                               _ problems: [String: [Diagnostic]], _ forms: inout PlainForms) {
+        let byName = Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0) })
         func diagnostic(_ kind: Severity, _ offset: Int, _ message: String) -> Diagnostic {
             let loc = unit.source.location(of: offset)
             return Diagnostic(kind, at: loc, message, sourceLine: unit.source.lineText(loc.line))
@@ -152,33 +179,30 @@ enum PlainCopies {
             var at = name
             var path: [String] = []
             while seen.insert(at).inserted {
-                if let (what, offset) = suspendsAt[at] {
+                if let (what, offset) = facts.suspendsAt[at] {
                     let loc = unit.source.location(of: offset)
                     return path.map { "awaits '\($0)', which " }.joined() + "suspends at '\(what)' (line \(loc.line))"
                 }
-                guard let next = callees[at, default: []].first(where: { !computeOnly.contains($0.0) }) else { break }
-                at = next.0
+                guard let next = facts.callees[at, default: []].first(where: { !computeOnly.contains($0.name) }) else { break }
+                at = next.name
                 path.append(at)
             }
             return "suspends"
         }
-        for name in needs.keys.sorted() {
+        for name in facts.needs.keys.sorted() {
             guard let coroutine = byName[name] else { continue }
             let start = coroutine.cursor.fileOffset
-            if !plain.contains(name) {
-                // Needs a plain form it cannot have (Reject's own errors stand
-                // for what Reject refused).  A coroutine declared in another
-                // file cannot have one either: its body is not here.
+            if !forms.plain.contains(name) {
+                // Reject's own errors stand for what Reject refused.  A
+                // coroutine declared in another file has no body here.
                 let why = coroutine.isDefinedHere ? suspension(name) : "is defined in another file"
-                for need in Set(needs[name]!).sorted() {
+                for need in Set(facts.needs[name]!).sorted() {
                     switch need {
                     case .value(let at): forms.errors.append(diagnostic(.error, at, Messages.valueUse(name, why)))
                     case .plainCaller(let at): forms.errors.append(diagnostic(.error, at, Messages.bareCall(name, why)))
                     }
                 }
-                continue
-            }
-            if forms.copied.contains(name) {
+            } else if forms.copied.contains(name) {
                 forms.warnings.append(diagnostic(.warning, start, Messages.copied(name)))
             } else if let problem = problems[name]?.first {
                 forms.warnings.append(diagnostic(.warning, start, Messages.demotedProblem(name, problem.message)))
@@ -187,14 +211,11 @@ enum PlainCopies {
             }
         }
         // A static local in a coroutine that must keep both forms.
-        for name in plain.subtracting(demoted).sorted() {
-            if let local = staticLocal[name], let coroutine = byName[name] {
+        for name in forms.copied.sorted() {
+            if let local = facts.staticLocal[name], let coroutine = byName[name] {
                 forms.errors.append(diagnostic(.error, coroutine.cursor.fileOffset, Messages.staticLocal(name, local)))
             }
         }
-        // Calls from a demoted function are plain calls: their callees are in
-        // `plain` by construction.  Demoted functions' own problems are gone.
-        return forms
     }
 
     enum Messages {
