@@ -41,7 +41,16 @@ enum Reject {
                 if clang_Cursor_isVariadic(fn.raw) != 0 {
                     report(fn.fileOffset, Messages.variadic(coroutine.name))
                 }
+                var included = false
                 fn.forEachDescendant { node in
+                    // A statement an `#include` inside the body brings in has its
+                    // text in another file; the lowering rewrites the main file's
+                    // (torture 20040629-1 includes itself in main: garbage output).
+                    if !included, clang_isStatement(node.kind) != 0 || clang_isExpression(node.kind) != 0,
+                       !unit.isExpandedInMainFile(node) {
+                        included = true
+                        report(fn.fileOffset, Messages.includeInBody(coroutine.name))
+                    }
                     if let message = stacklessProblem(node, in: fn, unit) { report(node.fileOffset, message) }
                     if node.kind == CXCursor_GCCAsmStmt {
                         // An asm operand is an lvalue or value the asm reads in
@@ -115,6 +124,9 @@ enum Reject {
         }
         static func variablyModified(_ name: String) -> String {
             "'\(name)' has a variably modified type in a coroutine: its size must be known to lay out the frame"
+        }
+        static func includeInBody(_ name: String) -> String {
+            "coroutine '\(name)' has statements from an #include inside its body; coroc rewrites only the main file's text: move the included code into the file or out of the coroutine"
         }
         static let alloca = "alloca in a coroutine: the memory would be freed at the first suspension"
         static let setjmp = "setjmp in a coroutine: the saved stack does not survive a suspension"

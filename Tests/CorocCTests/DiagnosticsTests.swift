@@ -77,6 +77,9 @@ let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "static_local_copy.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: PlainCopies.Messages.staticLocal("counter", "calls")),
     ]),
+    DiagnosticsCase(file: "include_in_body.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.includeInBody("counted")),
+    ]),
     DiagnosticsCase(file: "macro_body_local.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.localInMacroBody("acc0")),
     ]),
