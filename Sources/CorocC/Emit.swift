@@ -117,11 +117,20 @@ enum Emit {
             out += "\(linkage)\(declare(c.resultType, "\(name)_result(coro_frame *frame)")) {\n"
             out += "    return ((\(name)_frame *)frame)->ret_;\n}\n"
         }
+        // `__func__` in the resume function would be "name_resume": the body
+        // names its coroutine, so the three spellings are that name while the
+        // resume function is compiled (assert's message too: it expands to
+        // __PRETTY_FUNCTION__).  20001011-1 compares it with "main".
+        let namesItself = usesFunctionName(c.cursor)
+        if namesItself {
+            out += functionNames.map { "#define \($0) \(QuotedLiteral.quoted(name))\n" }.joined()
+        }
         out += "static coro_status \(name)_resume(coro_frame *\(selfName)) {\n"
         out += "    \(name)_frame *\(fp) = (\(name)_frame *)\(selfName);\n"
         out += lowered.dispatch
         out += body(lowered.pieces, path: path, indent: "    ")
         out += "\n    return CORO_DONE;\n}\n"
+        if namesItself { out += functionNames.map { "#undef \($0)\n" }.joined() }
         // Anonymous local types by their file-scope names (LocalTypes).
         for (clangSpelling, name) in n.typeSpellings { out = out.replacingOccurrences(of: clangSpelling, with: name) }
         if withMain {
@@ -132,6 +141,24 @@ enum Emit {
             out += "    coro_frame_free(root);\n    return status;\n}\n"
         }
         return out
+    }
+
+    /// The identifiers C and GCC bind to the enclosing function's name.
+    private static let functionNames = ["__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"]
+
+    /// Whether the body uses the function's name: clang's PredefinedExpr,
+    /// which libclang exposes only as an UnexposedExpr of type `const
+    /// char[N]` over the name's string literal (written or from a macro such
+    /// as assert).  A literal's own decay is a pointer, never an array.
+    private static func usesFunctionName(_ cursor: Cursor) -> Bool {
+        var found = false
+        cursor.forEachDescendant { node in
+            guard !found, node.kind == CXCursor_UnexposedExpr,
+                  node.children.allSatisfy({ $0.kind == CXCursor_StringLiteral }) else { return }
+            let type = spelling(node.type)
+            if type.hasPrefix("const char[") || type.hasPrefix("const char [") { found = true }
+        }
+        return found
     }
 
     /// Pieces with `#line` wherever the output line would not map to the

@@ -141,6 +141,12 @@ def coroutinize(path, clang, include_dirs=()):
             end = body.get("range", {}).get("end", {})
             if "offset" in end and "spellingLoc" not in end and "expansionLoc" not in end:
                 edits.append((end["offset"], 0, b"return 0; "))
+                # The rename is the harness's, not the program's: main's own
+                # name stays "main" (20001011-1 compares __FUNCTION__ with it).
+                names = (b"__func__", b"__FUNCTION__", b"__PRETTY_FUNCTION__")
+                if any(re.search(rb"\b" + n + rb"\b", src[off:end["offset"]]) for n in names):
+                    edits.append((off, 0, b"\n" + b"".join(b'#define %s "main"\n' % n for n in names)))
+                    edits.append((end["offset"] + 1, 0, b"\n" + b"".join(b"#undef %s\n" % n for n in names)))
 
     walk_locs(ast, state, hook)
     if len(mains) != 1 or mains[0] is None:
