@@ -70,7 +70,7 @@ public struct CTranslator {
             errors += local.errors
             localTypes = local.plans
         }
-        let classification = Classify.run(unit, coroutines, catalogue: options.catalogue)
+        let classification = Classify.run(unit, coroutines, catalogue: options.catalogue, calledPlain: forms.calledPlain)
         errors += classification.diagnostics
         if !errors.isEmpty { throw DiagnosticError(errors) }
 

@@ -29,7 +29,10 @@ struct Classification {
 }
 
 enum Classify {
-    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue) -> Classification {
+    /// `calledPlain`: coroutines with a plain form that never suspends, whose
+    /// calls are plain calls (PlainCopies' leaves), not awaits.
+    static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
+                    calledPlain: Set<String> = []) -> Classification {
         var result = Classification()
         let byName = Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0) })
         let markerRanges = unit.markers.map(\.range)
@@ -59,7 +62,7 @@ enum Classify {
                       callee.kind == CXCursor_FunctionDecl else { return }
                 let name = callee.spelling
                 if byName[name] != nil {
-                    if isSpawnedCall(node) { return }
+                    if isSpawnedCall(node) || calledPlain.contains(name) { return }
                     result.suspends[node.key] = .await(callee: name)
                     callees.insert(name)
                 } else if let entry = catalogue.lookup(name) {

@@ -25,12 +25,26 @@
 // local (each form would have its own): then it is demoted too if nothing
 // spawns it, and an error if coro_go does.
 // Every coroutine a plain form calls needs a plain form too (the closure).
+//
+// Leaves: a coroutine that never suspends, has no loop and no label (so no
+// preemption check either) and awaits only leaves, none on a cycle, is called
+// as a plain C function from every coroutine in this file (`calledPlain`): an
+// await of it could only ever run it to completion, and as a state machine it
+// costs a frame, a state and a spill of every live local around the call
+// (`__builtin_constant_p(size)` of a local that crossed it is 0: torture
+// builtin-constant; a call of a coroutine named `llabs` is GCC's builtin only
+// as a plain call: 20021127-1).  A static leaf nothing spawns is demoted; one
+// that another file may await (external linkage) or that coro_go starts is
+// copied.  A leaf with a static local that would need both forms stays a
+// state machine only, awaited as before.  No warning: a leaf loses nothing.
 import CClang
 import CorocCore
 
 struct PlainForms {
     var demoted: Set<String> = []
     var copied: Set<String> = []
+    /// Coroutines whose calls inside coroutines are plain calls (leaves).
+    var calledPlain: Set<String> = []
     var warnings: [Diagnostic] = []
     var errors: [Diagnostic] = []
     /// Names that exist as plain C functions in the output.
@@ -48,6 +62,7 @@ enum PlainCopies {
         var callees: [String: [(name: String, offset: Int)]] = [:]   // awaits, in order
         var suspendsAt: [String: (what: String, offset: Int)] = [:]  // first own suspend point
         var staticLocal: [String: String] = [:]
+        var hasLoop: Set<String> = []                                 // a loop or a label
         var spawned: Set<String> = []                                // called in a coro_go
         var awaitedBy: [String: Set<String>] = [:]
         var needs: [String: [Need]] = [:]                             // the roots
@@ -68,7 +83,45 @@ enum PlainCopies {
         forms.demoted = demote(plain, facts, problems)
         forms.copied = plain.subtracting(forms.demoted)
         report(unit, coroutines, facts, computeOnly, problems, &forms)
+        // Leaves outside the plain set: the static-local errors above cannot
+        // concern them (a leaf that would need both forms with one is left out).
+        let byName = Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0) })
+        let leaves = leaves(computeOnly, facts, byName, plain: plain)
+        for name in leaves.subtracting(plain).sorted() {
+            if needsBothForms(name, facts, byName) { forms.copied.insert(name) } else { forms.demoted.insert(name) }
+        }
+        // Plain forms of leaves are what their callers in coroutines call.
+        forms.calledPlain = leaves
         return forms
+    }
+
+    /// Whether a leaf keeps its state machine beside its plain form: another
+    /// file may await it (external linkage), or coro_go starts it.
+    private static func needsBothForms(_ name: String, _ facts: Facts, _ byName: [String: Coroutine]) -> Bool {
+        byName[name].map { !$0.isStatic } ?? true || facts.spawned.contains(name)
+    }
+
+    /// Never-suspending coroutines without a loop or label whose awaits are
+    /// all leaves and that are on no await cycle (a greatest fixpoint); not
+    /// one with a static local that would need both forms (each form would
+    /// have its own static), unless the plain set already holds it.
+    private static func leaves(_ computeOnly: Set<String>, _ facts: Facts, _ byName: [String: Coroutine],
+                               plain: Set<String>) -> Set<String> {
+        let graph = AwaitGraph(edges: facts.callees.mapValues { Set($0.map(\.name)) })
+        var leaves = computeOnly.filter { name in
+            !facts.hasLoop.contains(name)
+                && !facts.callees[name, default: []].contains { graph.isRecursive(name, $0.name) }
+                && (plain.contains(name) || facts.staticLocal[name] == nil || !needsBothForms(name, facts, byName))
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for name in leaves where facts.callees[name, default: []].contains(where: { !leaves.contains($0.name) }) {
+                leaves.remove(name)
+                changed = true
+            }
+        }
+        return leaves
     }
 
     private static func gather(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
@@ -91,6 +144,11 @@ enum PlainCopies {
             coroutine.cursor.forEachDescendant { node in
                 if node.kind == CXCursor_VarDecl, node.storageClass == CX_SC_Static, facts.staticLocal[name] == nil {
                     facts.staticLocal[name] = node.spelling
+                }
+                switch node.kind {
+                case CXCursor_ForStmt, CXCursor_WhileStmt, CXCursor_DoStmt, CXCursor_LabelStmt, CXCursor_IndirectGotoStmt:
+                    facts.hasLoop.insert(name)
+                default: break
                 }
                 guard node.kind == CXCursor_CallExpr, let callee = node.referenced,
                       callee.kind == CXCursor_FunctionDecl else { return }

@@ -5,7 +5,7 @@
 
 CORO static int run(void) {
     int sum = 0;
-    for (int i = 1; i <= 4; i++) sum += remote_add(i, 10);
+    for (int i = 1; i <= 4; i++) sum += remote_add(i, 10) + remote_twice(0);
     printf("sum %d\n", sum);
     return sum;
 }

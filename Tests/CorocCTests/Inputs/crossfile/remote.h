@@ -2,3 +2,4 @@
  * coroutine through its generated remote_add_new / remote_add_result. */
 #include <coro.h>
 CORO int remote_add(int a, int b);
+CORO int remote_twice(int x);
