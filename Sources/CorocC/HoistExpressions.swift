@@ -49,9 +49,40 @@ extension Normalizer {
             }
         case CXCursor_ConditionalOperator:
             return lowerConditional(c, discarded: discarded)
+        case CXCursor_StmtExpr:
+            return lowerStatementExpression(c, discarded: discarded)
         default:
             return rebuild(c)
         }
+    }
+
+    /// A GNU statement expression `({ s1; ...; e; })` (glibc's assert,
+    /// obstack macros): its statements run in place, in order, as a block (a
+    /// suspend point hoisted out of it would run before them and name its
+    /// locals before their declaration, torture 20001203-2), and its value is
+    /// the last expression statement's, in a temporary.
+    func lowerStatementExpression(_ c: Cursor, discarded: Bool) -> String {
+        guard let block = c.children.first(where: { $0.kind == CXCursor_CompoundStmt }) else { return rebuild(c) }
+        let type = c.type
+        let isVoid = type.kind == CXType_Void || discarded
+        let t = isVoid ? "" : "\(fp)->" + frame.temp(type)
+        let statements = block.children
+        code("{", line(c))
+        for (i, statement) in statements.enumerated() {
+            if i == statements.count - 1, statement.isExpression {
+                let value = lowerExpression(statement, discarded: isVoid)
+                if isVoid {
+                    if !value.isEmpty { code("(void)(\(value));", line(statement)) }
+                } else {
+                    code(assignment(t, value, type), line(statement))
+                }
+            } else {
+                emitStatement(statement)
+            }
+        }
+        code("}")
+        if isVoid { return discarded ? "" : "((void)0)" }
+        return t
     }
 
     func lowerLogical(_ left: Cursor, _ right: Cursor, and: Bool) -> String {

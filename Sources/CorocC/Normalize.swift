@@ -173,7 +173,6 @@ final class Normalizer {
             frameVars[parameter.key] = access(parameter, field, isParameter: true)
         }
         if let body = coroutine.cursor.children.last(where: { $0.kind == CXCursor_CompoundStmt }) {
-            rejectSuspendInStatementExpressions(body)
             emitChildren(of: body)
         }
         var labelLines: [String: Int] = [:]
@@ -196,23 +195,6 @@ final class Normalizer {
     }
 
     // MARK: analysis helpers
-
-    /// A GNU statement expression `({ ... })` is one expression to the
-    /// hoisting, but its statements run in order and may declare locals
-    /// (`struct obstack *__o = ...; _obstack_newchunk(__o, n);`, torture
-    /// 20001203-2): a suspend point hoisted out of it would run before them,
-    /// naming locals not yet declared.  So it is an error at the call.
-    func rejectSuspendInStatementExpressions(_ body: Cursor) {
-        var reported: Set<Int> = []
-        body.forEachDescendant { node in
-            guard node.kind == CXCursor_StmtExpr, containsSuspend(node) else { return }
-            var first: Cursor?
-            node.forEachDescendant { inner in
-                if first == nil, isSuspendCall(inner) { first = inner }
-            }
-            if let first, reported.insert(first.fileOffset).inserted { error(first, Messages.suspendInStatementExpression(first.referenced?.spelling ?? first.spelling)) }
-        }
-    }
 
     /// Suspend points are calls; the kind test spares the other nodes a hash lookup.
     func isSuspendCall(_ c: Cursor) -> Bool {

@@ -278,8 +278,5 @@ extension Normalizer {
         static let unprintable = "expression written across a macro body in a coroutine cannot be rewritten; expand the macro by hand"
         static let suspendInMacroBody = "suspend point inside a macro body in a coroutine cannot be rewritten; pass the call to the macro as an argument"
         static let goWithoutCoroutine = "coro_go(...) needs a call of a CORO function"
-        static func suspendInStatementExpression(_ name: String) -> String {
-            "suspend point '\(name)' inside a statement expression ({ ... }) in a coroutine is not supported; make the statement expression a block"
-        }
     }
 }

@@ -41,9 +41,6 @@ let diagnosticsCases: [DiagnosticsCase] = [
         Expected(marker: "2️⃣", severity: .error, message: Reject.Messages.computedGoto),
     ]),
     DiagnosticsCase(file: "asm_operand.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.awaitInAsm("slot"))]),
-    DiagnosticsCase(file: "statement_expression.c", expected: [
-        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.suspendInStatementExpression("grow")),
-    ]),
     DiagnosticsCase(file: "local_type_stays.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: LocalTypes.Messages.localType("copy")),
         Expected(marker: "2️⃣", severity: .error, message: LocalTypes.Messages.localType("many")),
