@@ -284,7 +284,7 @@ extension Normalizer {
     func lowerAwait(_ call: Cursor, _ calleeName: String, _ callLine: Int) -> String {
         let callee = facts.coroutines[calleeName]!
         checkArgumentCount(call, callee)
-        let args = lowerArguments(call)
+        let args = fitArguments(lowerArguments(call), callee)
         siteCounter += 1
         if facts.classification.embedded.contains([coroutine.name, calleeName]),
            let layout = facts.frameLayouts[calleeName] {
@@ -311,10 +311,23 @@ extension Normalizer {
     /// A K&R coroutine (no prototype) called with another number of arguments
     /// than it has parameters: C calls it anyway (undefined behaviour), the
     /// generated init/new functions are prototyped and would not compile.
+    /// A call of a K&R coroutine (no prototype, so C checks no count) with
+    /// fewer arguments than its definition has parameters would read one
+    /// never passed: an error.  More are evaluated and dropped (`fitArguments`):
+    /// the plain function would ignore them too (torture 920501-1, 921208-2).
     func checkArgumentCount(_ call: Cursor, _ callee: Coroutine) {
         let n = call.argumentCount, m = callee.parameters.count
-        if n != m, clang_Cursor_isVariadic(callee.cursor.raw) == 0 {
+        if n < m, clang_Cursor_isVariadic(callee.cursor.raw) == 0 {
             error(call, Messages.argumentCount(callee.name, n, m))
         }
+    }
+
+    /// The arguments the callee's init takes: any beyond its parameters are
+    /// evaluated here, as C evaluates every argument before the call.
+    func fitArguments(_ args: [String], _ callee: Coroutine) -> [String] {
+        let m = callee.parameters.count
+        guard args.count > m, clang_Cursor_isVariadic(callee.cursor.raw) == 0 else { return args }
+        for extra in args[m...] where !extra.isEmpty { code("(void)(\(extra));") }
+        return Array(args.prefix(m))
     }
 }

@@ -112,6 +112,8 @@ enum PlainCopies {
             !facts.hasLoop.contains(name)
                 && !facts.callees[name, default: []].contains { graph.isRecursive(name, $0.name) }
                 && (plain.contains(name) || facts.staticLocal[name] == nil || !needsBothForms(name, facts, byName))
+                // A copy nothing here calls would be dead code (an unused static).
+                && (plain.contains(name) || !facts.awaitedBy[name, default: []].isEmpty || !needsBothForms(name, facts, byName))
         }
         var changed = true
         while changed {

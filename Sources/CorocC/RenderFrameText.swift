@@ -227,9 +227,18 @@ extension Normalizer {
             error(marker, Messages.goWithoutCoroutine)
             return "((void)0)"
         }
-        if let callee = facts.coroutines[name] { checkArgumentCount(call, callee) }
-        let args = (0..<call.argumentCount).map { writtenArgument(call, $0) }
-        return "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
+        var args = (0..<call.argumentCount).map { writtenArgument(call, $0) }
+        var extras = ""
+        if let callee = facts.coroutines[name] {
+            checkArgumentCount(call, callee)
+            let m = callee.parameters.count
+            if args.count > m, clang_Cursor_isVariadic(callee.cursor.raw) == 0 {
+                extras = args[m...].map { "(void)(\($0)), " }.joined()
+                args = Array(args.prefix(m))
+            }
+        }
+        let spawn = "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
+        return extras.isEmpty ? spawn : "(\(extras)\(spawn))"
     }
 
     /// Argument `i` of `call`, rendered: its own text, else the text between
@@ -252,8 +261,11 @@ extension Normalizer {
             error(marker, Messages.goWithoutCoroutine)
             return "((void)0)"
         }
-        if let callee = facts.coroutines[name] { checkArgumentCount(call, callee) }
-        let args = call.children.filter(\.isExpression).dropFirst().map { lowerExpression($0) }
+        var args = call.children.filter(\.isExpression).dropFirst().map { lowerExpression($0) }
+        if let callee = facts.coroutines[name] {
+            checkArgumentCount(call, callee)
+            args = fitArguments(args, callee)
+        }
         return "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
     }
 
@@ -273,7 +285,7 @@ extension Normalizer {
         }
         static let returnInMacro = "return inside a macro body in a coroutine is not supported"
         static func argumentCount(_ name: String, _ n: Int, _ m: Int) -> String {
-            "call of K&R coroutine '\(name)' with \(n) argument\(n == 1 ? "" : "s"); its definition has \(m) parameter\(m == 1 ? "" : "s")"
+            "call of K&R coroutine '\(name)' with \(n) argument\(n == 1 ? "" : "s"); its definition has \(m) parameter\(m == 1 ? "" : "s"), and would read one never passed"
         }
         static let unprintable = "expression written across a macro body in a coroutine cannot be rewritten; expand the macro by hand"
         static let suspendInMacroBody = "suspend point inside a macro body in a coroutine cannot be rewritten; pass the call to the macro as an argument"

@@ -48,8 +48,14 @@ let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "asm_goto.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.asmGoto)]),
     DiagnosticsCase(file: "variadic.c", expected: [Expected(marker: "1️⃣", severity: .error, message: Reject.Messages.variadic("sum"))]),
     DiagnosticsCase(file: "knr.c", expected: [
-        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.argumentCount("old", 2, 1)),
+        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.argumentCount("old", 0, 1)),
     ]),
+    DiagnosticsCase(file: "knr_spawn.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.argumentCount("job", 1, 2)),
+    ]),
+    DiagnosticsCase(file: "knr_spawn.c", expected: [
+        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.argumentCount("job", 1, 2)),
+    ], mode: .stackful),
     DiagnosticsCase(file: "coroutine_value.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c1", "suspends at 'coro_yield' (line 9)")),
         Expected(marker: "2️⃣", severity: .error, message: PlainCopies.Messages.valueUse("c2", "awaits 'c7', which suspends at 'coro_yield' (line 10)")),
