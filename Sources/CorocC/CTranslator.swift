@@ -37,6 +37,36 @@ public struct CTranslator {
 
     public func translate(path: String) throws(DiagnosticError) -> CTranslation {
         var unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs)
+        // Code from a macro body that the lowering cannot rewrite has no text
+        // of its own: the macro calls in that code are spelled out and the
+        // file translated again, a few rounds for macros that call macros.  The errors stand
+        // when nothing more can be spelled out.
+        // The errors reported are the first round's: their columns and source
+        // lines are the user's text, not a spelled-out one.
+        var attempts = 0
+        var first: DiagnosticError?
+        while true {
+            switch try translate(unit, path: path) {
+            case .done(let translation):
+                return translation
+            case .macroBodies(let translated, let ranges, let error):
+                attempts += 1
+                if first == nil { first = error }
+                guard attempts <= 8, let expanded = ExpandMacros.spellOut(translated, in: ranges) else { throw first ?? error }
+                unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded)
+            }
+        }
+    }
+
+    /// A translation, or errors some of which came from macro bodies: the
+    /// unit as translated (after ExpandMacros) and the offsets in it.
+    private enum Attempt {
+        case done(CTranslation)
+        case macroBodies(ParsedUnit, [TextRange], DiagnosticError)
+    }
+
+    private func translate(_ parsed: ParsedUnit, path: String) throws(DiagnosticError) -> Attempt {
+        var unit = parsed
         var coroutines = FindCoroutines.run(unit)
         // Macros that hide suspend points are spelled out and the file re-parsed;
         // a few rounds cover macros whose expansion calls further such macros.
@@ -56,8 +86,16 @@ public struct CTranslator {
         case .stackful:
             errors = Reject.run(unit, coroutines, mode: .stackful)
             if !errors.isEmpty { throw DiagnosticError(errors) }
-            let output = try Stackful.run(unit, coroutines, catalogue: options.catalogue, command: command)
-            return CTranslation(output: output, diagnostics: [], report: [])
+            var unwritable: [TextRange] = []
+            let output: String
+            do {
+                output = try Stackful.run(unit, coroutines, catalogue: options.catalogue, command: command,
+                                          unwritable: &unwritable)
+            } catch {
+                if !unwritable.isEmpty { return .macroBodies(unit, unwritable, error) }
+                throw error
+            }
+            return .done(CTranslation(output: output, diagnostics: [], report: []))
         case .stackless:
             // Stackful keeps coroutines as C functions, so only here do values
             // of coroutines, plain callers and refused bodies need plain forms.
@@ -81,9 +119,11 @@ public struct CTranslator {
         try lookUpRuntimeTypes(unit, &facts)
         var lowered: [String: LoweredCoroutine] = [:]
         var reports: [CoroutineReport] = []
+        var macroFailures: [TextRange] = []
         for coroutine in coroutines where coroutine.isDefinedHere {
             let normalized = Normalizer(coroutine, facts).run()
             errors += normalized.diagnostics
+            macroFailures += normalized.macroFailures
             assert(checkNormalized(normalized))
             let startLine = unit.source.line(of: coroutine.cursor.fileOffset)
             let result = Lower.run(normalized, startLine: startLine)
@@ -103,11 +143,14 @@ public struct CTranslator {
             }
             warnings += ThreadWarnings.run(coroutine, unit, classification)
         }
-        if !errors.isEmpty { throw DiagnosticError(errors) }
+        if !errors.isEmpty {
+            if !macroFailures.isEmpty { return .macroBodies(unit, macroFailures, DiagnosticError(errors)) }
+            throw DiagnosticError(errors)
+        }
         let output = Emit.run(EmitInput(unit: unit, coroutines: coroutines, lowered: lowered,
                                         prototypeRanges: FindCoroutines.prototypes(unit, coroutines.filter { !forms.copied.contains($0.name) }),
                                         plainCopies: forms.copied, demoted: forms.demoted, command: command))
-        return CTranslation(output: output, diagnostics: warnings, report: reports)
+        return .done(CTranslation(output: output, diagnostics: warnings, report: reports))
     }
 
     /// `int`, pointer size and the coro_frame header layout, from coro.h as parsed.

@@ -95,6 +95,35 @@ enum ExpandMacros {
                 if let expansion = expansionsByStart[start], !markerStarts.contains(start) { calls[start] = expansion }
             }
         }
+        return apply(calls, onlyIfHash: onlyIfHash, unit)
+    }
+
+    /// The file's text with the outermost macro calls in each range (and
+    /// the one around its start) spelled out, nil when none could be: what
+    /// CTranslator asks for when the lowering met code of a macro body it
+    /// cannot rewrite (a local named only there, `acc##I`; an expression
+    /// across the body), so that the code has text of its own in the re-parse.
+    /// Inner macro calls stay calls: a failure inside one is the next round's.
+    static func spellOut(_ unit: ParsedUnit, in ranges: [TextRange]) -> [UInt8]? {
+        let markerStarts = Set(unit.markers.map(\.range.start))
+        let expansionsByStart = Dictionary(
+            unit.root.children.filter { $0.kind == CXCursor_MacroExpansion && $0.isInMainFile }.map { ($0.expansionRange.start, $0) },
+            uniquingKeysWith: { a, _ in a })
+        var calls: [Int: Cursor] = [:]
+        for range in ranges {
+            for e in unit.macros.expansions where e.start <= range.start ? range.start < e.end : e.start < range.end {
+                guard !markerStarts.contains(e.start), let expansion = expansionsByStart[e.start] else { continue }
+                calls[e.start] = expansion
+            }
+        }
+        let (bytes, errors) = apply(calls, onlyIfHash: [], unit)
+        return errors.isEmpty ? bytes : nil
+    }
+
+    /// Replaces each macro call by its expansion (outermost calls only).
+    private static func apply(_ calls: [Int: Cursor], onlyIfHash: Set<Int>,
+                              _ unit: ParsedUnit) -> (expanded: [UInt8]?, errors: [Diagnostic]) {
+        var calls = calls
         if calls.isEmpty { return (nil, []) }
         var bytes = unit.source.bytes
         var changed = false
@@ -170,8 +199,16 @@ enum ExpandMacros {
         var s: UInt32 = 0, e: UInt32 = 0
         clang_getSpellingLocation(clang_getRangeStart(extent), &file, nil, nil, &s)
         clang_getSpellingLocation(clang_getRangeEnd(extent), nil, nil, nil, &e)
-        guard let file, let data = FileManager.default.contents(atPath: string(clang_getFileName(file))) else { return nil }
-        let defBytes = [UInt8](data)
+        guard let file else { return nil }
+        // A definition in the main file is read from the text parsed, which
+        // differs from the file on disk once a round has spelled macros out.
+        let defBytes: [UInt8]
+        if definition.isInMainFile {
+            defBytes = unit.source.bytes
+        } else {
+            guard let data = FileManager.default.contents(atPath: string(clang_getFileName(file))) else { return nil }
+            defBytes = [UInt8](data)
+        }
         guard Int(e) <= defBytes.count, s < e else { return nil }
         var text = ByteText.decode(defBytes[Int(s)..<Int(e)])
         text = text.replacingOccurrences(of: "\\\n", with: " ")

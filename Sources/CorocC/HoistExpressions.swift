@@ -138,7 +138,7 @@ extension Normalizer {
         var printed = c.prettyPrinted
         if printed.isEmpty {
             // libclang 14 pretty-prints declarations only: there is no text to splice into.
-            error(c, Messages.suspendInMacroBody)
+            macroError(c, Messages.suspendInMacroBody)
             return "0"
         }
         var searchFrom = printed.startIndex

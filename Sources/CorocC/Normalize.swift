@@ -77,6 +77,8 @@ struct NormalizedCoroutine {
     var preamble: [String]
     var usesErrno: Bool
     var diagnostics: [Diagnostic]
+    /// Where `diagnostics` come from macro bodies (Normalizer.macroError).
+    var macroFailures: [TextRange] = []
     /// clang's spelling of an anonymous local type and its file-scope name.
     var typeSpellings: [(String, String)] = []
 }
@@ -107,6 +109,8 @@ final class Normalizer {
     var preamble: [String] = []
     var diagnostics: [Diagnostic] = []
     var usesErrno = false
+    /// Where code of a macro body could not be rewritten (the node's extent).
+    var macroFailures: [TextRange] = []
     /// Frame field of every variable that lives in the frame.
     var frameVars: [CursorKey: String] = [:]
     /// Scalars kept in C locals of the resume function (DESIGN.md "target
@@ -181,7 +185,7 @@ final class Normalizer {
         return NormalizedCoroutine(coroutine: coroutine, fragments: fragments, frame: frame, framePointer: fp,
                                    statePrefix: clash ? "coro_S" : "S", registers: registers, labelLines: labelLines,
                                    preamble: preamble, usesErrno: usesErrno, diagnostics: diagnostics,
-                                   typeSpellings: localTypes?.spellings ?? [])
+                                   macroFailures: macroFailures, typeSpellings: localTypes?.spellings ?? [])
     }
 
     /// How the body reaches a variable stored in field `field`: a register
@@ -246,6 +250,14 @@ final class Normalizer {
     func error(_ c: Cursor, _ message: String) {
         let loc = source.location(of: c.fileOffset)
         diagnostics.append(Diagnostic(.error, at: loc, message, sourceLine: source.lineText(loc.line)))
+    }
+
+    /// An error because `c` comes from a macro body, which has no text of
+    /// its own to rewrite: the translator spells the macro call out and
+    /// tries again (CTranslator), so the error stands only if that fails.
+    func macroError(_ c: Cursor, _ message: String) {
+        error(c, message)
+        macroFailures.append(c.expansionRange)
     }
 
     func code(_ text: String, _ line: Int? = nil) { fragments.append(.code(text, line: line)) }

@@ -177,6 +177,10 @@ extension Normalizer {
     }
 
     func emitReturn(_ c: Cursor) {
+        if let value = c.children.first, let v = macros.textRange(value), let r = macros.textRange(c), v.start <= r.start {
+            macroError(c, Messages.returnInMacro)   // the value's text is the macro call (collectEdits)
+            return
+        }
         if let value = c.children.first {
             let result = lowerExpression(value, discarded: coroutine.returnsVoid)
             if coroutine.returnsVoid {
@@ -211,6 +215,13 @@ extension Normalizer {
             frameVars[decl.key] = target
             let initializer = Cursor(raw: clang_Cursor_getVarDeclInitializer(decl.raw))
             guard !initializer.isNull else { continue }
+            // `int DECLARE(0);` with `#define DECLARE(I) inc##I = incs[I]`: the
+            // initializer's only text is the macro call, which names the
+            // variable too; the call must be spelled out (macroError).
+            if let r = macros.textRange(initializer), r.start <= decl.fileOffset {
+                macroError(initializer, Messages.unprintable)
+                continue
+            }
             let type = decl.type
             let isAggregateInit = initializer.kind == CXCursor_InitListExpr
             // Suspend points in an initializer list are hoisted in written order

@@ -54,7 +54,7 @@ extension Normalizer {
             }
         }
         if let local {
-            error(node, Messages.localInMacroBody(local))
+            macroError(node, Messages.localInMacroBody(local))
             return "0"
         }
         // The call is the whole statement: it starts where the expansion of
@@ -66,7 +66,7 @@ extension Normalizer {
         guard statement, let call = macros.expansions.first(where: { $0.start == Int(s) }),
               Int(e) == call.start || Int(e) == call.end, source.semicolon(after: call.end) != nil,
               endsStatement(before: call.start) else {
-            error(node, Messages.unprintable)
+            macroError(node, Messages.unprintable)
             return "0"
         }
         return source.slice(call)
@@ -153,11 +153,17 @@ extension Normalizer {
             if let r = macros.textRange(node), source.slice(r) == node.spelling {
                 edits.append((r, field))
             } else {
-                error(node, Messages.localInMacroBody(node.spelling))
+                macroError(node, Messages.localInMacroBody(node.spelling))
             }
         case CXCursor_ReturnStmt:
             guard var r = macros.textRange(node) else {
-                error(node, Messages.returnInMacro)
+                macroError(node, Messages.returnInMacro)
+                return
+            }
+            // `#define RET(x) return (x)`: the value's only text is the macro
+            // call, `return` included; the call must be spelled out.
+            if let value = node.children.first, let v = macros.textRange(value), v.start <= r.start {
+                macroError(node, Messages.returnInMacro)
                 return
             }
             if let end = source.semicolon(after: r.end) { r.end = end }

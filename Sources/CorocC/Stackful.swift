@@ -68,8 +68,11 @@ enum Stackful {
         return source.bytes[i - 1] == UInt8(ascii: ")")
     }
 
+    /// The output, or (`unwritable`) the extents of spawn arguments that have
+    /// no text of their own, with their errors: CTranslator spells the macro
+    /// calls there out and tries again.
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
-                    command: String) throws(DiagnosticError) -> String {
+                    command: String, unwritable unwritableRanges: inout [TextRange]) throws(DiagnosticError) -> String {
         let source = unit.source
         let path = QuotedLiteral.quoted(source.path)
         var edits: [(TextRange, String)] = []
@@ -180,6 +183,7 @@ enum Stackful {
             edits.append((TextRange(start: offset, end: offset),
                           "\n" + text + "#line \(line) \(path)\n" + String(repeating: " ", count: column - 1)))
         }
+        unwritableRanges = unwritable.map(\.expansionRange)
         if !unwritable.isEmpty || !miscounted.isEmpty {
             throw DiagnosticError((unwritable.map { ($0, Messages.unwritableArgument) } + miscounted).map { arg, message in
                 let loc = source.location(of: arg.expansionRange.start)

@@ -86,12 +86,6 @@ let diagnosticsCases: [DiagnosticsCase] = [
     DiagnosticsCase(file: "macro_body_local.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.localInMacroBody("acc0")),
     ]),
-    DiagnosticsCase(file: "spread_arguments.c", expected: [
-        Expected(marker: "1️⃣", severity: .error, message: Normalizer.Messages.unprintable),
-    ]),
-    DiagnosticsCase(file: "spread_arguments.c", expected: [
-        Expected(marker: "1️⃣", severity: .error, message: Stackful.Messages.unwritableArgument),
-    ], mode: .stackful),
     DiagnosticsCase(file: "parse_error.c", expected: [
         Expected(marker: "1️⃣", severity: .error, message: "expected ';' after expression", atMarkerStart: true),
     ]),
