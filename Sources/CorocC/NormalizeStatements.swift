@@ -209,6 +209,12 @@ extension Normalizer {
             code(statementText(c), line(c))
             return
         }
+        // `float fx (), inita (), a, b;`: the functions it declares stay
+        // declared where the statement stood (a leaf is called plainly, and a
+        // call of an undeclared one would be an implicit `int` one: 930603-1).
+        for decl in c.children where decl.kind == CXCursor_FunctionDecl {
+            code(declare(decl.type, decl.spelling) + ";", line(decl))
+        }
         for decl in c.children where decl.kind == CXCursor_VarDecl {
             let field = frame.add(preferred: decl.spelling, type: decl.type)
             let target = access(decl, field, isParameter: false)

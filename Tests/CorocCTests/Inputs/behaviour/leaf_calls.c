@@ -4,7 +4,9 @@
    it became 0 after the first call: GCC torture builtin-constant).  A static
    leaf, an external one (kept as a state machine too, for other files), a
    leaf calling a leaf, one with a static local that coro_go also starts
-   (stays a state machine: its static is shared), all give the same results. */
+   (stays a state machine: its static is shared), all give the same results;
+   a leaf declared in a block with the locals and defined later keeps its
+   declaration (`float half(), v;` was dropped: an implicit int call, 930603-1). */
 #include <stdio.h>
 #include <coro.h>
 
@@ -27,6 +29,10 @@ CORO static void spawned(coro_wg *wg) {
 }
 
 CORO static int driver(void) {
+    float half(), v;
+    coro_yield();
+    v = half();
+    printf("half %g\n", v);
     int size = sizeof(int);
     show(known(size), plus_one(size));
     show(known(size), twice(size));
@@ -43,5 +49,7 @@ CORO static int driver(void) {
     coro_go(counted(0));
     return 0;
 }
+
+CORO float half() { return 2.5f; }
 
 int main(void) { return coro_main(driver()); }
