@@ -3,7 +3,9 @@
 // Runs the passes in order (each its own file, contract at its top):
 //   Parse -> FindCoroutines -> Reject -> PlainCopies (CoroutineValues) -> LocalTypes -> Classify
 //   -> Normalize -> Lower -> Emit
-// with ThreadWarnings (using Liveness) beside Normalize.  Debug builds check
+// with ThreadWarnings (using Liveness) beside Normalize.  When Normalize (or
+// stackful's spawn copy) meets macro-body code it cannot rewrite, the macro
+// calls there are spelled out (ExpandMacros.spellOut) and the passes rerun.  Debug builds check
 // between passes that each did its job (`checkNormalized`, `checkLowered`).
 // Errors stop the translation: translate throws every error diagnostic and no
 // output is produced.
@@ -39,10 +41,9 @@ public struct CTranslator {
         var unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs)
         // Code from a macro body that the lowering cannot rewrite has no text
         // of its own: the macro calls in that code are spelled out and the
-        // file translated again, a few rounds for macros that call macros.  The errors stand
-        // when nothing more can be spelled out.
-        // The errors reported are the first round's: their columns and source
-        // lines are the user's text, not a spelled-out one.
+        // file translated again, a round per level of macros that call macros.
+        // When nothing more can be spelled out the first round's errors stand:
+        // their columns and source lines are the user's text.
         var attempts = 0
         var first: DiagnosticError?
         while true {
@@ -59,7 +60,7 @@ public struct CTranslator {
     }
 
     /// A translation, or errors some of which came from macro bodies: the
-    /// unit as translated (after ExpandMacros) and the offsets in it.
+    /// unit as translated (after ExpandMacros) and where in it they came from.
     private enum Attempt {
         case done(CTranslation)
         case macroBodies(ParsedUnit, [TextRange], DiagnosticError)

@@ -74,7 +74,7 @@ enum ExpandMacros {
                     if let outer = unit.macros.expansions.filter({ $0.start < refAt && refAt < $0.end
                         && !markerStarts.contains($0.start) && bodyRange.contains($0) }).min(by: { $0.start < $1.start }),
                        let expansion = expansionsByStart[outer.start],
-                       expansion.referenced.map({ clang_Cursor_isMacroFunctionLike($0.raw) != 0 }) ?? false {
+                       unit.source.slice(outer).contains("(") {   // a function-like macro's call
                         calls[outer.start] = expansion
                         if mode == .stackful { onlyIfHash.insert(outer.start) }
                     }
@@ -216,7 +216,9 @@ enum ExpandMacros {
         guard text.hasPrefix(name) else { return nil }
         var rest = Substring(text.dropFirst(name.count))
         var parameters: [String] = []
-        let functionLike = clang_Cursor_isMacroFunctionLike(definition.raw) != 0
+        // C11 6.10.3p10: function-like when `(` follows the name at once.
+        // (libclang says "object-like" of a macro #undef'd later in the file.)
+        let functionLike = rest.first == "("
         if functionLike {
             guard rest.first == "(", let close = rest.firstIndex(of: ")") else { return nil }
             parameters = rest[rest.index(after: rest.startIndex)..<close].split(separator: ",")
