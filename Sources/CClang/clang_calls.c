@@ -22,10 +22,6 @@ CXCursor clang_Cursor_getVarDeclInitializer(CXCursor a0) {
     return coroc_clang_table()->clang_Cursor_getVarDeclInitializer(a0);
 }
 
-unsigned clang_Cursor_isMacroFunctionLike(CXCursor a0) {
-    return coroc_clang_table()->clang_Cursor_isMacroFunctionLike(a0);
-}
-
 int clang_Cursor_isNull(CXCursor a0) {
     return coroc_clang_table()->clang_Cursor_isNull(a0);
 }

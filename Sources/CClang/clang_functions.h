@@ -6,7 +6,6 @@
     X(clang_Cursor_getNumArguments) \
     X(clang_Cursor_getStorageClass) \
     X(clang_Cursor_getVarDeclInitializer) \
-    X(clang_Cursor_isMacroFunctionLike) \
     X(clang_Cursor_isNull) \
     X(clang_Cursor_isVariadic) \
     X(clang_EvalResult_dispose) \

@@ -85,3 +85,13 @@ extension ParsedUnit {
         return TextRange(start: s, end: e)
     }
 }
+
+/// A K&R coroutine (no prototype: C checks no count) called with more
+/// arguments than its definition has parameters: the generated init or spawn
+/// helper is prototyped, so the extra ones are split off to be evaluated on
+/// their own (`(void)(e)`) and dropped, as the plain function would ignore
+/// them.  Variadic callees keep every argument.
+func splitExtraArguments(_ args: [String], parameters: Int, variadic: Bool) -> (kept: [String], extras: [String]) {
+    guard !variadic, args.count > parameters else { return (args, []) }
+    return (Array(args.prefix(parameters)), Array(args.dropFirst(parameters)))
+}

@@ -325,9 +325,9 @@ extension Normalizer {
     /// The arguments the callee's init takes: any beyond its parameters are
     /// evaluated here, as C evaluates every argument before the call.
     func fitArguments(_ args: [String], _ callee: Coroutine) -> [String] {
-        let m = callee.parameters.count
-        guard args.count > m, clang_Cursor_isVariadic(callee.cursor.raw) == 0 else { return args }
-        for extra in args[m...] where !extra.isEmpty { code("(void)(\(extra));") }
-        return Array(args.prefix(m))
+        let split = splitExtraArguments(args, parameters: callee.parameters.count,
+                                        variadic: clang_Cursor_isVariadic(callee.cursor.raw) != 0)
+        for extra in split.extras where !extra.isEmpty { code("(void)(\(extra));") }
+        return split.kept
     }
 }

@@ -237,11 +237,10 @@ extension Normalizer {
         var extras = ""
         if let callee = facts.coroutines[name] {
             checkArgumentCount(call, callee)
-            let m = callee.parameters.count
-            if args.count > m, clang_Cursor_isVariadic(callee.cursor.raw) == 0 {
-                extras = args[m...].map { "(void)(\($0)), " }.joined()
-                args = Array(args.prefix(m))
-            }
+            let split = splitExtraArguments(args, parameters: callee.parameters.count,
+                                            variadic: clang_Cursor_isVariadic(callee.cursor.raw) != 0)
+            args = split.kept
+            extras = split.extras.map { "(void)(\($0)), " }.joined()
         }
         let spawn = "coro_spawn(\(name)_new(\(args.joined(separator: ", "))), \"\(name)\")"
         return extras.isEmpty ? spawn : "(\(extras)\(spawn))"

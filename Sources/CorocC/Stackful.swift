@@ -169,12 +169,13 @@ enum Stackful {
             // be called with another count.  Extra arguments are evaluated and
             // dropped, as the function would ignore them; too few is an error.
             let m = parameterTypes(callee).count
-            if clang_Cursor_isVariadic(callee.raw) == 0 && args.count < m {
+            let variadic = clang_Cursor_isVariadic(callee.raw) != 0
+            if !variadic && args.count < m {
                 miscounted.append((call, Normalizer.Messages.argumentCount(name, args.count, m)))
             }
-            let fitted = clang_Cursor_isVariadic(callee.raw) == 0 && args.count > m ? Array(args.prefix(m)) : args
-            let extras = args.dropFirst(fitted.count).map { "(void)(\($0)), " }.joined()
-            let spawn = "\(helper)(\(fitted.joined(separator: ", ")))"
+            let split = splitExtraArguments(args, parameters: m, variadic: variadic)
+            let extras = split.extras.map { "(void)(\($0)), " }.joined()
+            let spawn = "\(helper)(\(split.kept.joined(separator: ", ")))"
             edits.append((marker.range, extras.isEmpty ? spawn : "(\(extras)\(spawn))"))
         }
         for (offset, text) in thunks {
