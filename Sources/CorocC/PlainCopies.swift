@@ -108,22 +108,29 @@ enum PlainCopies {
     private static func leaves(_ computeOnly: Set<String>, _ facts: Facts, _ byName: [String: Coroutine],
                                plain: Set<String>) -> Set<String> {
         let graph = AwaitGraph(edges: facts.callees.mapValues { Set($0.map(\.name)) })
-        var leaves = computeOnly.filter { name in
-            !facts.hasLoop.contains(name)
-                && !facts.callees[name, default: []].contains { graph.isRecursive(name, $0.name) }
-                && (plain.contains(name) || facts.staticLocal[name] == nil || !needsBothForms(name, facts, byName))
-                // A copy nothing here calls would be dead code (an unused static).
-                && (plain.contains(name) || !facts.awaitedBy[name, default: []].isEmpty || !needsBothForms(name, facts, byName))
+        let leaves = computeOnly.filter { name in
+            guard !facts.hasLoop.contains(name),
+                  !facts.callees[name, default: []].contains(where: { graph.isRecursive(name, $0.name) }) else { return false }
+            // A second, plain form is made only for a leaf without a static
+            // local that something here calls (else it would be dead code).
+            return plain.contains(name) || !needsBothForms(name, facts, byName)
+                || (facts.staticLocal[name] == nil && !facts.awaitedBy[name, default: []].isEmpty)
         }
+        return closedUnderAwaits(leaves, facts)
+    }
+
+    /// The largest subset of `set` whose members await only members.
+    private static func closedUnderAwaits(_ set: Set<String>, _ facts: Facts) -> Set<String> {
+        var set = set
         var changed = true
         while changed {
             changed = false
-            for name in leaves where facts.callees[name, default: []].contains(where: { !leaves.contains($0.name) }) {
-                leaves.remove(name)
+            for name in set where facts.callees[name, default: []].contains(where: { !set.contains($0.name) }) {
+                set.remove(name)
                 changed = true
             }
         }
-        return leaves
+        return set
     }
 
     private static func gather(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
@@ -191,19 +198,11 @@ enum PlainCopies {
     /// that coro_go spawns has no form at all, so it is not one.
     private static func neverSuspending(_ coroutines: [Coroutine], _ facts: Facts,
                                         _ problems: [String: [Diagnostic]]) -> Set<String> {
-        var computeOnly = Set(coroutines.filter {
+        let candidates = Set(coroutines.filter {
             $0.isDefinedHere && facts.suspendsAt[$0.name] == nil
                 && ((problems[$0.name] ?? []).isEmpty || !facts.spawned.contains($0.name))
         }.map(\.name))
-        var changed = true
-        while changed {
-            changed = false
-            for name in computeOnly where facts.callees[name, default: []].contains(where: { !computeOnly.contains($0.name) }) {
-                computeOnly.remove(name)
-                changed = true
-            }
-        }
-        return computeOnly
+        return closedUnderAwaits(candidates, facts)
     }
 
     /// Which plain forms are the only form: what Reject refused, what has a
