@@ -11,8 +11,9 @@
  *
  * Model: size classes (CORO_ALLOC_SIZES); per worker, per class, a cache of
  * up to CACHE_CAP free pointers and a bump region carved from 64 KiB slabs;
- * per class, a depot (mutex + pointer array) that caches exchange half their
- * content with when they run empty or full.  Threads that are not workers
+ * per class, a depot (mutex + pointer array + a list of unused regions) that
+ * caches exchange half their content with when they run empty or full, and
+ * that a stopping worker leaves its unused regions on, whole.  Threads that are not workers
  * (blocking pool, coro_run_main's caller before it starts) use the depot
  * directly.  Slabs are never returned to the system: objects may be freed
  * after coro_run_main returns (a frame the caller kept), so the memory must
