@@ -4,10 +4,11 @@
 // Policy (DESIGN.md "Frame policy"): parameters, every local declared in a
 // block that contains a suspend point or a preemption check, temporaries made
 // by Normalize, embedded child frames and blocking-call argument blocks have a
-// frame field.  Scalars whose address is never taken (RegisterPolicy) are
-// used through C locals of the resume function and only stored into their
-// field at a suspension (the target policy); everything else is used through
-// the frame, so `&local` stays valid.  Locals declared in blocks without any
+// frame field.  Scalars whose address is never taken, and arrays and structs
+// no pointer can reach (RegisterPolicy), are used through C locals of the
+// resume function and only stored into their field at a suspension (the
+// target policy); everything else is used through the frame, so `&local`
+// stays valid.  Locals declared in blocks without any
 // suspend point stay plain C locals: no suspension happens in their lifetime.
 //
 // Field names are unique in the frame: a shadowing local is renamed `x_2`,

@@ -34,8 +34,9 @@
 // `loopsStayNatural` compiles the output with clang -O2 and counts vectorized
 // loops against the original's.
 //
-// Register locals (scalars kept in C locals of the resume function, see
-// RegisterPolicy) are saved to their frame fields just before a suspension
+// Register locals (scalars, and arrays and structs no pointer reaches, kept in
+// C locals of the resume function, see RegisterPolicy) are saved to their
+// frame fields (aggregates by memcpy) just before a suspension
 // and reloaded in the dispatch case that resumes there, but only those live
 // across that suspension (Liveness over the fragments: a local is live when
 // its name appears in a fragment reachable afterwards, loops included; the
@@ -63,7 +64,7 @@ enum Lower {
         var saved: [[RegisterLocal]] = [[]]   // per state; the start reloads parameters only
         func spill(_ k: Int) -> String {
             saved.append(live(k))
-            return saved[k].map { "\(fp)->\($0.field) = \($0.local); " }.joined()
+            return saved[k].map { copy(to: "\(fp)->\($0.field)", from: $0.local, $0.isAggregate) }.joined()
         }
         var pieces: [(text: String, line: Int?)] = []
         var states = [CoroutineReport.State(number: 0, kind: .entry, line: startLine, what: input.coroutine.name)]
@@ -104,9 +105,9 @@ enum Lower {
         }
         edges.insert(CoroutineReport.Edge(from: previous, to: CoroutineReport.done))
         var dispatch = ""
-        for register in input.registers { dispatch += "    \(register.declaration) = 0;\n" }
+        for register in input.registers { dispatch += "    \(register.declaration)\(register.isAggregate ? "" : " = 0");\n" }
         func reload(_ registers: [RegisterLocal]) -> String {
-            registers.map { "\($0.local) = \(fp)->\($0.field); " }.joined()
+            registers.map { copy(to: $0.local, from: "\(fp)->\($0.field)", $0.isAggregate) }.joined()
         }
         // Starting: the parameters; resuming at k: what was saved at k.
         dispatch += "    switch (\(fp)->hdr.state) {\n    case 0: \(reload(input.registers.filter(\.isParameter)))break;\n"
@@ -116,6 +117,12 @@ enum Lower {
         dispatch += "    default: __builtin_trap();   /* resumed a finished or corrupt frame */\n    }\n"
         return LoweredCoroutine(normalized: input, pieces: pieces, dispatch: dispatch, states: states,
                                 edges: edges.sorted { ($0.from, $0.to) < ($1.from, $1.to) })
+    }
+
+    /// A register local's save or reload: arrays cannot be assigned, and a
+    /// struct with a const member cannot either.
+    private static func copy(to target: String, from source: String, _ aggregate: Bool) -> String {
+        aggregate ? "__builtin_memcpy(&\(target), &\(source), sizeof \(target)); " : "\(target) = \(source); "
     }
 
     /// Register locals to save at each state number (1, 2, ... in fragment order).

@@ -48,9 +48,12 @@ enum Fragment {
 struct RegisterLocal {
     var local: String
     var field: String
-    /// `int i_r` (Emit adds ` = 0`).
+    /// `int i_r` (Lower adds ` = 0` to a scalar's).
     var declaration: String
     var isParameter: Bool
+    /// An array or struct (RegisterPolicy.aggregates): saved and reloaded by
+    /// memcpy, declared without an initializer.
+    var isAggregate = false
 }
 
 struct Suspension {
@@ -118,6 +121,8 @@ final class Normalizer {
     /// at a suspension where they are live and reloaded on resumption (Lower).
     var registers: [RegisterLocal] = []
     var registerCandidates: Set<CursorKey> = []
+    /// Arrays and structs no pointer can reach (C locals too, not in the scalar set: see RegisterPolicy).
+    var aggregateCandidates: Set<CursorKey> = []
     var bodyText = ""
     /// Innermost last; a loop whose `continue` must become `goto label`.
     var loops: [LoopLabel?] = []
@@ -171,6 +176,7 @@ final class Normalizer {
         bodyText = source.slice(coroutine.definitionRange!)
         preamble += localTypes?.declarations ?? []
         registerCandidates = RegisterPolicy.candidates(coroutine.cursor, macros, source)
+        aggregateCandidates = RegisterPolicy.aggregates(coroutine.cursor, macros, source)
         for (i, parameter) in coroutine.parameters.enumerated() {
             let name = parameter.spelling.isEmpty ? "p\(i)_" : parameter.spelling
             let field = frame.addParameter(preferred: name, type: parameter.type, pointerSize: facts.pointerSize)
@@ -192,9 +198,10 @@ final class Normalizer {
     /// local `field_r`, or the frame field itself.
     func access(_ decl: Cursor, _ field: String, isParameter: Bool) -> String {
         let local = field + "_r"
-        guard registerCandidates.contains(decl.key), !containsIdentifier(bodyText, local) else { return "\(fp)->\(field)" }
+        let aggregate = !isParameter && aggregateCandidates.contains(decl.key)
+        guard registerCandidates.contains(decl.key) || aggregate, !containsIdentifier(bodyText, local) else { return "\(fp)->\(field)" }
         registers.append(RegisterLocal(local: local, field: field, declaration: isParameter ? declareParameter(decl.type, local) : declare(decl.type, local),
-                                       isParameter: isParameter))
+                                       isParameter: isParameter, isAggregate: aggregate))
         return local
     }
 

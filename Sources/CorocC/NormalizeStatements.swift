@@ -235,7 +235,7 @@ extension Normalizer {
             if type.kind == CXType_ConstantArray || type.kind == CXType_IncompleteArray {
                 let text = lowerExpression(initializer)
                 let literal = isAggregateInit ? "(\(typeName(type)))\(text)" : "(\(typeName(type))){\(text)}"
-                code("__builtin_memcpy(&\(fp)->\(field), &\(literal), sizeof \(fp)->\(field));", line(decl))
+                code("__builtin_memcpy(&\(target), &\(literal), sizeof \(target));", line(decl))
             } else if isAggregateInit {
                 code(assignment(target, "(\(typeName(type)))\(lowerExpression(initializer))", type), line(decl))
             } else {

@@ -9,6 +9,22 @@
 // as address-taken (conservative).  Lower saves a candidate to its frame field
 // at each suspension where it is live (Liveness over the normalized fragments)
 // and reloads it when resuming there.
+//
+// Aggregates (arrays, structs, unions of complete type up to 1 KiB, not
+// volatile, no VLA) are candidates of their own (`aggregates`): a local array or struct
+// in the frame is memory the caller can see, so GCC keeps every store to it
+// and reloads it after every store through a pointer, where the original's
+// stack local was scalar-replaced or folded away (csmith's pointer tables:
+// most of the translated code's extra instructions, bench/csmith.sh).  One is
+// a candidate when no pointer into it can exist: every use is, through
+// parentheses, array subscripts (as the base) and `.` member accesses, a
+// value (read, assigned, passed or returned by value) or a `sizeof` operand;
+// never `&` of it or of a part of it, and no part of array type that decays
+// anywhere but as a subscript's base.  Its name is then every access, so the
+// liveness that places scalars is exact for it too, and Lower saves and
+// reloads it by memcpy.  They are kept apart from the scalar set because
+// StripLoops and ShortLoops read that one as "reads and writes are visible
+// by name", which `a[i] = x` is not.
 import CClang
 
 enum RegisterPolicy {
@@ -35,6 +51,89 @@ enum RegisterPolicy {
             }
         }
         return scalars.subtracting(addressTaken)
+    }
+
+    static func aggregates(_ function: Cursor, _ macros: MacroMap, _ source: SourceText) -> Set<CursorKey> {
+        var found: Set<CursorKey> = []
+        var escaped: Set<CursorKey> = []
+        var path: [Cursor] = []
+        func visit(_ node: Cursor) {
+            switch node.kind {
+            case CXCursor_VarDecl:
+                if node.storageClass != CX_SC_Static, node.storageClass != CX_SC_Extern, isAggregate(node.type) {
+                    found.insert(node.key)
+                }
+            case CXCursor_DeclRefExpr:
+                if isAggregate(node.type), let target = node.referencedKey, escapes(node, path, macros, source) { escaped.insert(target) }
+            default:
+                break
+            }
+            path.append(node)
+            for child in node.children { visit(child) }
+            path.removeLast()
+        }
+        visit(function)
+        return found.subtracting(escaped)
+    }
+
+    /// Whether a use of an aggregate (`node`, under the ancestors `path`)
+    /// could make a pointer into it.
+    private static func escapes(_ node: Cursor, _ path: [Cursor], _ macros: MacroMap, _ source: SourceText) -> Bool {
+        var current = node
+        var i = path.count - 1
+        while i >= 0 {
+            let parent = path[i]
+            let isArray = clang_getCanonicalType(current.type).kind == CXType_ConstantArray
+            switch parent.kind {
+            case CXCursor_ParenExpr:
+                break
+            case CXCursor_UnexposedExpr where parent.children.count == 1:
+                // An implicit conversion: of an array, its decay, allowed only
+                // as a subscript's base; of anything else, a read of the value.
+                guard isArray else { return false }
+                guard i > 0, path[i - 1].kind == CXCursor_ArraySubscriptExpr,
+                      path[i - 1].children.first?.key == parent.key else { return true }
+                i -= 1
+                current = path[i]
+                i -= 1
+                continue
+            case CXCursor_ArraySubscriptExpr:
+                // `i[a]` puts the array second: still its decay, but keep it simple
+                guard parent.children.first?.key == current.key else { return true }
+            case CXCursor_MemberRefExpr:
+                // `s.x` (s is the first child); `->` would need a pointer, which a
+                // struct operand is not
+                guard parent.children.first?.key == current.key else { return true }
+            case CXCursor_UnaryExpr:
+                return false   // sizeof / _Alignof: not evaluated
+            case CXCursor_UnaryOperator:
+                // `&` makes a pointer; `++`, `-`, `!` read and write a scalar part
+                // (an aggregate operand of anything but `&` is not C)
+                guard let r = macros.textRange(parent) else { return true }
+                let text = source.slice(r).drop { $0 == " " || $0 == "(" }
+                return text.hasPrefix("&") || isAggregate(current.type)
+            default:
+                return isArray   // an array anywhere else decays; a value is a copy
+            }
+            current = parent
+            i -= 1
+        }
+        return true
+    }
+
+    /// Larger aggregates stay in the frame: each suspension where one is live
+    /// copies it out and back, which for 1 KiB is ~30 ns, small beside a
+    /// suspension's own cost; a 64 KiB buffer would not be.
+    static let maxAggregateBytes = 1024
+
+    static func isAggregate(_ type: CXType) -> Bool {
+        let canonical = clang_getCanonicalType(type)
+        let size = clang_Type_getSizeOf(canonical)
+        guard canonical.kind == CXType_ConstantArray || canonical.kind == CXType_Record,
+              clang_isVolatileQualifiedType(canonical) == 0, size > 0, size <= maxAggregateBytes else { return false }
+        var element = canonical
+        while element.kind == CXType_ConstantArray { element = clang_getCanonicalType(clang_getArrayElementType(element)) }
+        return clang_isVolatileQualifiedType(element) == 0
     }
 
     private static func strip(_ c: Cursor) -> Cursor {

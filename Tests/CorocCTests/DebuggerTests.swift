@@ -14,7 +14,7 @@ import Testing
     let line = try #require(lines.firstIndex { $0.contains("lines++") }) + 1
     let exe = try compile(try translate(path).output, linkRuntime: true, extraFlags: ["-O0"])
     defer { try? FileManager.default.removeItem(atPath: exe) }
-    let gdb = try runProcess(["timeout", "120", "gdb", "-batch", "-nx", "-ex", "break pipe_reader.c:\(line)", "-ex", "run",
+    let gdb = try runProcess(["timeout", "-s", "KILL", "120", "gdb", "-batch", "-nx", "-ex", "break pipe_reader.c:\(line)", "-ex", "run",
                               "-ex", "bt 1", exe], environment: ["CORO_THREADS": "1"])
     #expect(gdb.stdout.contains("Breakpoint 1, count_lines_resume"), "\(gdb.stdout)\n\(gdb.stderr)")
     #expect(gdb.stdout.contains("pipe_reader.c:\(line)"), "\(gdb.stdout)")
