@@ -54,7 +54,7 @@ public struct CTranslator {
                 attempts += 1
                 if first == nil { first = error }
                 guard attempts <= 8, let expanded = ExpandMacros.spellOut(translated, in: ranges) else { throw first ?? error }
-                unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded)
+                unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded.bytes, origin: expanded.origin)
             }
         }
     }
@@ -75,7 +75,7 @@ public struct CTranslator {
             let (expanded, macroErrors) = ExpandMacros.run(unit, coroutines, catalogue: options.catalogue, mode: options.mode)
             if !macroErrors.isEmpty { throw DiagnosticError(macroErrors) }
             guard let expanded else { break }
-            unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded)
+            unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded.bytes, origin: expanded.origin)
             coroutines = FindCoroutines.run(unit)
         }
         var errors: [Diagnostic] = []

@@ -19,10 +19,47 @@ struct TextRange: Hashable, Comparable {
     static func < (a: TextRange, b: TextRange) -> Bool { (a.start, a.end) < (b.start, b.end) }
 }
 
+/// A replacement coroc made in the user's file before a re-parse
+/// (ExpandMacros): the range it replaced, in the text before, and how many
+/// bytes took its place.
+struct TextEdit {
+    var old: TextRange
+    var newLength: Int
+}
+
+/// The text a rewritten SourceText was made from, and the edits that made it
+/// (disjoint, in order), so that a diagnostic in the rewritten text is
+/// reported where the user wrote it: its column (a spelled-out macro call
+/// before it on the line moved it) and its source line.
+final class SourceOrigin {
+    let source: SourceText
+    let edits: [TextEdit]
+    init(source: SourceText, edits: [TextEdit]) {
+        self.source = source
+        self.edits = edits.sorted { $0.old.start < $1.old.start }
+    }
+
+    /// The offset in `source` of offset `p` of the rewritten text; inside a
+    /// replacement, the start of what it replaced (the macro call).
+    func originalOffset(_ p: Int) -> Int {
+        var delta = 0
+        for edit in edits {
+            let newStart = edit.old.start + delta
+            if p < newStart { return p - delta }
+            if p < newStart + edit.newLength { return edit.old.start }
+            delta += edit.newLength - (edit.old.end - edit.old.start)
+        }
+        return p - delta
+    }
+}
+
 /// The main file's bytes with line/column lookup.
 struct SourceText {
     let path: String
     let bytes: [UInt8]
+    /// Set when the bytes are coroc's rewrite of the user's file: `location`
+    /// and `lineText` then answer in the user's text.
+    var origin: SourceOrigin?
     private let lineStarts: [Int]
     /// No byte >= 0x80 (almost every C file): a slice is then its bytes as
     /// they are, without ByteText's per-slice check.
@@ -61,7 +98,9 @@ struct SourceText {
 
     func column(of offset: Int) -> Int { offset - lineStarts[line(of: offset) - 1] + 1 }
 
+    /// The text of a line of the user's file (a line `location` reported).
     func lineText(_ line: Int) -> String {
+        if let origin { return origin.source.lineText(line) }
         guard line >= 1 && line <= lineStarts.count else { return "" }
         let start = lineStarts[line - 1]
         var end = start
@@ -69,8 +108,10 @@ struct SourceText {
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
+    /// Where an offset of these bytes is in the user's file (diagnostics).
     func location(of offset: Int) -> CorocCore.SourceLocation {
-        CorocCore.SourceLocation(file: path, line: line(of: offset), column: column(of: offset))
+        if let origin { return origin.source.location(of: origin.originalOffset(offset)) }
+        return CorocCore.SourceLocation(file: path, line: line(of: offset), column: column(of: offset))
     }
 
     /// Offset just past a `;` that follows `offset` after blanks and comments, or nil.

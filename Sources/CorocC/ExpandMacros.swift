@@ -28,7 +28,7 @@ enum ExpandMacros {
     /// The file's text with the macro calls spelled out (nil: nothing to
     /// expand) and the errors for macros that cannot be spelled out.
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine], catalogue: IOCatalogue,
-                    mode: TranslationMode = .stackless) -> (expanded: [UInt8]?, errors: [Diagnostic]) {
+                    mode: TranslationMode = .stackless) -> (expanded: Rewrite?, errors: [Diagnostic]) {
         // Stackful output edits only catalogue calls (renamed to their wrappers,
         // or moved to the blocking pool); an await there is a plain call that
         // needs no text (pr88904's `my_assert(e)` calls a coroutine with `#e`).
@@ -104,7 +104,7 @@ enum ExpandMacros {
     /// cannot rewrite (a local named only there, `acc##I`; an expression
     /// across the body), so that the code has text of its own in the re-parse.
     /// Inner macro calls stay calls: a failure inside one is the next round's.
-    static func spellOut(_ unit: ParsedUnit, in ranges: [TextRange]) -> [UInt8]? {
+    static func spellOut(_ unit: ParsedUnit, in ranges: [TextRange]) -> Rewrite? {
         let markerStarts = Set(unit.markers.map(\.range.start))
         let expansionsByStart = Dictionary(
             unit.root.children.filter { $0.kind == CXCursor_MacroExpansion && $0.isInMainFile }.map { ($0.expansionRange.start, $0) },
@@ -116,17 +116,17 @@ enum ExpandMacros {
                 calls[e.start] = expansion
             }
         }
-        let (bytes, errors) = apply(calls, onlyIfHash: [], unit)
-        return errors.isEmpty ? bytes : nil
+        let (rewrite, errors) = apply(calls, onlyIfHash: [], unit)
+        return errors.isEmpty ? rewrite : nil
     }
 
     /// Replaces each macro call by its expansion (outermost calls only).
     private static func apply(_ calls: [Int: Cursor], onlyIfHash: Set<Int>,
-                              _ unit: ParsedUnit) -> (expanded: [UInt8]?, errors: [Diagnostic]) {
+                              _ unit: ParsedUnit) -> (expanded: Rewrite?, errors: [Diagnostic]) {
         var calls = calls
         if calls.isEmpty { return (nil, []) }
         var bytes = unit.source.bytes
-        var changed = false
+        var edits: [TextEdit] = []
         var errors: [Diagnostic] = []
         // A macro call inside another one that is spelled out goes with it.
         let ranges = calls.mapValues(\.expansionRange)
@@ -152,10 +152,17 @@ enum ExpandMacros {
             let newlines = unit.source.bytes[range.start..<range.end].filter { $0 == 10 }.count
             replacement += Array(repeating: 10, count: newlines)
             bytes.replaceSubrange(range.start..<range.end, with: replacement)
-            changed = true
+            edits.append(TextEdit(old: range, newLength: replacement.count))
         }
         // Source order, as every other pass reports.
-        return (changed && errors.isEmpty ? bytes : nil, Array(errors.reversed()))
+        let rewrite = Rewrite(bytes: bytes, origin: SourceOrigin(source: unit.source, edits: edits))
+        return (!edits.isEmpty && errors.isEmpty ? rewrite : nil, Array(errors.reversed()))
+    }
+
+    /// The rewritten file and where its text came from (for diagnostics).
+    struct Rewrite {
+        var bytes: [UInt8]
+        var origin: SourceOrigin
     }
 
     enum Messages {

@@ -48,7 +48,10 @@ final class ParsedUnit {
 
     /// `contents` replaces the file's text (ExpandMacros re-parses its output
     /// under the original name, so diagnostics and #line keep that name).
-    static func parse(path: String, arguments: [String], contents: [UInt8]? = nil) throws(DiagnosticError) -> ParsedUnit {
+    /// `origin`: what `contents` was made from, so diagnostics (clang's too)
+    /// point at the user's text.
+    static func parse(path: String, arguments: [String], contents: [UInt8]? = nil,
+                      origin: SourceOrigin? = nil) throws(DiagnosticError) -> ParsedUnit {
         guard let bytes = contents ?? FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
             throw DiagnosticError([Diagnostic(.fatal, at: nil, "no such file or directory: '\(path)'")])
         }
@@ -75,14 +78,15 @@ final class ParsedUnit {
             clang_disposeIndex(index)
             throw DiagnosticError([Diagnostic(.fatal, at: nil, "libclang could not parse '\(path)' (error \(code.rawValue))")])
         }
-        let source = SourceText(path: path, bytes: bytes)
+        var source = SourceText(path: path, bytes: bytes)
+        source.origin = origin
         var errors: [Diagnostic] = []
         for i in 0..<clang_getNumDiagnostics(unit) {
             let d = clang_getDiagnostic(unit, i)
             defer { clang_disposeDiagnostic(d) }
             let severity = clang_getDiagnosticSeverity(d)
             guard severity == CXDiagnostic_Error || severity == CXDiagnostic_Fatal else { continue }
-            errors.append(diagnostic(from: d, fatal: severity == CXDiagnostic_Fatal))
+            errors.append(diagnostic(from: d, fatal: severity == CXDiagnostic_Fatal, mainFile: source))
         }
         if !errors.isEmpty {
             clang_disposeTranslationUnit(unit)
@@ -129,14 +133,19 @@ final class ParsedUnit {
     }
 
     /// clang's rendering of a libclang diagnostic, with the source line for the caret.
-    private static func diagnostic(from d: CXDiagnostic?, fatal: Bool) -> Diagnostic {
+    /// In the main file, located by `mainFile` (the user's text when it is a rewrite).
+    private static func diagnostic(from d: CXDiagnostic?, fatal: Bool, mainFile: SourceText) -> Diagnostic {
         let loc = clang_getDiagnosticLocation(d)
         var file: CXFile?
-        var line: UInt32 = 0, column: UInt32 = 0
-        clang_getSpellingLocation(loc, &file, &line, &column, nil)
+        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+        clang_getSpellingLocation(loc, &file, &line, &column, &offset)
         let message = string(clang_getDiagnosticSpelling(d))
         guard let file else { return Diagnostic(fatal ? .fatal : .error, at: nil, message) }
         let name = string(clang_getFileName(file))
+        if mainFile.origin != nil && name == mainFile.path {
+            let at = mainFile.location(of: Int(offset))
+            return Diagnostic(fatal ? .fatal : .error, at: at, message, sourceLine: mainFile.lineText(at.line))
+        }
         var sourceLine: String?
         if let data = FileManager.default.contents(atPath: name) {
             sourceLine = SourceText(path: name, bytes: [UInt8](data)).lineText(Int(line))

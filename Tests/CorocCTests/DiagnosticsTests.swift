@@ -96,6 +96,9 @@ let diagnosticsCases: [DiagnosticsCase] = [
         // 32-byte header + int result + 70000 bytes, rounded to 8 (checked against offsetof in FrameLayoutTests).
         Expected(marker: "1️⃣", severity: .warning, message: CTranslator.Messages.largeFrame("big", 70040)),
     ], translates: true),
+    DiagnosticsCase(file: "rewritten_line.c", expected: [
+        Expected(marker: "1️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("me", "pthread_self()")),
+    ], translates: true),
     DiagnosticsCase(file: "thread_values.c", expected: [
         Expected(marker: "1️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("me", "pthread_self()")),
         Expected(marker: "2️⃣", severity: .warning, message: ThreadWarnings.Messages.threadValue("err", "errno")),
