@@ -128,9 +128,12 @@ enum RegisterPolicy {
 
     static func isAggregate(_ type: CXType) -> Bool {
         let canonical = clang_getCanonicalType(type)
-        let size = clang_Type_getSizeOf(canonical)
+        // the kind first: clang_Type_getSizeOf on every DeclRefExpr's type
+        // crashed inside libclang on one of the golden tests' inputs
         guard canonical.kind == CXType_ConstantArray || canonical.kind == CXType_Record,
-              clang_isVolatileQualifiedType(canonical) == 0, size > 0, size <= maxAggregateBytes else { return false }
+              clang_isVolatileQualifiedType(canonical) == 0 else { return false }
+        let size = clang_Type_getSizeOf(canonical)
+        guard size > 0, size <= maxAggregateBytes else { return false }
         var element = canonical
         while element.kind == CXType_ConstantArray { element = clang_getCanonicalType(clang_getArrayElementType(element)) }
         return clang_isVolatileQualifiedType(element) == 0
