@@ -67,48 +67,18 @@ public struct CTranslator {
     }
 
     private func translate(_ parsed: ParsedUnit, path: String) throws(DiagnosticError) -> Attempt {
-        var unit = parsed
-        var coroutines = FindCoroutines.run(unit)
-        // Macros that hide suspend points are spelled out and the file re-parsed;
-        // a few rounds cover macros whose expansion calls further such macros.
-        for _ in 0..<4 {
-            let (expanded, macroErrors) = ExpandMacros.run(unit, coroutines, catalogue: options.catalogue, mode: options.mode)
-            if !macroErrors.isEmpty { throw DiagnosticError(macroErrors) }
-            guard let expanded else { break }
-            unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded.bytes, origin: expanded.origin)
-            coroutines = FindCoroutines.run(unit)
-        }
-        var errors: [Diagnostic] = []
-        var warnings: [Diagnostic] = []
-        var localTypes: [String: LocalTypePlan] = [:]
-        var forms = PlainForms()
+        var (unit, coroutines) = try spellOutHiddenSuspends(parsed, path: path)
         let command = "coroc translate" + (options.mode == .stackful ? " --mode stackful" : "") + " \(path)"
-        switch options.mode {
-        case .stackful:
-            errors = Reject.run(unit, coroutines, mode: .stackful)
-            if !errors.isEmpty { throw DiagnosticError(errors) }
-            var unwritable: [TextRange] = []
-            let output: String
-            do {
-                output = try Stackful.run(unit, coroutines, catalogue: options.catalogue, command: command,
-                                          unwritable: &unwritable)
-            } catch {
-                if !unwritable.isEmpty { return .macroBodies(unit, unwritable, error) }
-                throw error
-            }
-            return .done(CTranslation(output: output, diagnostics: [], report: []))
-        case .stackless:
-            // Stackful keeps coroutines as C functions, so only here do values
-            // of coroutines, plain callers and refused bodies need plain forms.
-            let problems = Reject.problems(unit, coroutines, mode: .stackless)
-            forms = PlainCopies.run(unit, coroutines, catalogue: options.catalogue, problems: problems)
-            errors = Reject.sorted(problems.filter { !forms.demoted.contains($0.key) }.values.flatMap { $0 } + forms.errors)
-            warnings += Reject.sorted(forms.warnings)
-            coroutines = coroutines.filter { !forms.demoted.contains($0.name) }
-            let local = LocalTypes.run(unit, coroutines)
-            errors += local.errors
-            localTypes = local.plans
-        }
+        if options.mode == .stackful { return try translateStackful(unit, coroutines, command: command) }
+        // Stackful keeps coroutines as C functions, so only here do values
+        // of coroutines, plain callers and refused bodies need plain forms.
+        let problems = Reject.problems(unit, coroutines, mode: .stackless)
+        let forms = PlainCopies.run(unit, coroutines, catalogue: options.catalogue, problems: problems)
+        var errors = Reject.sorted(problems.filter { !forms.demoted.contains($0.key) }.values.flatMap { $0 } + forms.errors)
+        var warnings = Reject.sorted(forms.warnings)
+        coroutines = coroutines.filter { !forms.demoted.contains($0.name) }
+        let localTypes = LocalTypes.run(unit, coroutines)
+        errors += localTypes.errors
         let classification = Classify.run(unit, coroutines, catalogue: options.catalogue, calledPlain: forms.calledPlain)
         errors += classification.diagnostics
         if !errors.isEmpty { throw DiagnosticError(errors) }
@@ -116,33 +86,18 @@ public struct CTranslator {
         var facts = ProgramFacts(unit: unit, coroutines: Dictionary(uniqueKeysWithValues: coroutines.map { ($0.name, $0) }),
                                  classification: classification, header: (32, 8), frameLayouts: [:],
                                  intType: clang_getCursorType(unit.root.raw), pointerSize: 8,
-                                 localTypes: localTypes)
+                                 localTypes: localTypes.plans)
         try lookUpRuntimeTypes(unit, &facts)
         var lowered: [String: LoweredCoroutine] = [:]
         var reports: [CoroutineReport] = []
         var macroFailures: [TextRange] = []
         for coroutine in coroutines where coroutine.isDefinedHere {
-            let normalized = Normalizer(coroutine, facts).run()
-            errors += normalized.diagnostics
-            macroFailures += normalized.macroFailures
-            assert(checkNormalized(normalized))
-            let startLine = unit.source.line(of: coroutine.cursor.fileOffset)
-            let result = Lower.run(normalized, startLine: startLine)
-            assert(checkLowered(result))
-            lowered[coroutine.name] = result
-            let (offsets, size, align) = normalized.frame.layout()
-            facts.frameLayouts[coroutine.name] = (size, align)
-            let fields = zip(normalized.frame.fields, offsets).map {
-                CoroutineReport.Field(name: $0.name, type: $0.typeName, offsetBytes: $1, sizeBytes: $0.sizeBytes)
-            }
-            reports.append(CoroutineReport(name: coroutine.name, file: path, line: startLine, states: result.states,
-                                           frameFields: fields, frameSizeBytes: size, edges: result.edges))
-            if size > CTranslator.largeFrameBytes {
-                let loc = unit.source.location(of: coroutine.cursor.fileOffset)
-                warnings.append(Diagnostic(.warning, at: loc, Messages.largeFrame(coroutine.name, size),
-                                           sourceLine: unit.source.lineText(loc.line)))
-            }
-            warnings += ThreadWarnings.run(coroutine, unit, classification)
+            let one = lower(coroutine, &facts, path: path)
+            lowered[coroutine.name] = one.lowered
+            reports.append(one.report)
+            errors += one.errors
+            warnings += one.warnings
+            macroFailures += one.macroFailures
         }
         if !errors.isEmpty {
             if !macroFailures.isEmpty { return .macroBodies(unit, macroFailures, DiagnosticError(errors)) }
@@ -152,6 +107,63 @@ public struct CTranslator {
                                         prototypeRanges: FindCoroutines.prototypes(unit, coroutines.filter { !forms.copied.contains($0.name) }),
                                         plainCopies: forms.copied, demoted: forms.demoted, command: command))
         return .done(CTranslation(output: output, diagnostics: warnings, report: reports))
+    }
+
+    /// Macros that hide suspend points are spelled out and the file re-parsed;
+    /// a few rounds cover macros whose expansion calls further such macros.
+    private func spellOutHiddenSuspends(_ parsed: ParsedUnit, path: String) throws(DiagnosticError) -> (ParsedUnit, [Coroutine]) {
+        var unit = parsed
+        var coroutines = FindCoroutines.run(unit)
+        for _ in 0..<4 {
+            let (expanded, macroErrors) = ExpandMacros.run(unit, coroutines, catalogue: options.catalogue, mode: options.mode)
+            if !macroErrors.isEmpty { throw DiagnosticError(macroErrors) }
+            guard let expanded else { break }
+            unit = try ParsedUnit.parse(path: path, arguments: options.clangArgs, contents: expanded.bytes, origin: expanded.origin)
+            coroutines = FindCoroutines.run(unit)
+        }
+        return (unit, coroutines)
+    }
+
+    private func translateStackful(_ unit: ParsedUnit, _ coroutines: [Coroutine], command: String) throws(DiagnosticError) -> Attempt {
+        let errors = Reject.run(unit, coroutines, mode: .stackful)
+        if !errors.isEmpty { throw DiagnosticError(errors) }
+        var unwritable: [TextRange] = []
+        let output: String
+        do {
+            output = try Stackful.run(unit, coroutines, catalogue: options.catalogue, command: command, unwritable: &unwritable)
+        } catch {
+            if !unwritable.isEmpty { return .macroBodies(unit, unwritable, error) }
+            throw error
+        }
+        return .done(CTranslation(output: output, diagnostics: [], report: []))
+    }
+
+    /// One stackless coroutine through Normalize and Lower, with its report,
+    /// its frame layout (recorded in `facts` for the awaits of later ones) and
+    /// the findings about it.
+    private func lower(_ coroutine: Coroutine, _ facts: inout ProgramFacts, path: String)
+        -> (lowered: LoweredCoroutine, report: CoroutineReport, errors: [Diagnostic], warnings: [Diagnostic], macroFailures: [TextRange]) {
+        let unit = facts.unit
+        let normalized = Normalizer(coroutine, facts).run()
+        assert(checkNormalized(normalized))
+        let startLine = unit.source.line(of: coroutine.cursor.fileOffset)
+        let result = Lower.run(normalized, startLine: startLine)
+        assert(checkLowered(result))
+        let (offsets, size, align) = normalized.frame.layout()
+        facts.frameLayouts[coroutine.name] = (size, align)
+        let fields = zip(normalized.frame.fields, offsets).map {
+            CoroutineReport.Field(name: $0.name, type: $0.typeName, offsetBytes: $1, sizeBytes: $0.sizeBytes)
+        }
+        let report = CoroutineReport(name: coroutine.name, file: path, line: startLine, states: result.states,
+                                     frameFields: fields, frameSizeBytes: size, edges: result.edges)
+        var warnings: [Diagnostic] = []
+        if size > CTranslator.largeFrameBytes {
+            let loc = unit.source.location(of: coroutine.cursor.fileOffset)
+            warnings.append(Diagnostic(.warning, at: loc, Messages.largeFrame(coroutine.name, size),
+                                       sourceLine: unit.source.lineText(loc.line)))
+        }
+        warnings += ThreadWarnings.run(coroutine, unit, facts.classification)
+        return (result, report, normalized.diagnostics, warnings, normalized.macroFailures)
     }
 
     /// `int`, pointer size and the coro_frame header layout, from coro.h as parsed.
