@@ -36,18 +36,7 @@ struct LocalTypePlan {
 
 enum LocalTypes {
     static func run(_ unit: ParsedUnit, _ coroutines: [Coroutine]) -> (plans: [String: LocalTypePlan], errors: [Diagnostic]) {
-        var fileTags: Set<String> = [], fileNames: Set<String> = []
-        for decl in unit.root.children {
-            switch decl.kind {
-            case CXCursor_StructDecl, CXCursor_UnionDecl:
-                fileTags.insert(decl.spelling)
-            case CXCursor_EnumDecl:
-                fileTags.insert(decl.spelling)
-                for constant in decl.children where constant.kind == CXCursor_EnumConstantDecl { fileNames.insert(constant.spelling) }
-            default:
-                fileNames.insert(decl.spelling)
-            }
-        }
+        var (tags, names) = fileScopeNames(unit)
         var plans: [String: LocalTypePlan] = [:]
         var errors: [Diagnostic] = []
         for coroutine in coroutines where coroutine.isDefinedHere {
@@ -59,81 +48,108 @@ enum LocalTypes {
                 }
             }
             guard !types.isEmpty else { continue }
-            // Outer declarations first (`typedef struct { ... } T` before its struct).
-            let start = { (c: Cursor) in unit.macros.textRange(c)?.start ?? c.fileOffset }
-            let end = { (c: Cursor) in unit.macros.textRange(c)?.end ?? c.fileOffset }
-            types.sort { (start($0), -end($0)) < (start($1), -end($1)) }
-            var plan = LocalTypePlan()
-            var movable = true
-            var outer: [TextRange] = []
-            var byRange: [TextRange: String] = [:]
-            var anonymousCount = 0
-            var tags = fileTags, names = fileNames
-            for type in types {
-                guard let range = unit.macros.textRange(type), !dependsOnLocals(type, fn) else { movable = false; break }
-                // The walk meets a declaration again under its variables.
-                if let known = byRange[range] {
-                    plan.replacements[type.key] = known
-                    continue
-                }
-                defer { byRange[range] = plan.replacements[type.key] }
-                // A type written inside another moved declaration moves with it.
-                if outer.contains(where: { $0.start <= range.start && range.end <= $0.end && $0 != range }) {
-                    plan.replacements[type.key] = ""
-                    continue
-                }
-                outer.append(range)
-                let text = unit.source.slice(range)
-                let anonymous = type.kind != CXCursor_TypedefDecl
-                    && (type.spelling.isEmpty || type.spelling.contains("(unnamed") || type.spelling.contains("(anonymous"))
-                if type.kind == CXCursor_TypedefDecl {
-                    guard names.insert(type.spelling).inserted else { movable = false; break }
-                } else if !anonymous {
-                    guard tags.insert(type.spelling).inserted else { movable = false; break }
-                }
-                if type.kind == CXCursor_EnumDecl {
-                    for constant in type.children where constant.kind == CXCursor_EnumConstantDecl {
-                        guard names.insert(constant.spelling).inserted else { movable = false; break }
-                    }
-                    if !movable { break }
-                }
-                let declaresOnlyTypes = hasNoDeclarators(type, range, unit)
-                if anonymous && !declaresOnlyTypes {
-                    anonymousCount += 1
-                    let name = "coro_\(coroutine.name)_t\(anonymousCount)"
-                    plan.declarations.append("typedef \(text) \(name);\n")
-                    // clang's spellings differ by version and context: `struct
-                    // (unnamed at f.c:5:5)`, `(unnamed struct at f.c:5:5)`...
-                    // all end in the declaration's location.
-                    let own = spelling(clang_getCursorType(type.raw))
-                    guard let at = own.range(of: " at ", options: .backwards) else { movable = false; break }
-                    let location = String(own[at.lowerBound...])
-                    let word = type.kind == CXCursor_StructDecl ? "struct" : type.kind == CXCursor_UnionDecl ? "union" : "enum"
-                    for prefix in ["\(word) (unnamed \(word)", "\(word) (unnamed", "\(word) (anonymous \(word)", "\(word) (anonymous",
-                                   "(unnamed \(word)", "(unnamed", "(anonymous \(word)", "(anonymous"] {
-                        plan.spellings.append((prefix + location, name))
-                    }
-                    plan.replacements[type.key] = name
-                } else {
-                    plan.declarations.append(text + ";\n")
-                    if declaresOnlyTypes || type.kind == CXCursor_TypedefDecl {
-                        plan.replacements[type.key] = ""
-                    } else {
-                        plan.replacements[type.key] = (type.kind == CXCursor_StructDecl ? "struct " : type.kind == CXCursor_UnionDecl ? "union " : "enum ") + type.spelling
-                    }
-                }
-            }
-            if movable {
+            // What moved is at file scope afterwards: another coroutine's own
+            // `union doubleword` would be a redefinition (930930-2).
+            if let plan = plan(coroutine, types, unit, tags: &tags, names: &names) {
                 plans[coroutine.name] = plan
-                // What moved is at file scope now: another coroutine's own
-                // `union doubleword` would be a redefinition (930930-2).
-                fileTags = tags
-                fileNames = names
             } else {
                 errors += localTypeErrors(unit, fn)
             }
         }
         return (plans, errors)
+    }
+
+    /// Tags and ordinary names declared at file scope (a moved type must not clash).
+    private static func fileScopeNames(_ unit: ParsedUnit) -> (tags: Set<String>, names: Set<String>) {
+        var tags: Set<String> = [], names: Set<String> = []
+        for decl in unit.root.children {
+            switch decl.kind {
+            case CXCursor_StructDecl, CXCursor_UnionDecl:
+                tags.insert(decl.spelling)
+            case CXCursor_EnumDecl:
+                tags.insert(decl.spelling)
+                for constant in decl.children where constant.kind == CXCursor_EnumConstantDecl { names.insert(constant.spelling) }
+            default:
+                names.insert(decl.spelling)
+            }
+        }
+        return (tags, names)
+    }
+
+    /// How the coroutine's own type declarations move to file scope, or nil
+    /// when one cannot (it uses the coroutine's locals, or its name is taken);
+    /// `tags` and `names` gain what moved only when all can.
+    private static func plan(_ coroutine: Coroutine, _ found: [Cursor], _ unit: ParsedUnit,
+                             tags fileTags: inout Set<String>, names fileNames: inout Set<String>) -> LocalTypePlan? {
+        let fn = coroutine.cursor
+        // Outer declarations first (`typedef struct { ... } T` before its struct).
+        let start = { (c: Cursor) in unit.macros.textRange(c)?.start ?? c.fileOffset }
+        let end = { (c: Cursor) in unit.macros.textRange(c)?.end ?? c.fileOffset }
+        let types = found.sorted { (start($0), -end($0)) < (start($1), -end($1)) }
+        var plan = LocalTypePlan()
+        var outer: [TextRange] = []
+        var byRange: [TextRange: String] = [:]
+        var anonymousCount = 0
+        var tags = fileTags, names = fileNames
+        for type in types {
+            guard let range = unit.macros.textRange(type), !dependsOnLocals(type, fn) else { return nil }
+            // The walk meets a declaration again under its variables.
+            if let known = byRange[range] {
+                plan.replacements[type.key] = known
+                continue
+            }
+            defer { byRange[range] = plan.replacements[type.key] }
+            // A type written inside another moved declaration moves with it.
+            if outer.contains(where: { $0.start <= range.start && range.end <= $0.end && $0 != range }) {
+                plan.replacements[type.key] = ""
+                continue
+            }
+            outer.append(range)
+            let text = unit.source.slice(range)
+            let anonymous = type.kind != CXCursor_TypedefDecl
+                && (type.spelling.isEmpty || type.spelling.contains("(unnamed") || type.spelling.contains("(anonymous"))
+            if type.kind == CXCursor_TypedefDecl {
+                guard names.insert(type.spelling).inserted else { return nil }
+            } else if !anonymous {
+                guard tags.insert(type.spelling).inserted else { return nil }
+            }
+            if type.kind == CXCursor_EnumDecl {
+                for constant in type.children where constant.kind == CXCursor_EnumConstantDecl {
+                    guard names.insert(constant.spelling).inserted else { return nil }
+                }
+            }
+            let declaresOnlyTypes = hasNoDeclarators(type, range, unit)
+            if anonymous && !declaresOnlyTypes {
+                anonymousCount += 1
+                let name = "coro_\(coroutine.name)_t\(anonymousCount)"
+                plan.declarations.append("typedef \(text) \(name);\n")
+                guard let spellings = anonymousSpellings(type, name) else { return nil }
+                plan.spellings += spellings
+                plan.replacements[type.key] = name
+            } else {
+                plan.declarations.append(text + ";\n")
+                if declaresOnlyTypes || type.kind == CXCursor_TypedefDecl {
+                    plan.replacements[type.key] = ""
+                } else {
+                    plan.replacements[type.key] = (type.kind == CXCursor_StructDecl ? "struct " : type.kind == CXCursor_UnionDecl ? "union " : "enum ") + type.spelling
+                }
+            }
+        }
+        fileTags = tags
+        fileNames = names
+        return plan
+    }
+
+    /// clang's spellings of an anonymous type, each to be read as `name`:
+    /// they differ by version and context (`struct (unnamed at f.c:5:5)`,
+    /// `(unnamed struct at f.c:5:5)`...), all ending in the declaration's location.
+    private static func anonymousSpellings(_ type: Cursor, _ name: String) -> [(String, String)]? {
+        let own = spelling(clang_getCursorType(type.raw))
+        guard let at = own.range(of: " at ", options: .backwards) else { return nil }
+        let location = String(own[at.lowerBound...])
+        let word = type.kind == CXCursor_StructDecl ? "struct" : type.kind == CXCursor_UnionDecl ? "union" : "enum"
+        return ["\(word) (unnamed \(word)", "\(word) (unnamed", "\(word) (anonymous \(word)", "\(word) (anonymous",
+                "(unnamed \(word)", "(unnamed", "(anonymous \(word)", "(anonymous"].map { ($0 + location, name) }
     }
 
     static func isTypeDeclaration(_ c: Cursor) -> Bool {
